@@ -1,0 +1,86 @@
+/**
+ * One interface for every transport (local, ssh). A connection is opened once per host per run and
+ * carries every command of that run (DESIGN.md: "one SSH connection per host for the whole run").
+ */
+
+export interface ExecOptions {
+  /** Working directory for the command. */
+  cwd?: string;
+  /** Extra environment variables (values are quoted safely by the transport). */
+  env?: Record<string, string>;
+  /** Data written to the command's standard input, then closed. */
+  stdin?: string | Buffer;
+  /** Run through privilege escalation (sudo) unless already root. Default: the connection's own setting. */
+  become?: boolean;
+  /** User to become (default root). */
+  becomeUser?: string;
+  /** Kill the command (and fail with TaskTimeoutError) after this many ms. */
+  timeoutMs?: number;
+  /** Abort the command (SIGINT/SIGTERM of the run). */
+  signal?: AbortSignal;
+}
+
+export interface ExecResult {
+  /** Exit status; a command killed by a signal has rc 128+n (or -1 when unknown). */
+  rc: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface PutOptions {
+  /** File mode, e.g. 0o640. */
+  mode?: number;
+  become?: boolean;
+}
+
+/** Counters for benchmarks and -v output. */
+export interface ConnectionStats {
+  /** Commands executed (each is one round trip on an open connection). */
+  commands: number;
+  /** Files uploaded. */
+  puts: number;
+  /** Bytes sent as file contents or stdin. */
+  bytesOut: number;
+}
+
+export interface Connection {
+  /** Inventory name of the host. */
+  readonly host: string;
+  readonly stats: ConnectionStats;
+  /** Open the transport. Throws ConnectError (HostKeyError for key problems). Idempotent. */
+  connect(): Promise<void>;
+  /**
+   * Run a command line through /bin/sh -c on the host. The caller quotes every argument it puts into
+   * the line (see quote.ts). Never throws for a non-zero rc; throws ConnectError if the transport
+   * broke, TaskTimeoutError on timeout.
+   */
+  run(command: string, opts?: ExecOptions): Promise<ExecResult>;
+  /** Write a file on the host (not atomic by itself: modules write a temp file and rename). */
+  put(path: string, data: string | Buffer, opts?: PutOptions): Promise<void>;
+  /** Read a file from the host. */
+  get(path: string, opts?: { become?: boolean }): Promise<Buffer>;
+  /** Close the transport; safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** Connection settings of one host, read from its variables (see inventory/connection-vars.ts). */
+export interface ConnectionSettings {
+  kind: 'ssh' | 'local';
+  /** Address to connect to (default: the inventory name). */
+  address: string;
+  port: number;
+  user: string;
+  /** Path of a private key file (ssh-agent is used when SSH_AUTH_SOCK is set and no key is given). */
+  privateKeyFile?: string;
+  /** Extra known_hosts file given by the inventory (the user's ~/.ssh/known_hosts is read too). */
+  knownHostsFile?: string;
+  /** Optional jump host "user@host:port". */
+  jumpHost?: string;
+  /** Seconds to wait for the TCP/SSH handshake. */
+  connectTimeout: number;
+  /** Connect retries (with back-off) for the connect step only. */
+  connectRetries: number;
+  /** Become (sudo) by default for this host. */
+  become: boolean;
+  becomeUser?: string;
+}

@@ -1,0 +1,108 @@
+/**
+ * The module contract (DESIGN.md): a module never touches the host until it knows what must change.
+ *
+ *   plan(ctx, args)        reads facts (batched, one round trip where possible) and says what would change
+ *   apply(ctx, args, plan) performs plan.actions; called only when plan.changed and not in check mode
+ *
+ * Check mode is plan alone; the diff comes from plan. Arguments are validated against `schema` (ajv)
+ * at load time, before any host is contacted.
+ */
+import type { Connection } from '../connection/types.js';
+import type { Source } from '../errors.js';
+
+export type Vars = Record<string, unknown>;
+
+/** Before/after content of one file (or one setting) for --diff. */
+export interface FileDiff {
+  path: string;
+  before: string;
+  after: string;
+  /** Set when before/after are not text (binary, too large): shown as a one-line summary. */
+  summary?: string;
+}
+
+/**
+ * What an earlier task on this host would have done. In check mode nothing is installed, so a later
+ * `service` task for a unit that an earlier `apt` task would install must say "would change" rather
+ * than fail. Modules add to and read from this.
+ */
+export interface HostRunState {
+  /** Packages an earlier task installs (or would install in check mode). */
+  pendingPackages: Set<string>;
+  /** Paths an earlier task writes (or would write in check mode). */
+  pendingPaths: Set<string>;
+  /** Users/groups an earlier task creates (or would create). */
+  pendingUsers: Set<string>;
+  /** Free-form per-host cache for facts modules want to share within one run (e.g. dpkg status). */
+  cache: Map<string, unknown>;
+}
+
+export interface ModuleContext {
+  /** Inventory name of the host. */
+  host: string;
+  conn: Connection;
+  /** --check: plan only; apply is never called. */
+  check: boolean;
+  /** --diff: modules should fill plan.diff. */
+  diff: boolean;
+  /** become for this task (sudo unless root). Pass it on to conn.run/put/get. */
+  become: boolean;
+  becomeUser?: string;
+  /** The host's variables for this task, rendered, with precedence applied. */
+  vars: Vars;
+  /** Where the task is defined, for messages. */
+  source: Source;
+  /** Role directory of the task, if it came from a role. */
+  roleDir?: string;
+  /** Find a file by the Ansible-like search path: the role's `templates/` (or `files/`), then the
+   *  project's top-level `templates/` (or `files/`), then relative to the playbook. Throws InputError. */
+  findFile(kind: 'templates' | 'files', name: string): string;
+  /** Render a template file with the task's vars, strictly (undefined variable -> InputError). */
+  renderTemplate(path: string): string;
+  /** Per-host memory for this run, shared by all tasks of the host. */
+  state: HostRunState;
+  /** Per-task timeout in ms, if the task set one. */
+  timeoutMs?: number;
+  /** Aborted on SIGINT/SIGTERM. */
+  signal: AbortSignal;
+  /** -v output (already redacted by the engine before printing). */
+  log(message: string): void;
+}
+
+export interface PlanResult {
+  changed: boolean;
+  /** Short human message (e.g. "would install haproxy, keepalived"). */
+  msg?: string;
+  diff?: FileDiff[];
+  /** Module-private description of the work for apply. */
+  actions?: unknown;
+  /** Values to register even when nothing runs (e.g. stat results). */
+  result?: Record<string, unknown>;
+  /** Plan decided the task does not apply (e.g. command's `creates` exists): status "skipped"? no -> ok. */
+  skipped?: boolean;
+}
+
+export interface ApplyResult {
+  /** Overrides plan.changed when the module learns more while applying (command: always true). */
+  changed?: boolean;
+  failed?: boolean;
+  msg?: string;
+  diff?: FileDiff[];
+  /** Values for `register` (rc, stdout, stderr, ...). */
+  result?: Record<string, unknown>;
+}
+
+export interface ModuleDefinition<A = Record<string, unknown>> {
+  name: string;
+  /** JSON Schema (draft 2020-12 subset ajv understands) of the arguments after free-form normalising. */
+  schema: Record<string, unknown>;
+  /** If the module accepts a free-form string (`command: echo hi`), the argument it becomes. */
+  freeForm?: string;
+  /** Runs on the controller only (debug, assert, fail, set_fact, meta): needs no connection. */
+  controllerOnly?: boolean;
+  /** Template files this task renders (validate/render walk them offline): names as given in args. */
+  templates?(args: A): string[];
+  /** Run `apply` even in check mode? Never, except controller-only modules that change nothing. */
+  plan(ctx: ModuleContext, args: A): Promise<PlanResult>;
+  apply(ctx: ModuleContext, args: A, plan: PlanResult): Promise<ApplyResult>;
+}

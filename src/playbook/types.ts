@@ -1,0 +1,96 @@
+/**
+ * The resolved model the loader hands to the engine: every play with its roles flattened into
+ * tasks and handlers, tags inherited, sources kept. Arguments are NOT rendered here: they are
+ * rendered per host at run time (and walked offline by `validate`/`render`).
+ */
+import type { Source } from '../errors.js';
+import type { Vars } from '../modules/types.js';
+
+export interface RoleSpec {
+  name: string;
+  /** Absolute directory of the role. */
+  dir: string;
+  /** defaults.yaml (lowest precedence). */
+  defaults: Vars;
+  /** vars.yaml (above play vars). */
+  vars: Vars;
+  tags: string[];
+  source: Source;
+}
+
+export interface TaskSpec {
+  /** Stable id, unique in the playbook (file:line:column). */
+  id: string;
+  /** Display name (may contain {{ }} templates); defaults to "module args-summary". */
+  name: string;
+  module: string;
+  /** Arguments as written (free form normalised to the module's freeForm key), not rendered. */
+  args: Record<string, unknown>;
+  /** Source of each top-level argument, for error messages. */
+  argSources: Record<string, Source>;
+  source: Source;
+  /** Expressions that must all be true (when:). */
+  when: string[];
+  /** A list, or a template string that renders to a list. */
+  loop?: unknown;
+  loopVar: string;
+  register?: string;
+  /** Expressions (any true -> changed / failed), or a fixed boolean. */
+  changedWhen?: string[] | boolean;
+  failedWhen?: string[] | boolean;
+  ignoreErrors: boolean;
+  /** Handler names or listen topics. */
+  notify: string[];
+  /** Effective tags: own + role + play (+ import) tags. */
+  tags: string[];
+  become?: boolean;
+  becomeUser?: string;
+  runOnce: boolean;
+  /** Seconds. */
+  timeout?: number;
+  /** Hide arguments and results from output (no_log). */
+  noLog: boolean;
+  /** Task vars (task-level precedence). */
+  vars: Vars;
+  /** The role the task came from, if any. */
+  role?: RoleSpec;
+}
+
+export interface HandlerSpec extends TaskSpec {
+  /** Topics the handler also answers to (listen:). */
+  listen: string[];
+}
+
+export interface PlaySpec {
+  name: string;
+  /** Host pattern. */
+  hosts: string;
+  source: Source;
+  vars: Vars;
+  /** Files given by vars_files, already loaded into vars (in order). */
+  roles: RoleSpec[];
+  /** Role tasks (in role order), then the play's own tasks. */
+  tasks: TaskSpec[];
+  /** Role handlers then play handlers, in definition order. */
+  handlers: HandlerSpec[];
+  tags: string[];
+  /** serial: batch sizes (numbers or "30%"), last one repeats; undefined = all hosts at once. */
+  serial?: Array<number | string>;
+  maxFailPercentage?: number;
+  anyErrorsFatal: boolean;
+  become: boolean;
+  becomeUser?: string;
+  /** Play-level connection override ("local" runs every task on the controller). */
+  connection?: 'ssh' | 'local';
+  forceHandlers?: boolean;
+}
+
+export interface PlaybookSpec {
+  /** Absolute path of the top playbook. */
+  file: string;
+  /** Project root: where roles/ and templates/ are looked up (the playbook's dir, or its parent
+   *  when the playbook sits in playbooks/). */
+  projectDir: string;
+  /** Plays in order, import_playbook expanded. */
+  plays: PlaySpec[];
+}
