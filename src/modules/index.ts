@@ -1,0 +1,5 @@
+/**
+ * Loads every module into the registry. Import this file (not single modules) from the engine.
+ * One line per module file: `import './name.js';` where the file calls registerModule(def).
+ */
+export { getModule, moduleNames, registerModule } from './registry.js';
