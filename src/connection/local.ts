@@ -1,0 +1,56 @@
+/**
+ * The controller itself as a host: commands run through /bin/sh -c in their own process group,
+ * so a timeout or an abort kills everything the command started.
+ */
+import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
+import { InterruptedError, TaskTimeoutError } from '../errors.js';
+import { ShellConnection, type ExecLimits, type RawResult } from './shell-connection.js';
+
+export class LocalConnection extends ShellConnection {
+  async connect(): Promise<void> {}
+  async close(): Promise<void> {}
+
+  protected exec(line: string, stdin: Buffer | undefined, limits: ExecLimits): Promise<RawResult> {
+    return new Promise((resolve, reject) => {
+      if (limits.signal?.aborted) return reject(new InterruptedError(`interrupted before running on ${this.host}`));
+      const child = spawn('/bin/sh', ['-c', line], { detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      let stopped: Error | undefined;
+      const kill = (why: Error) => {
+        stopped ??= why;
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      };
+      const timer =
+        limits.timeoutMs === undefined
+          ? undefined
+          : setTimeout(
+              () => kill(new TaskTimeoutError(`command timed out after ${limits.timeoutMs} ms on ${this.host}`)),
+              limits.timeoutMs,
+            );
+      const onAbort = () => kill(new InterruptedError(`command interrupted on ${this.host}`));
+      limits.signal?.addEventListener('abort', onAbort, { once: true });
+      child.stdout.on('data', (d: Buffer) => out.push(d));
+      child.stderr.on('data', (d: Buffer) => err.push(d));
+      child.stdin.on('error', () => {}); // the command may exit without reading its stdin
+      child.stdin.end(stdin);
+      child.on('error', (e) => {
+        clearTimeout(timer);
+        limits.signal?.removeEventListener('abort', onAbort);
+        reject(e);
+      });
+      child.on('close', (code, sig) => {
+        clearTimeout(timer);
+        limits.signal?.removeEventListener('abort', onAbort);
+        if (stopped) return reject(stopped);
+        const rc = code ?? (sig ? 128 + constants.signals[sig] : -1);
+        resolve({ rc, stdout: Buffer.concat(out), stderr: Buffer.concat(err) });
+      });
+    });
+  }
+}

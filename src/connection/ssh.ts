@@ -1,0 +1,256 @@
+/**
+ * SSH transport (ssh2): one connection per host for the whole run, commands as exec channels on it
+ * (at most MAX_CHANNELS at once, below sshd's default MaxSessions of 10). The connect step alone is
+ * retried with back-off; host keys are verified against known_hosts; an optional jump host is
+ * reached first and the target is tunnelled through it.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { constants, homedir } from 'node:os';
+import { join } from 'node:path';
+import pLimit from 'p-limit';
+import ssh2 from 'ssh2';
+import type { Client as SshClient, ConnectConfig } from 'ssh2';
+import { ConnectError, HostKeyError, InterruptedError, TaskTimeoutError } from '../errors.js';
+import { fingerprint, hostKeyAlgorithms, lookupKnownKeys, recordKnownKey } from './known-hosts.js';
+import { ShellConnection, type ExecLimits, type RawResult } from './shell-connection.js';
+import type { ConnectionSettings } from './types.js';
+
+const MAX_CHANNELS = 8;
+
+export interface SshOptions {
+  /** Trust an unknown (never a changed) host key and record it. */
+  acceptNewHostKeys?: boolean;
+  becomePassword?: string;
+}
+
+interface Endpoint {
+  address: string;
+  port: number;
+  user: string;
+}
+
+export function parseJumpHost(spec: string, defaultUser: string): Endpoint {
+  const m = /^(?:([^@]+)@)?(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(spec.trim());
+  if (!m) throw new ConnectError(spec, `invalid jump host ${JSON.stringify(spec)}; expected user@host:port`);
+  return { user: m[1] ?? defaultUser, address: m[2]!.replace(/^\[|\]$/g, ''), port: m[3] ? Number(m[3]) : 22 };
+}
+
+export class SshConnection extends ShellConnection {
+  private client?: SshClient;
+  private jump?: SshClient;
+  private connecting?: Promise<void>;
+  private broken?: Error;
+  private readonly channels = pLimit(MAX_CHANNELS);
+
+  constructor(
+    host: string,
+    private readonly settings: ConnectionSettings,
+    private readonly opts: SshOptions = {},
+  ) {
+    super(host, settings, opts.becomePassword);
+  }
+
+  connect(): Promise<void> {
+    this.connecting ??= this.connectWithRetries().catch((e) => {
+      this.connecting = undefined;
+      throw e;
+    });
+    return this.connecting;
+  }
+
+  async close(): Promise<void> {
+    this.client?.end();
+    this.jump?.end();
+    this.client = this.jump = undefined;
+    this.connecting = undefined;
+  }
+
+  private async connectWithRetries(): Promise<void> {
+    const attempts = 1 + Math.max(0, this.settings.connectRetries);
+    for (let i = 1; ; i++) {
+      try {
+        await this.connectOnce();
+        return;
+      } catch (e) {
+        const fatal = e instanceof HostKeyError || /authentication/i.test(String((e as Error).message));
+        if (fatal || i >= attempts) throw this.asConnectError(e);
+        await new Promise((r) => setTimeout(r, 500 * 2 ** (i - 1)));
+      }
+    }
+  }
+
+  private asConnectError(e: unknown): ConnectError {
+    if (e instanceof ConnectError) return e;
+    const s = this.settings;
+    return new ConnectError(
+      this.host,
+      `cannot connect to ${this.host} (${s.user}@${s.address}:${s.port}): ${(e as Error).message}`,
+      { cause: e },
+    );
+  }
+
+  private async connectOnce(): Promise<void> {
+    const s = this.settings;
+    let sock: ConnectConfig['sock'];
+    if (s.jumpHost) {
+      const jumpEnd = parseJumpHost(s.jumpHost, s.user);
+      this.jump = await this.open(jumpEnd);
+      sock = await new Promise((resolve, reject) =>
+        this.jump!.forwardOut('127.0.0.1', 0, s.address, s.port, (err, stream) => (err ? reject(err) : resolve(stream))),
+      );
+    }
+    this.client = await this.open({ address: s.address, port: s.port, user: s.user }, sock);
+    this.broken = undefined;
+    this.client.on('close', () => {
+      this.broken ??= new Error('connection closed');
+      this.connecting = undefined;
+    });
+  }
+
+  private knownHostsFiles(): string[] {
+    const files = [join(homedir(), '.ssh', 'known_hosts')];
+    if (this.settings.knownHostsFile) files.unshift(this.settings.knownHostsFile);
+    return files;
+  }
+
+  private open(end: Endpoint, sock?: ConnectConfig['sock']): Promise<SshClient> {
+    const files = this.knownHostsFiles();
+    const known = lookupKnownKeys(files, end.address, end.port).filter((k) => !k.revoked);
+    let keyProblem: HostKeyError | undefined;
+    const verify = (blob: Buffer): boolean => {
+      keyProblem = this.checkHostKey(end, blob, files);
+      return keyProblem === undefined;
+    };
+    const config: ConnectConfig = {
+      host: end.address,
+      port: end.port,
+      username: end.user,
+      readyTimeout: this.settings.connectTimeout * 1000,
+      hostVerifier: verify,
+      sock,
+      ...this.credentials(),
+    };
+    // Ask for the key types we know for this host, so a host with several keys offers the recorded one.
+    if (known.length > 0) {
+      config.algorithms = { serverHostKey: hostKeyAlgorithms(known.map((k) => k.type)) as never };
+    }
+    return new Promise((resolve, reject) => {
+      const client = new ssh2.Client();
+      client.once('ready', () => resolve(client));
+      client.once('error', (err) => {
+        client.end();
+        reject(keyProblem ?? err);
+      });
+      client.connect(config);
+    });
+  }
+
+  private credentials(): Pick<ConnectConfig, 'privateKey' | 'agent'> {
+    const keyFile = this.settings.privateKeyFile;
+    if (keyFile) {
+      try {
+        return { privateKey: readFileSync(keyFile) };
+      } catch (e) {
+        throw new ConnectError(this.host, `cannot read the private key ${keyFile}: ${(e as Error).message}`);
+      }
+    }
+    if (process.env.SSH_AUTH_SOCK) return { agent: process.env.SSH_AUTH_SOCK };
+    for (const name of ['id_ed25519', 'id_ecdsa', 'id_rsa']) {
+      const file = join(homedir(), '.ssh', name);
+      if (existsSync(file)) return { privateKey: readFileSync(file) };
+    }
+    throw new ConnectError(
+      this.host,
+      `no credentials for ${this.host}: set lbrun_ssh_key in the inventory or start an ssh-agent (SSH_AUTH_SOCK)`,
+    );
+  }
+
+  /** undefined when the key is trusted (possibly recorded now); otherwise the refusal. */
+  private checkHostKey(end: Endpoint, blob: Buffer, files: string[]): HostKeyError | undefined {
+    const fp = fingerprint(blob);
+    const b64 = blob.toString('base64');
+    const entries = lookupKnownKeys(files, end.address, end.port);
+    const where = `${end.address}:${end.port}`;
+    const revoked = entries.find((k) => k.revoked && k.key === b64);
+    if (revoked) {
+      return new HostKeyError(this.host, `host key ${fp} of ${this.host} (${where}) is REVOKED in ${revoked.file}:${revoked.line}`, fp);
+    }
+    const valid = entries.filter((k) => !k.revoked);
+    if (valid.some((k) => k.key === b64)) return undefined;
+    if (valid.length > 0) {
+      const old = valid.map((k) => `${k.file}:${k.line}`).join(', ');
+      return new HostKeyError(
+        this.host,
+        `host key of ${this.host} (${where}) has CHANGED: the server offers ${fp}, but ${old} holds a different key. ` +
+          'Refusing to connect (possible man-in-the-middle). If the host was really re-installed, remove the old line.',
+        fp,
+      );
+    }
+    if (this.opts.acceptNewHostKeys) {
+      recordKnownKey(files[0]!, end.address, end.port, blob);
+      return undefined;
+    }
+    return new HostKeyError(
+      this.host,
+      `host key of ${this.host} (${where}) is unknown: ${fp} is not in ${files.join(' or ')}. ` +
+        'Check the fingerprint, then add it to known_hosts or re-run with --accept-new-host-keys.',
+      fp,
+    );
+  }
+
+  protected async exec(line: string, stdin: Buffer | undefined, limits: ExecLimits): Promise<RawResult> {
+    await this.connect();
+    return this.channels(() => this.execChannel(line, stdin, limits));
+  }
+
+  private execChannel(line: string, stdin: Buffer | undefined, limits: ExecLimits): Promise<RawResult> {
+    const client = this.client;
+    if (!client || this.broken) {
+      return Promise.reject(new ConnectError(this.host, `connection to ${this.host} is closed`));
+    }
+    return new Promise((resolve, reject) => {
+      if (limits.signal?.aborted) return reject(new InterruptedError(`interrupted before running on ${this.host}`));
+      client.exec(line, (err, stream) => {
+        if (err) return reject(new ConnectError(this.host, `cannot run a command on ${this.host}: ${err.message}`));
+        const out: Buffer[] = [];
+        const errOut: Buffer[] = [];
+        let stopped: Error | undefined;
+        const stop = (why: Error) => {
+          stopped ??= why;
+          try {
+            stream.signal('KILL');
+          } catch {
+            // server may not support signals; closing the channel is enough then
+          }
+          stream.close();
+        };
+        const timer =
+          limits.timeoutMs === undefined
+            ? undefined
+            : setTimeout(
+                () => stop(new TaskTimeoutError(`command timed out after ${limits.timeoutMs} ms on ${this.host}`)),
+                limits.timeoutMs,
+              );
+        const onAbort = () => stop(new InterruptedError(`command interrupted on ${this.host}`));
+        limits.signal?.addEventListener('abort', onAbort, { once: true });
+        stream.on('data', (d: Buffer) => out.push(d));
+        stream.stderr.on('data', (d: Buffer) => errOut.push(d));
+        stream.on('close', (code: number | null, signal?: string) => {
+          clearTimeout(timer);
+          limits.signal?.removeEventListener('abort', onAbort);
+          if (stopped) return reject(stopped);
+          if (code === null || code === undefined) {
+            if (this.broken) return reject(new ConnectError(this.host, `connection to ${this.host} broke: ${this.broken.message}`));
+            return resolve({ rc: signal ? 128 + signalNumber(signal) : -1, stdout: Buffer.concat(out), stderr: Buffer.concat(errOut) });
+          }
+          resolve({ rc: code, stdout: Buffer.concat(out), stderr: Buffer.concat(errOut) });
+        });
+        stream.end(stdin);
+      });
+    });
+  }
+}
+
+function signalNumber(name: string): number {
+  return (constants.signals as Record<string, number>)[`SIG${name}`] ?? -129;
+}
