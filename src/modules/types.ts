@@ -80,6 +80,10 @@ export interface PlanResult {
   result?: Record<string, unknown>;
   /** Plan decided the task does not apply (e.g. command's `creates` exists): status "skipped"? no -> ok. */
   skipped?: boolean;
+  /** Variables to set on the host at the "registered" precedence (set_fact), also in check mode. */
+  facts?: Vars;
+  /** A controller-only request to the engine (meta): run notified handlers now, or end the play / host. */
+  control?: 'flush_handlers' | 'end_play' | 'end_host';
 }
 
 export interface ApplyResult {
