@@ -216,13 +216,17 @@ export class SshConnection extends ShellConnection {
         const errOut: Buffer[] = [];
         let stopped: Error | undefined;
         const stop = (why: Error) => {
-          stopped ??= why;
+          if (stopped) return;
+          stopped = why;
           try {
-            stream.signal('KILL');
+            stream.signal('KILL'); // sshd delivers it to the session's process group
           } catch {
-            // server may not support signals; closing the channel is enough then
+            // the server may refuse signals; closing the channel is all we can do then
           }
           stream.close();
+          clearTimeout(timer);
+          limits.signal?.removeEventListener('abort', onAbort);
+          reject(why);
         };
         const timer =
           limits.timeoutMs === undefined
@@ -238,7 +242,7 @@ export class SshConnection extends ShellConnection {
         stream.on('close', (code: number | null, signal?: string) => {
           clearTimeout(timer);
           limits.signal?.removeEventListener('abort', onAbort);
-          if (stopped) return reject(stopped);
+          if (stopped) return;
           if (code === null || code === undefined) {
             if (this.broken) return reject(new ConnectError(this.host, `connection to ${this.host} broke: ${this.broken.message}`));
             return resolve({ rc: signal ? 128 + signalNumber(signal) : -1, stdout: Buffer.concat(out), stderr: Buffer.concat(errOut) });
