@@ -3,3 +3,4 @@
  * One line per module file: `import './name.js';` where the file calls registerModule(def).
  */
 export { getModule, moduleNames, registerModule } from './registry.js';
+import './controller/index.js';

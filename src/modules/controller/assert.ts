@@ -1,0 +1,45 @@
+/** assert: every expression in `that` must hold, or the task fails with fail_msg. */
+import { TaskError } from '../../errors.js';
+import { evaluate, truthy } from '../../vars/expr.js';
+import { registerModule } from '../registry.js';
+import type { ModuleDefinition } from '../types.js';
+
+interface AssertArgs {
+  that: string | string[];
+  fail_msg?: string;
+  msg?: string;
+  success_msg?: string;
+  quiet?: boolean;
+}
+
+export const assert: ModuleDefinition<AssertArgs> = {
+  name: 'assert',
+  controllerOnly: true,
+  schema: {
+    type: 'object',
+    properties: {
+      that: { anyOf: [{ type: 'string', minLength: 1 }, { type: 'array', items: { type: 'string' }, minItems: 1 }] },
+      fail_msg: { type: 'string' },
+      msg: { type: 'string' },
+      success_msg: { type: 'string' },
+      quiet: { type: 'boolean' },
+    },
+    required: ['that'],
+    additionalProperties: false,
+  },
+  async plan(ctx, args) {
+    const that = typeof args.that === 'string' ? [args.that] : args.that;
+    for (const expr of that) {
+      if (!truthy(evaluate(expr, ctx.vars, ctx.source))) {
+        throw new TaskError(args.fail_msg ?? args.msg ?? `Assertion failed: ${expr}`, { assertion: expr });
+      }
+    }
+    const msg = args.quiet ? undefined : (args.success_msg ?? 'All assertions passed');
+    return { changed: false, msg };
+  },
+  async apply() {
+    return {};
+  },
+};
+
+registerModule(assert);

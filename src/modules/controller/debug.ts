@@ -1,0 +1,37 @@
+/** debug: print a message (`msg`, already rendered) or a variable's value (`var`). Changes nothing. */
+import { registerModule } from '../registry.js';
+import type { ModuleDefinition } from '../types.js';
+import { evaluate } from '../../vars/expr.js';
+
+interface DebugArgs {
+  msg?: unknown;
+  var?: string;
+}
+
+export const debug: ModuleDefinition<DebugArgs> = {
+  name: 'debug',
+  controllerOnly: true,
+  schema: {
+    type: 'object',
+    properties: { msg: {}, var: { type: 'string', minLength: 1 } },
+    additionalProperties: false,
+    not: { required: ['msg', 'var'] },
+  },
+  async plan(ctx, args) {
+    if (args.var !== undefined) {
+      const value = evaluate(args.var, ctx.vars, ctx.source);
+      return { changed: false, msg: `${args.var}: ${show(value)}`, result: { [args.var]: value } };
+    }
+    const msg = args.msg === undefined ? 'Hello world!' : show(args.msg);
+    return { changed: false, msg, result: { msg: args.msg ?? msg } };
+  },
+  async apply() {
+    return {};
+  },
+};
+
+function show(v: unknown): string {
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+registerModule(debug);
