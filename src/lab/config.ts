@@ -43,8 +43,6 @@ export const CACHE_DIR = '/var/cache/lbrun-lab';
 export const LIB_DIR = '/var/lib/lbrun-lab';
 export const HOSTS_DIR = path.join(LIB_DIR, 'hosts');
 export const RUN_DIR = '/run/lbrun-lab';
-/** cgroup v2 subtree holding every process the lab starts (hosts and backends). */
-export const CGROUP_ROOT = '/sys/fs/cgroup/unified/lbrun-lab';
 
 /** The repository (package) root: src/lab/ and dist/lab/ are both two levels below it. */
 export const PACKAGE_ROOT = path.resolve(fileURLToPath(new URL('../../', import.meta.url)));

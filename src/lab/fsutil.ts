@@ -33,7 +33,7 @@ export async function writeAtomic(
   opts: { mode?: number; uid?: number; gid?: number } = {},
 ): Promise<void> {
   await mkdir(path.dirname(p), { recursive: true });
-  const tmp = `${p}.lbrun-tmp-${process.pid}`;
+  const tmp = `${p}.lbrun-tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   await writeFile(tmp, data, { mode: opts.mode ?? 0o644 });
   await chmod(tmp, opts.mode ?? 0o644);
   if (opts.uid !== undefined) await chown(tmp, opts.uid, opts.gid ?? opts.uid);
