@@ -1,0 +1,177 @@
+/**
+ * JSON Schema validation (ajv, allErrors) of loaded YAML documents. Every ajv error becomes an
+ * InputError with file:line:column of the offending node, the document path and what was expected
+ * in words. Schemas live in schemas/*.json (shipped in the package, usable by editors).
+ */
+import { readFileSync } from 'node:fs';
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import { InputError, type Source } from '../errors.js';
+import { didYouMean } from './did-you-mean.js';
+import { pointer, sourceAt, type DocPath, type YamlFile } from './yaml-file.js';
+
+export type SchemaName = 'playbook' | 'inventory' | 'tasks' | 'handlers' | 'vars';
+
+/** Finds the source of a document path (key: the key of the last map entry). */
+export type Locate = (path: DocPath, opts?: { key?: boolean }) => Source;
+
+const SCHEMA_DIR = new URL('../../schemas/', import.meta.url);
+const SCHEMA_FILES: SchemaName[] = ['playbook', 'inventory', 'tasks', 'handlers', 'vars'];
+
+const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: false });
+for (const name of SCHEMA_FILES) ajv.addSchema(JSON.parse(readFileSync(new URL(`${name}.json`, SCHEMA_DIR), 'utf8')));
+
+type AnySchema = Record<string, unknown>;
+const compiled = new WeakMap<object, ValidateFunction>();
+
+/** Compile (once) a schema object, e.g. a module's argument schema. */
+export function compileSchema(schema: AnySchema): ValidateFunction {
+  let v = compiled.get(schema);
+  if (!v) {
+    v = ajv.compile(schema);
+    compiled.set(schema, v);
+  }
+  return v;
+}
+
+/** Validate a whole loaded document against one of the shipped schemas. */
+export function validateDocument(yf: YamlFile, schema: SchemaName): InputError[] {
+  const validate = ajv.getSchema(`${schema}.json`) as ValidateFunction;
+  return validateData(validate, yf.data, (p, o) => sourceAt(yf, p, o), []);
+}
+
+/**
+ * Validate data; errors are located with `locate(basePath + instancePath)`. `skip(path)` may drop
+ * errors whose data cannot be judged yet (e.g. a `{{ template }}` where a number is expected).
+ */
+export function validateData(
+  validate: ValidateFunction,
+  data: unknown,
+  locate: Locate,
+  basePath: DocPath,
+  skip?: (value: unknown) => boolean,
+): InputError[] {
+  if (validate(data)) return [];
+  const errors = (validate.errors ?? []).filter((e) => e.keyword !== 'if' && !(skip && skip(e.data)));
+  const root = validate.schema as AnySchema;
+  return convert(errors, { locate, basePath, root }).sort(
+    (a, b) => (a.source.line ?? 0) - (b.source.line ?? 0) || (a.source.column ?? 0) - (b.source.column ?? 0),
+  );
+}
+
+interface Env {
+  locate: Locate;
+  basePath: DocPath;
+  root: AnySchema;
+}
+
+function convert(errors: ErrorObject[], env: Env): InputError[] {
+  const consumed = new Set<ErrorObject>();
+  const out: InputError[] = [];
+  const alternatives = errors
+    .filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf')
+    .sort((a, b) => a.schemaPath.length - b.schemaPath.length);
+  for (const alt of alternatives) {
+    if (consumed.has(alt)) continue;
+    consumed.add(alt);
+    const prefix = alt.schemaPath + '/';
+    const branchErrors = errors.filter((e) => e !== alt && e.schemaPath.startsWith(prefix));
+    branchErrors.forEach((e) => consumed.add(e));
+    if (alt.keyword === 'oneOf' && branchErrors.length === 0) {
+      out.push(make(alt, env, 'the value matches more than one form', describe(alt.parentSchema, env)));
+      continue;
+    }
+    const branches = new Map<string, ErrorObject[]>();
+    for (const e of branchErrors) {
+      const idx = e.schemaPath.slice(prefix.length).split('/')[0];
+      branches.set(idx, [...(branches.get(idx) ?? []), e]);
+    }
+    const matching = [...branches.values()].filter(
+      (errs) => !errs.some((e) => e.instancePath === alt.instancePath && ['type', 'enum', 'const', 'pattern'].includes(e.keyword)),
+    );
+    if (matching.length > 0) {
+      const best = matching.reduce((a, b) => (b.length < a.length ? b : a));
+      out.push(...convert(best, env));
+    } else {
+      out.push(make(alt, env, `invalid value ${short(alt.data)}`, describe(alt.parentSchema, env)));
+    }
+  }
+  for (const e of errors) if (!consumed.has(e)) out.push(simple(e, env));
+  return out;
+}
+
+function simple(e: ErrorObject, env: Env): InputError {
+  const params = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const key = String(params.additionalProperty);
+      const known = Object.keys(((e.parentSchema as AnySchema)?.properties as AnySchema) ?? {});
+      const hint = didYouMean(key, known);
+      const expected = `no extra key '${key}'${hint || (known.length ? ` (valid keys: ${known.join(', ')})` : '')}`;
+      return make(e, env, `unknown key '${key}'`, expected, key);
+    }
+    case 'required':
+      return make(e, env, `missing key '${String(params.missingProperty)}'`, `a key '${String(params.missingProperty)}'`);
+    case 'type':
+    case 'enum':
+    case 'const':
+      return make(e, env, `invalid value ${short(e.data)}`, describe(e.parentSchema, env));
+    default: {
+      const title = (e.parentSchema as AnySchema | undefined)?.title;
+      return make(e, env, `invalid value ${short(e.data)}: ${e.message ?? e.keyword}`, typeof title === 'string' ? title : undefined);
+    }
+  }
+}
+
+function make(e: ErrorObject, env: Env, reason: string, expected?: string, key?: string): InputError {
+  const segs = e.instancePath === '' ? [] : e.instancePath.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const path = [...env.basePath, ...segs, ...(key === undefined ? [] : [key])];
+  return new InputError(reason, env.locate(path, { key: key !== undefined }), { path: pointer(path) || '/', expected });
+}
+
+function short(v: unknown): string {
+  const s = JSON.stringify(v) ?? String(v);
+  return s.length > 60 ? s.slice(0, 57) + '...' : s;
+}
+
+const TYPE_WORDS: Record<string, [string, string]> = {
+  string: ['a string', 'strings'],
+  integer: ['an integer', 'integers'],
+  number: ['a number', 'numbers'],
+  boolean: ['true or false', 'booleans'],
+  null: ['nothing (null)', 'nulls'],
+  array: ['a list', 'lists'],
+  object: ['a map', 'maps'],
+};
+
+/** A schema in words: "one of: present, absent", "a list of strings", or its `title`. */
+export function describe(schema: unknown, env: Pick<Env, 'root'>, plural = false): string {
+  const s = resolveRef(schema, env.root);
+  if (!s || typeof s !== 'object') return 'a valid value';
+  if (typeof s.title === 'string') return s.title;
+  if (Array.isArray(s.enum)) return `one of: ${s.enum.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join(', ')}`;
+  if ('const' in s) return JSON.stringify(s.const);
+  const alts = (s.anyOf ?? s.oneOf) as unknown[] | undefined;
+  if (Array.isArray(alts)) return alts.map((a) => describe(a, env, plural)).join(' or ');
+  const types = Array.isArray(s.type) ? (s.type as string[]) : typeof s.type === 'string' ? [s.type] : [];
+  if (types.length === 0) return 'a valid value';
+  return types
+    .map((t) => {
+      const words = TYPE_WORDS[t] ?? [t, t];
+      if (t === 'array' && s.items && typeof s.items === 'object') return `${words[plural ? 1 : 0]} of ${describe(s.items, env, true)}`;
+      return words[plural ? 1 : 0];
+    })
+    .join(' or ');
+}
+
+function resolveRef(schema: unknown, root: AnySchema): AnySchema | undefined {
+  let s = schema as AnySchema | undefined;
+  for (let i = 0; i < 10 && s && typeof s.$ref === 'string'; i++) {
+    const [file, frag] = s.$ref.split('#');
+    const base = file ? (ajv.getSchema(file)?.schema as AnySchema | undefined) : root;
+    s = (frag ?? '')
+      .split('/')
+      .filter(Boolean)
+      .reduce<AnySchema | undefined>((node, seg) => node?.[seg] as AnySchema | undefined, base);
+  }
+  return s;
+}

@@ -1,0 +1,124 @@
+/**
+ * Inventory loading (docs/format.md): `all` with hosts/vars/children, group_vars/ and host_vars/
+ * beside the file. A host's vars merge: all < parent groups < child groups (deeper wins, siblings in
+ * definition order) < the host's own vars < its host_vars file. Cycles in children are errors.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { InputError, InputErrors } from '../errors.js';
+import { collect } from '../config/collect.js';
+import type { Vars } from '../modules/types.js';
+import { validateDocument } from '../config/schema.js';
+import { loadVarsFile } from '../config/vars-file.js';
+import { loadYamlFile, sourceAt, type DocPath, type YamlFile } from '../config/yaml-file.js';
+import type { GroupSpec, HostSpec, Inventory } from './types.js';
+
+interface GroupEntry {
+  hosts?: Record<string, Vars | null> | null;
+  vars?: Vars | null;
+  children?: Record<string, GroupEntry | null> | null;
+}
+
+interface Builder {
+  yf: YamlFile;
+  groups: Map<string, GroupSpec & { depth: number; order: number }>;
+  /** Host -> own vars (merged over every place the host is listed) and its first source. */
+  hosts: Map<string, { vars: Vars; source: HostSpec['source'] }>;
+  /** Host -> groups that list it directly. */
+  direct: Map<string, string[]>;
+  errors: InputError[];
+}
+
+export async function loadInventory(file: string): Promise<Inventory> {
+  const abs = resolve(file);
+  const yf = loadYamlFile(abs);
+  InputErrors.throwIfAny(validateDocument(yf, 'inventory'));
+  const b: Builder = { yf, groups: new Map(), hosts: new Map(), direct: new Map(), errors: [] };
+  walkGroup(b, 'all', (yf.data as { all: GroupEntry | null }).all, ['all'], []);
+  InputErrors.throwIfAny(b.errors);
+
+  const dir = dirname(abs);
+  for (const g of b.groups.values()) {
+    const extra = varsFileFor(join(dir, 'group_vars'), g.name, b.errors);
+    if (extra) Object.assign(g.vars, extra);
+  }
+  const ordered = [...b.groups.values()].sort((x, y) => x.depth - y.depth || x.order - y.order);
+  const parents = new Map<string, string[]>();
+  for (const g of b.groups.values()) for (const c of g.children) parents.set(c, [...(parents.get(c) ?? []), g.name]);
+  const hosts = new Map<string, HostSpec>();
+  for (const [name, h] of b.hosts) {
+    const member = ancestors(b.direct.get(name) ?? [], parents);
+    const groups = ordered.filter((g) => member.has(g.name));
+    const vars: Vars = {};
+    for (const g of groups) Object.assign(vars, g.vars);
+    Object.assign(vars, h.vars, varsFileFor(join(dir, 'host_vars'), name, b.errors) ?? {});
+    hosts.set(name, { name, vars, groups: groups.map((g) => g.name), source: h.source });
+  }
+  InputErrors.throwIfAny(b.errors);
+  const groups = new Map<string, GroupSpec>();
+  for (const g of b.groups.values()) {
+    groups.set(g.name, { name: g.name, vars: g.vars, children: g.children, hosts: g.hosts, source: g.source });
+  }
+  return { file: abs, hosts, groups };
+}
+
+function walkGroup(b: Builder, name: string, entry: GroupEntry | null, chain: string[], path: DocPath): void {
+  const source = sourceAt(b.yf, path.length ? path : ['all'], { key: true });
+  let g = b.groups.get(name);
+  if (!g) {
+    g = { name, vars: {}, children: [], hosts: [], source, depth: chain.length - 1, order: b.groups.size };
+    b.groups.set(name, g);
+  }
+  g.depth = Math.max(g.depth, chain.length - 1);
+  const here = path.length ? path : ['all'];
+  Object.assign(g.vars, entry?.vars ?? {});
+  for (const [host, vars] of Object.entries(entry?.hosts ?? {})) {
+    if (b.groups.has(host) || host === 'all') {
+      b.errors.push(new InputError(`'${host}' is used both as a group and as a host`, sourceAt(b.yf, [...here, 'hosts', host], { key: true })));
+      continue;
+    }
+    const h = b.hosts.get(host);
+    if (h) Object.assign(h.vars, vars ?? {});
+    else b.hosts.set(host, { vars: { ...(vars ?? {}) }, source: sourceAt(b.yf, [...here, 'hosts', host], { key: true }) });
+    if (!g.hosts.includes(host)) g.hosts.push(host);
+    b.direct.set(host, [...(b.direct.get(host) ?? []), name]);
+  }
+  for (const [child, childEntry] of Object.entries(entry?.children ?? {})) {
+    const childPath = [...here, 'children', child];
+    if (chain.includes(child)) {
+      b.errors.push(
+        new InputError(`group '${child}' is its own ancestor: ${[...chain, child].join(' -> ')}`, sourceAt(b.yf, childPath, { key: true }), {
+          expected: 'children that do not contain their parents',
+        }),
+      );
+      continue;
+    }
+    if (b.hosts.has(child)) {
+      b.errors.push(new InputError(`'${child}' is used both as a host and as a group`, sourceAt(b.yf, childPath, { key: true })));
+      continue;
+    }
+    if (!g.children.includes(child)) g.children.push(child);
+    walkGroup(b, child, childEntry, [...chain, child], childPath);
+  }
+}
+
+/** Every group a host is in: the groups listing it, their ancestors, and `all`. */
+function ancestors(direct: string[], parents: Map<string, string[]>): Set<string> {
+  const out = new Set<string>(['all']);
+  const todo = [...direct];
+  while (todo.length) {
+    const g = todo.pop() as string;
+    if (out.has(g) && g !== 'all') continue;
+    out.add(g);
+    todo.push(...(parents.get(g) ?? []));
+  }
+  return out;
+}
+
+function varsFileFor(dir: string, name: string, errors: InputError[]): Vars | undefined {
+  for (const ext of ['.yaml', '.yml']) {
+    const file = join(dir, name + ext);
+    if (existsSync(file)) return collect(errors, () => loadVarsFile(file).vars);
+  }
+  return undefined;
+}

@@ -1,0 +1,250 @@
+/**
+ * Playbook loading (docs/format.md): plays, import_playbook (relative, tags inherited, cycles are
+ * errors), roles from <project>/roles/NAME/, tasks and handlers parsed and validated. Every problem
+ * found is collected and thrown at once (InputErrors, exit 3).
+ */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { InputError, InputErrors, formatSource, type Source } from '../errors.js';
+import type { Vars } from '../modules/types.js';
+import { collect } from '../config/collect.js';
+import { didYouMean } from '../config/did-you-mean.js';
+import { validateDocument } from '../config/schema.js';
+import { loadVarsFile } from '../config/vars-file.js';
+import { loadYamlFile, pointer, sourceAt, type DocPath, type YamlFile } from '../config/yaml-file.js';
+import { toList, union } from './normalise.js';
+import { checkSerial } from './serial.js';
+import { parseTask, type TaskContext } from './task.js';
+import type { HandlerSpec, PlaySpec, PlaybookSpec, RoleSpec, TaskSpec } from './types.js';
+
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface LoadPlaybookOptions {}
+
+interface State {
+  projectDir: string;
+  errors: InputError[];
+  ids: Map<string, number>;
+}
+
+type Raw = Record<string, unknown>;
+
+/** The project root: the playbook's directory, or its parent when that directory is `playbooks`. */
+export function projectDirOf(playbookFile: string): string {
+  const dir = dirname(resolve(playbookFile));
+  return basename(dir) === 'playbooks' ? dirname(dir) : dir;
+}
+
+export async function loadPlaybook(file: string, _opts: LoadPlaybookOptions = {}): Promise<PlaybookSpec> {
+  const abs = resolve(file);
+  const st: State = { projectDir: projectDirOf(abs), errors: [], ids: new Map() };
+  const yf = collect(st.errors, () => loadYamlFile(abs));
+  const plays = yf ? loadPlays(st, yf, [abs], []) : [];
+  InputErrors.throwIfAny(st.errors);
+  return { file: abs, projectDir: st.projectDir, plays };
+}
+
+/** The plays of one playbook file, imports expanded. `chain`: files being imported (for cycles). */
+function loadPlays(st: State, yf: YamlFile, chain: string[], inheritedTags: string[]): PlaySpec[] {
+  const schemaErrors = validateDocument(yf, 'playbook');
+  st.errors.push(...schemaErrors);
+  if (!Array.isArray(yf.data)) return [];
+  const bad = badPaths(schemaErrors);
+  const plays: PlaySpec[] = [];
+  yf.data.forEach((item: unknown, i) => {
+    if (!item || typeof item !== 'object' || Array.isArray(item) || bad([i], true)) return;
+    const raw = item as Raw;
+    if ('import_playbook' in raw) plays.push(...importPlaybook(st, yf, raw, i, chain, inheritedTags));
+    else {
+      const play = loadPlay(st, yf, raw, [i], inheritedTags, bad);
+      if (play) plays.push(play);
+    }
+  });
+  return plays;
+}
+
+function importPlaybook(st: State, yf: YamlFile, raw: Raw, i: number, chain: string[], inheritedTags: string[]): PlaySpec[] {
+  const target = resolve(dirname(yf.file), String(raw.import_playbook));
+  const src = sourceAt(yf, [i, 'import_playbook']);
+  if (chain.includes(target)) {
+    st.errors.push(new InputError(`import_playbook cycle: ${[...chain, target].join(' -> ')}`, src, { expected: 'playbooks that do not import themselves' }));
+    return [];
+  }
+  if (!existsSync(target)) {
+    st.errors.push(new InputError(`imported playbook not found: ${target}`, src, { expected: 'a playbook path relative to this file' }));
+    return [];
+  }
+  const child = collect(st.errors, () => loadYamlFile(target));
+  return child ? loadPlays(st, child, [...chain, target], union(inheritedTags, toList(raw.tags, true))) : [];
+}
+
+/** Does a schema error sit at/below path (or, with exact, exactly at path itself)? */
+function badPaths(errors: InputError[]): (path: DocPath, exact?: boolean) => boolean {
+  const pointers = errors.map((e) => e.path ?? '');
+  return (path, exact = false) => {
+    const p = pointer(path);
+    return pointers.some((q) => q === p || (!exact && q.startsWith(p + '/')));
+  };
+}
+
+function loadPlay(st: State, yf: YamlFile, raw: Raw, path: DocPath, inheritedTags: string[], bad: (p: DocPath) => boolean): PlaySpec | undefined {
+  const at = (p: DocPath): Source => sourceAt(yf, [...path, ...p]);
+  const source = at([]);
+  const hosts = Array.isArray(raw.hosts) ? raw.hosts.map(String).join(',') : String(raw.hosts ?? '');
+  const tags = union(inheritedTags, toList(raw.tags, true));
+  const serial = raw.serial === undefined || bad([...path, 'serial']) ? undefined : checkSerial(raw.serial, at(['serial']), st.errors);
+
+  const vars: Vars = {};
+  if (Array.isArray(raw.vars_files) && !bad([...path, 'vars_files'])) {
+    raw.vars_files.forEach((f, j) => {
+      const file = resolve(dirname(yf.file), String(f));
+      if (!existsSync(file)) {
+        st.errors.push(new InputError(`vars file not found: ${file}`, at(['vars_files', j]), { expected: 'a path relative to the playbook' }));
+        return;
+      }
+      Object.assign(vars, collect(st.errors, () => loadVarsFile(file).vars) ?? {});
+    });
+  }
+  Object.assign(vars, (raw.vars as Vars | null | undefined) ?? {});
+
+  const roles: RoleSpec[] = [];
+  const tasks: TaskSpec[] = [];
+  const handlers: HandlerSpec[] = [];
+  const ctx = (tagList: string[], role?: RoleSpec, when: string[] = [], file = yf): TaskContext => ({ yf: file, errors: st.errors, tags: tagList, when, role, ids: st.ids });
+
+  (Array.isArray(raw.roles) ? raw.roles : []).forEach((entry: unknown, j) => {
+    if (bad([...path, 'roles', j])) return;
+    const loaded = loadRole(st, entry as string | Raw, at(['roles', j]));
+    if (!loaded) return;
+    roles.push(loaded.role);
+    const roleTags = union(tags, loaded.role.tags);
+    const when = typeof entry === 'object' ? toList((entry as Raw).when) : [];
+    tasks.push(...taskList(loaded.tasks, false, ctx(roleTags, loaded.role, when, loaded.tasks?.yf)));
+    handlers.push(...taskList(loaded.handlers, true, ctx(roleTags, loaded.role, [], loaded.handlers?.yf)));
+  });
+  const own = { yf, items: raw.tasks, path: [...path, 'tasks'], bad };
+  tasks.push(...taskList(own, false, ctx(tags)));
+  handlers.push(...taskList({ yf, items: raw.handlers, path: [...path, 'handlers'], bad }, true, ctx(tags)));
+
+  checkHandlers(st, handlers, tasks);
+  return {
+    name: typeof raw.name === 'string' ? raw.name : hosts,
+    hosts,
+    source,
+    vars,
+    roles,
+    tasks,
+    handlers,
+    tags,
+    serial,
+    maxFailPercentage: raw.max_fail_percentage as number | undefined,
+    anyErrorsFatal: raw.any_errors_fatal === true,
+    become: raw.become === true,
+    becomeUser: raw.become_user as string | undefined,
+    connection: raw.connection as 'ssh' | 'local' | undefined,
+    forceHandlers: raw.force_handlers as boolean | undefined,
+  };
+}
+
+interface TaskListSource {
+  yf: YamlFile;
+  items: unknown;
+  path: DocPath;
+  bad: (p: DocPath) => boolean;
+}
+
+function taskList(list: TaskListSource | undefined, handler: true, ctx: TaskContext): HandlerSpec[];
+function taskList(list: TaskListSource | undefined, handler: false, ctx: TaskContext): TaskSpec[];
+function taskList(list: TaskListSource | undefined, handler: boolean, ctx: TaskContext): TaskSpec[] {
+  if (!list || !Array.isArray(list.items)) return [];
+  const out: TaskSpec[] = [];
+  list.items.forEach((item: unknown, k) => {
+    const p = [...list.path, k];
+    if (!item || typeof item !== 'object' || Array.isArray(item) || list.bad(p)) return;
+    const t = handler ? parseTask(ctx, p, item as Raw, true) : parseTask(ctx, p, item as Raw, false);
+    if (t) out.push(t);
+  });
+  return out;
+}
+
+interface LoadedRole {
+  role: RoleSpec;
+  tasks?: TaskListSource;
+  handlers?: TaskListSource;
+}
+
+function loadRole(st: State, entry: string | Raw, source: Source): LoadedRole | undefined {
+  const name = typeof entry === 'string' ? entry : String(entry.role);
+  const rolesDir = join(st.projectDir, 'roles');
+  const dir = join(rolesDir, name);
+  if (!isDir(dir)) {
+    const available = isDir(rolesDir) ? readdirSync(rolesDir).filter((r) => isDir(join(rolesDir, r))).sort() : [];
+    st.errors.push(
+      new InputError(`role '${name}' not found in ${rolesDir}${didYouMean(name, available)}`, source, {
+        expected: available.length ? `one of the roles: ${available.join(', ')}` : `a directory ${dir}`,
+      }),
+    );
+    return undefined;
+  }
+  const varsOf = (base: string): Vars => {
+    const file = roleFile(dir, base);
+    return (file && collect(st.errors, () => loadVarsFile(file).vars)) || {};
+  };
+  const role: RoleSpec = {
+    name,
+    dir,
+    defaults: varsOf('defaults'),
+    vars: { ...varsOf('vars'), ...((typeof entry === 'object' && (entry.vars as Vars | null)) || {}) },
+    tags: typeof entry === 'object' ? toList(entry.tags, true) : [],
+    source,
+  };
+  const tasksFile = roleFile(dir, 'tasks');
+  if (!tasksFile) {
+    st.errors.push(new InputError(`role '${name}' has no tasks.yaml`, source, { expected: `a file ${join(dir, 'tasks.yaml')}` }));
+  }
+  return { role, tasks: tasksFile ? listFile(st, tasksFile, 'tasks') : undefined, handlers: listFile(st, roleFile(dir, 'handlers'), 'handlers') };
+}
+
+function listFile(st: State, file: string | undefined, schema: 'tasks' | 'handlers'): TaskListSource | undefined {
+  if (!file) return undefined;
+  const yf = collect(st.errors, () => loadYamlFile(file, { allowEmpty: true }));
+  if (!yf || yf.data === null) return undefined;
+  const errors = validateDocument(yf, schema);
+  st.errors.push(...errors);
+  return { yf, items: yf.data, path: [], bad: badPaths(errors) };
+}
+
+/** NAME.yaml, NAME.yml, NAME/main.yaml or NAME/main.yml inside a role (Ansible layouts work too). */
+function roleFile(dir: string, base: string): string | undefined {
+  return [`${base}.yaml`, `${base}.yml`, `${base}/main.yaml`, `${base}/main.yml`].map((f) => join(dir, f)).find((f) => existsSync(f));
+}
+
+function isDir(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Handler names are unique in a play; every notify names a handler or a listen topic. */
+function checkHandlers(st: State, handlers: HandlerSpec[], tasks: TaskSpec[]): void {
+  const seen = new Map<string, HandlerSpec>();
+  for (const h of handlers) {
+    const first = seen.get(h.name);
+    if (first && first.id.split('#')[0] !== h.id.split('#')[0]) {
+      st.errors.push(new InputError(`duplicate handler name '${h.name}' (first defined at ${formatSource(first.source)})`, h.source, { expected: 'unique handler names in a play' }));
+    }
+    if (!first) seen.set(h.name, h);
+  }
+  const topics = new Set([...handlers.map((h) => h.name), ...handlers.flatMap((h) => h.listen)]);
+  for (const t of [...tasks, ...handlers]) {
+    for (const n of t.notify) {
+      if (topics.has(n) || n.includes('{{')) continue;
+      st.errors.push(
+        new InputError(`notify '${n}' names no handler of this play${didYouMean(n, topics)}`, t.source, {
+          expected: topics.size ? `a handler name or listen topic: ${[...topics].join(', ')}` : 'a handler defined in the play or its roles',
+        }),
+      );
+    }
+  }
+}

@@ -1,0 +1,347 @@
+/**
+ * The safe expression language of `when`, `changed_when`, `failed_when`, `assert.that` and `{{ }}`
+ * (docs/format.md). Parsed with jsep, evaluated here on the AST: no eval, no prototype access, only
+ * whitelisted functions. Undefined names are InputErrors naming the name (except under `is defined`).
+ */
+import jsepModule from 'jsep';
+import type { Expression } from 'jsep';
+import { InputError, type Source } from '../errors.js';
+import type { Vars } from '../modules/types.js';
+import { UNKNOWN, isUnknown } from './unknown.js';
+import { resolveNested } from './render.js';
+
+export type { Expression } from 'jsep';
+
+const jsep = jsepModule;
+for (const op of ['||', '&&', '|', '^', '&', '<<', '>>', '>>>', '===', '!==', '**']) jsep.removeBinaryOp(op);
+for (const op of ['!', '~']) jsep.removeUnaryOp(op);
+jsep.addBinaryOp('or', 1);
+jsep.addBinaryOp('and', 2);
+jsep.addBinaryOp('is', 6);
+jsep.addBinaryOp('in', 7);
+jsep.addBinaryOp('not in', 7);
+jsep.addUnaryOp('not');
+jsep.addLiteral('True', true);
+jsep.addLiteral('False', false);
+jsep.addLiteral('None', null);
+jsep.addLiteral('none', null);
+
+const FUNCTIONS: Record<string, (args: unknown[], fail: (why: string) => never) => unknown> = {
+  len: ([x], fail) => {
+    if (typeof x === 'string' || Array.isArray(x)) return x.length;
+    if (isMap(x)) return Object.keys(x).length;
+    return fail(`len() needs a string, list or map, got ${typeName(x)}`);
+  },
+  int: ([x], fail) => {
+    if (typeof x === 'number') return Math.trunc(x);
+    if (typeof x === 'boolean') return x ? 1 : 0;
+    if (typeof x === 'string' && /^\s*[-+]?\d+(\.\d*)?\s*$/.test(x)) return Math.trunc(Number(x));
+    return fail(`int() cannot convert ${JSON.stringify(x)}`);
+  },
+  str: ([x]) => toText(x),
+  bool: ([x]) => (typeof x === 'string' ? ['true', 'yes', 'on', '1'].includes(x.trim().toLowerCase()) : truthy(x)),
+  lower: ([s], fail) => (typeof s === 'string' ? s.toLowerCase() : fail(`lower() needs a string, got ${typeName(s)}`)),
+  upper: ([s], fail) => (typeof s === 'string' ? s.toUpperCase() : fail(`upper() needs a string, got ${typeName(s)}`)),
+  startswith: ([s, p], fail) =>
+    typeof s === 'string' && typeof p === 'string' ? s.startsWith(p) : fail('startswith() needs two strings'),
+  contains: ([s, p], fail) => contains(s, p, fail),
+};
+const ARITY: Record<string, number> = { len: 1, int: 1, str: 1, bool: 1, lower: 1, upper: 1, startswith: 2, contains: 2 };
+
+const parsed = new Map<string, Expression>();
+
+/** Parse an expression (a whole `{{ expr }}` is accepted too). Syntax errors -> InputError at source. */
+export function parseExpression(text: string, source: Source): Expression {
+  const cached = parsed.get(text);
+  if (cached) return cached;
+  const inner = /^\s*\{\{([\s\S]*)\}\}\s*$/.exec(text);
+  const body = inner && !inner[1].includes('{{') ? inner[1] : text;
+  if (body.trim() === '') throw new InputError('empty expression', source);
+  let ast: Expression;
+  try {
+    ast = fixNotPrecedence(jsep(body));
+  } catch (err) {
+    const msg = (err as Error).message;
+    const hint = body.includes('|')
+      ? ' (filters like `| default` are not supported: use functions len(x), int(x), str(x), bool(x), lower(s), upper(s), startswith(s, p), contains(s, p))'
+      : '';
+    throw new InputError(`invalid expression ${JSON.stringify(text)}: ${msg}${hint}`, source);
+  }
+  checkSupported(ast, text, source);
+  parsed.set(text, ast);
+  return ast;
+}
+
+/**
+ * jsep binds unary operators tighter than binary ones; Python/Jinja bind `not` looser than
+ * comparisons: `not a == b` is `not (a == b)`. Hoist a `not` found on the left of a non-boolean
+ * binary operator.
+ */
+function fixNotPrecedence(node: Expression): Expression {
+  switch (node.type) {
+    case 'BinaryExpression': {
+      const left = fixNotPrecedence(node.left as Expression);
+      const right = fixNotPrecedence(node.right as Expression);
+      if (node.operator !== 'and' && node.operator !== 'or' && isNot(left)) {
+        const inner = fixNotPrecedence({ ...node, left: left.argument as Expression, right });
+        return { type: 'UnaryExpression', operator: 'not', prefix: true, argument: inner };
+      }
+      return { ...node, left, right };
+    }
+    case 'UnaryExpression':
+      return { ...node, argument: fixNotPrecedence(node.argument as Expression) };
+    default:
+      return node;
+  }
+}
+
+function isNot(n: Expression): n is Expression & { argument: Expression } {
+  return n.type === 'UnaryExpression' && n.operator === 'not';
+}
+
+const SUPPORTED = new Set(['Literal', 'Identifier', 'MemberExpression', 'BinaryExpression', 'UnaryExpression', 'CallExpression', 'ArrayExpression']);
+
+function checkSupported(node: Expression, text: string, source: Source): void {
+  const fail = (why: string): never => {
+    throw new InputError(`invalid expression ${JSON.stringify(text)}: ${why}`, source);
+  };
+  if (!SUPPORTED.has(node.type)) {
+    const what: Record<string, string> = {
+      ConditionalExpression: 'the ?: operator is not supported',
+      Compound: 'several expressions separated by , or ; are not supported',
+      ThisExpression: '`this` is not supported',
+    };
+    fail(what[node.type] ?? `${node.type} is not supported`);
+  }
+  if (node.type === 'CallExpression') {
+    const callee = node.callee as Expression;
+    if (callee.type !== 'Identifier' || !Object.hasOwn(FUNCTIONS, callee.name as string)) {
+      fail(`only these functions exist: ${Object.keys(FUNCTIONS).join(', ')}`);
+    }
+    const name = callee.name as string;
+    const args = node.arguments as Expression[];
+    if (args.length !== ARITY[name]) fail(`${name}() takes ${ARITY[name]} argument(s), got ${args.length}`);
+    args.forEach((a) => checkSupported(a, text, source));
+    return;
+  }
+  if (node.type === 'BinaryExpression' && node.operator === 'is') {
+    const test = testName(node.right as Expression);
+    if (!test) fail('`is` must be followed by `defined`, `not defined` or `undefined`');
+  }
+  for (const key of ['left', 'right', 'argument', 'object', 'property'] as const) {
+    const child = node[key] as Expression | undefined;
+    if (child && !(node.type === 'MemberExpression' && key === 'property' && !node.computed)) checkSupported(child, text, source);
+  }
+  if (node.type === 'ArrayExpression') (node.elements as Array<Expression | null>).forEach((e) => e && checkSupported(e, text, source));
+}
+
+/** 'defined' | 'undefined' | 'not defined' for the right side of `is`, else undefined. */
+function testName(n: Expression): string | undefined {
+  if (n.type === 'Identifier' && (n.name === 'defined' || n.name === 'undefined')) return n.name as string;
+  if (isNot(n) && n.argument.type === 'Identifier') {
+    const inner = n.argument.name;
+    if (inner === 'defined') return 'not defined';
+    if (inner === 'undefined') return 'defined';
+  }
+  return undefined;
+}
+
+/** Marker for "not defined" while evaluating under `is defined`. */
+const MISSING: unique symbol = Symbol('missing');
+
+interface Ctx {
+  vars: Vars;
+  source: Source;
+  text: string;
+  /** Names being resolved (lazy templated variables), to report cycles. */
+  resolving: string[];
+}
+
+/** Evaluate an expression (or its text) against vars. Undefined names -> InputError. */
+export function evaluate(expr: Expression | string, vars: Vars, source: Source, resolving: string[] = []): unknown {
+  const ast = typeof expr === 'string' ? parseExpression(expr, source) : expr;
+  const ctx: Ctx = { vars, source, text: typeof expr === 'string' ? expr : describe(ast), resolving };
+  return resolveNested(ev(ast, ctx, false), ctx.text, vars, source, resolving);
+}
+
+/** A looked-up string that holds `{{ }}` is rendered when used (lists/maps: once, at the end). */
+function leaf(v: unknown, name: string, ctx: Ctx): unknown {
+  return typeof v === 'string' ? resolveNested(v, name, ctx.vars, ctx.source, ctx.resolving) : v;
+}
+
+/** Python/Jinja truthiness: false, 0, "", [], {}, null are false. */
+export function truthy(v: unknown): boolean {
+  if (Array.isArray(v)) return v.length > 0;
+  if (isMap(v)) return Object.keys(v).length > 0;
+  return Boolean(v);
+}
+
+function ev(node: Expression, ctx: Ctx, probe: boolean): unknown {
+  const fail = (why: string): never => {
+    throw new InputError(`${why} (in ${JSON.stringify(ctx.text.trim())})`, ctx.source);
+  };
+  switch (node.type) {
+    case 'Literal':
+      return node.value;
+    case 'ArrayExpression':
+      return (node.elements as Expression[]).map((e) => ev(e, ctx, false));
+    case 'Identifier': {
+      const name = node.name as string;
+      if (!Object.hasOwn(ctx.vars, name)) {
+        if (probe) return MISSING;
+        return fail(`undefined variable '${name}'`);
+      }
+      return leaf(ctx.vars[name], name, ctx);
+    }
+    case 'MemberExpression': {
+      const obj = ev(node.object as Expression, ctx, probe);
+      if (obj === MISSING || isUnknown(obj)) return obj;
+      const prop = node.computed ? ev(node.property as Expression, ctx, false) : (node.property as Expression).name;
+      if (isUnknown(prop)) return UNKNOWN;
+      const where = describe(node.object as Expression);
+      let out: unknown = MISSING;
+      if (Array.isArray(obj) || typeof obj === 'string') {
+        if (typeof prop !== 'number' || !Number.isInteger(prop)) return fail(`'${where}' is ${typeName(obj)}: index it with an integer`);
+        const i = prop < 0 ? obj.length + prop : prop;
+        if (i >= 0 && i < obj.length) out = obj[i];
+        else if (!probe) return fail(`index ${prop} is out of range for '${where}' (length ${obj.length})`);
+      } else if (isMap(obj)) {
+        const key = String(prop);
+        if (Object.hasOwn(obj, key)) out = obj[key];
+        else if (!probe) return fail(`'${where}' has no key '${key}'`);
+      } else if (!probe) {
+        return fail(`'${where}' is ${typeName(obj)}, not a map or list`);
+      }
+      if (out === MISSING) return MISSING;
+      return leaf(out, `${where}.${String(prop)}`, ctx);
+    }
+    case 'UnaryExpression': {
+      const v = ev(node.argument as Expression, ctx, false);
+      if (isUnknown(v)) return UNKNOWN;
+      if (node.operator === 'not') return !truthy(v);
+      if (typeof v !== 'number') return fail(`unary ${node.operator} needs a number, got ${typeName(v)}`);
+      return node.operator === '-' ? -v : v;
+    }
+    case 'CallExpression': {
+      const name = (node.callee as Expression).name as string;
+      const args = (node.arguments as Expression[]).map((a) => ev(a, ctx, false));
+      if (args.some(isUnknown)) return UNKNOWN;
+      return FUNCTIONS[name](args, fail);
+    }
+    case 'BinaryExpression':
+      return binary(node, ctx, fail);
+    default:
+      return fail(`${node.type} is not supported`);
+  }
+}
+
+function binary(node: Expression, ctx: Ctx, fail: (why: string) => never): unknown {
+  const op = node.operator as string;
+  if (op === 'is') {
+    const v = ev(node.left as Expression, ctx, true);
+    const defined = v !== MISSING;
+    return testName(node.right as Expression) === 'not defined' || (node.right as Expression).name === 'undefined'
+      ? !defined
+      : defined;
+  }
+  const left = ev(node.left as Expression, ctx, false);
+  if (op === 'and' || op === 'or') {
+    if (isUnknown(left)) {
+      const right = ev(node.right as Expression, ctx, false);
+      if (!isUnknown(right) && (op === 'and' ? !truthy(right) : truthy(right))) return right;
+      return UNKNOWN;
+    }
+    if (op === 'and') return truthy(left) ? ev(node.right as Expression, ctx, false) : left;
+    return truthy(left) ? left : ev(node.right as Expression, ctx, false);
+  }
+  const right = ev(node.right as Expression, ctx, false);
+  if (isUnknown(left) || isUnknown(right)) return UNKNOWN;
+  switch (op) {
+    case '==':
+      return deepEqual(left, right);
+    case '!=':
+      return !deepEqual(left, right);
+    case '<':
+    case '<=':
+    case '>':
+    case '>=': {
+      if (!((typeof left === 'number' && typeof right === 'number') || (typeof left === 'string' && typeof right === 'string'))) {
+        return fail(`cannot compare ${typeName(left)} with ${typeName(right)} using ${op} (convert with int() or str())`);
+      }
+      return op === '<' ? left < right : op === '<=' ? left <= right : op === '>' ? left > right : left >= right;
+    }
+    case 'in':
+      return contains(right, left, fail);
+    case 'not in':
+      return !contains(right, left, fail);
+    case '+':
+      if (typeof left === 'number' && typeof right === 'number') return left + right;
+      if (typeof left === 'string' && typeof right === 'string') return left + right;
+      if (Array.isArray(left) && Array.isArray(right)) return [...left, ...right];
+      return fail(`cannot add ${typeName(left)} and ${typeName(right)} (convert with int() or str())`);
+    case '-':
+    case '*':
+    case '/':
+    case '%': {
+      if (typeof left !== 'number' || typeof right !== 'number') return fail(`${op} needs numbers, got ${typeName(left)} and ${typeName(right)}`);
+      if ((op === '/' || op === '%') && right === 0) return fail('division by zero');
+      return op === '-' ? left - right : op === '*' ? left * right : op === '/' ? left / right : ((left % right) + right) % right;
+    }
+    default:
+      return fail(`operator ${op} is not supported`);
+  }
+}
+
+function contains(container: unknown, item: unknown, fail: (why: string) => never): boolean {
+  if (typeof container === 'string') {
+    if (typeof item !== 'string') return fail(`'in <string>' needs a string on the left, got ${typeName(item)}`);
+    return container.includes(item);
+  }
+  if (Array.isArray(container)) return container.some((x) => deepEqual(x, item));
+  if (isMap(container)) return Object.hasOwn(container, String(item));
+  return fail(`'in' needs a string, list or map on the right, got ${typeName(container)}`);
+}
+
+function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
+  if (isMap(a) && isMap(b)) {
+    const ka = Object.keys(a);
+    return ka.length === Object.keys(b).length && ka.every((k) => Object.hasOwn(b, k) && deepEqual(a[k], b[k]));
+  }
+  return false;
+}
+
+function isMap(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function typeName(v: unknown): string {
+  if (v === null || v === undefined) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a map';
+  return `a ${typeof v}`;
+}
+
+/** Text of a value inside a rendered string: lists and maps as JSON, null as "". */
+export function toText(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'object') return JSON.stringify(v);
+  return String(v);
+}
+
+/** Short source-like text of an AST node (for messages). */
+function describe(n: Expression): string {
+  switch (n.type) {
+    case 'Identifier':
+      return n.name as string;
+    case 'Literal':
+      return JSON.stringify(n.value);
+    case 'MemberExpression': {
+      const obj = describe(n.object as Expression);
+      return n.computed ? `${obj}[${describe(n.property as Expression)}]` : `${obj}.${(n.property as Expression).name as string}`;
+    }
+    default:
+      return 'expression';
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * The variables a task sees on a host (DESIGN.md precedence, low to high): role defaults < inventory
+ * vars (groups by depth, then the host) < play vars (vars_files then vars) < role vars < task vars <
+ * registered results < extra vars; then the magic variables of docs/format.md, which nothing
+ * overrides. Role defaults/vars of every role of the play are visible (Ansible-like); the task's own
+ * role comes last within its layer. `secret_vars` lists of every layer are united.
+ * Called per task per host: the inventory/play layers are cached per (play, host, role).
+ */
+import type { Vars } from '../modules/types.js';
+import type { Inventory } from '../inventory/types.js';
+import type { PlaySpec, RoleSpec, TaskSpec } from '../playbook/types.js';
+import { matchHosts } from '../inventory/pattern.js';
+
+export interface TaskVarsArgs {
+  inventory: Inventory;
+  host: string;
+  play: PlaySpec;
+  task?: TaskSpec;
+  registered?: Vars;
+  extraVars?: Vars;
+  /** Hosts of the play (default: the play's pattern matched in the inventory). */
+  playHosts?: string[];
+  check?: boolean;
+}
+
+interface InventoryMagic {
+  groups: Record<string, string[]>;
+  hostvars: Record<string, Vars>;
+}
+
+const inventoryCache = new WeakMap<Inventory, InventoryMagic>();
+const layerCache = new WeakMap<PlaySpec, Map<string, { vars: Vars; secrets: string[] }>>();
+const playHostsCache = new WeakMap<PlaySpec, WeakMap<Inventory, string[]>>();
+
+export function taskVars(args: TaskVarsArgs): Vars {
+  const { inventory, host, play, task } = args;
+  const base = playLayers(inventory, host, play, task?.role);
+  const out: Vars = { ...base.vars, ...(task?.vars ?? {}), ...(args.registered ?? {}), ...(args.extraVars ?? {}) };
+  const secrets = union(base.secrets, task?.vars, args.registered, args.extraVars);
+  if (secrets.length) out.secret_vars = secrets;
+  const magic = inventoryMagic(inventory);
+  const hostSpec = inventory.hosts.get(host);
+  out.inventory_hostname = host;
+  out.groups = magic.groups;
+  out.group_names = (hostSpec?.groups ?? []).filter((g) => g !== 'all');
+  out.hostvars = magic.hostvars;
+  out.play_hosts = args.playHosts ?? defaultPlayHosts(inventory, play);
+  out.lbrun_check_mode = args.check === true;
+  out.env = lbrunEnv();
+  return out;
+}
+
+/** role defaults < inventory < play vars < role vars, cached. */
+function playLayers(inventory: Inventory, host: string, play: PlaySpec, role: RoleSpec | undefined): { vars: Vars; secrets: string[] } {
+  let perPlay = layerCache.get(play);
+  if (!perPlay) {
+    perPlay = new Map();
+    layerCache.set(play, perPlay);
+  }
+  const roleIndex = role ? play.roles.indexOf(role) : -1;
+  const key = `${inventory.file}\0${host}\0${roleIndex}`;
+  const hit = perPlay.get(key);
+  if (hit) return hit;
+  const ordered = role ? [...play.roles.filter((r) => r !== role), role] : play.roles;
+  const layers: Vars[] = [
+    ...ordered.map((r) => r.defaults),
+    inventory.hosts.get(host)?.vars ?? {},
+    play.vars,
+    ...ordered.map((r) => r.vars),
+  ];
+  const vars = Object.assign({}, ...layers) as Vars;
+  const entry = { vars, secrets: union([], ...layers) };
+  perPlay.set(key, entry);
+  return entry;
+}
+
+function union(first: string[], ...layers: Array<Vars | undefined>): string[] {
+  const out = new Set(first);
+  for (const l of layers) {
+    const s = l?.secret_vars;
+    if (Array.isArray(s)) s.forEach((x) => out.add(String(x)));
+  }
+  return [...out];
+}
+
+function inventoryMagic(inventory: Inventory): InventoryMagic {
+  let m = inventoryCache.get(inventory);
+  if (!m) {
+    const groups: Record<string, string[]> = {};
+    for (const g of inventory.groups.keys()) groups[g] = matchHosts(inventory, g);
+    const hostvars: Record<string, Vars> = {};
+    for (const [name, h] of inventory.hosts) hostvars[name] = { inventory_hostname: name, ...h.vars };
+    m = { groups, hostvars };
+    inventoryCache.set(inventory, m);
+  }
+  return m;
+}
+
+function defaultPlayHosts(inventory: Inventory, play: PlaySpec): string[] {
+  let perPlay = playHostsCache.get(play);
+  if (!perPlay) {
+    perPlay = new WeakMap();
+    playHostsCache.set(play, perPlay);
+  }
+  let hosts = perPlay.get(inventory);
+  if (!hosts) {
+    hosts = matchHosts(inventory, play.hosts, play.source);
+    perPlay.set(inventory, hosts);
+  }
+  return hosts;
+}
+
+let envCache: Vars | undefined;
+/** Environment variables whose names start with LBRUN_ (read once per process). */
+function lbrunEnv(): Vars {
+  envCache ??= Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('LBRUN_')));
+  return envCache;
+}

@@ -1,0 +1,109 @@
+/**
+ * Rendering of `{{ expr }}` in task arguments and variable values (docs/format.md). Strict: an
+ * undefined name is an InputError. A string that is exactly one `{{ expr }}` keeps the value's type.
+ * Variable values that contain `{{ }}` are rendered when they are used (lazily, like Ansible).
+ */
+import { InputError, type Source } from '../errors.js';
+import type { Vars } from '../modules/types.js';
+import { evaluate, parseExpression, toText } from './expr.js';
+import { UNKNOWN, isUnknown } from './unknown.js';
+
+const MAX_DEPTH = 30;
+
+/** Render every string inside value (deeply). Map keys are kept as written. */
+export function renderValue(value: unknown, vars: Vars, source: Source): unknown {
+  return renderDeep(value, vars, source, []);
+}
+
+/** Render a string: each `{{ expr }}` replaced by its value as text. */
+export function renderString(text: string, vars: Vars, source: Source): string {
+  const out = renderText(text, vars, source, [], false);
+  return isUnknown(out) ? text : (out as string);
+}
+
+/** Does the value contain `{{` anywhere (strings, lists, maps)? */
+export function hasTemplate(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('{{');
+  if (Array.isArray(value)) return value.some(hasTemplate);
+  if (value !== null && typeof value === 'object') return Object.values(value).some(hasTemplate);
+  return false;
+}
+
+function renderDeep(value: unknown, vars: Vars, source: Source, resolving: string[]): unknown {
+  if (typeof value === 'string') return value.includes('{{') ? renderText(value, vars, source, resolving, true) : value;
+  if (Array.isArray(value)) {
+    const out = value.map((v) => renderDeep(v, vars, source, resolving));
+    return out.some(isUnknown) ? UNKNOWN : out;
+  }
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      const r = renderDeep(v, vars, source, resolving);
+      if (isUnknown(r)) return UNKNOWN;
+      out[k] = r;
+    }
+    return out;
+  }
+  return value;
+}
+
+interface Piece {
+  literal?: string;
+  expr?: string;
+}
+
+const splitCache = new Map<string, Piece[]>();
+
+/** Split "a {{ x }} b" into literal and expression pieces. Unclosed `{{` -> InputError. */
+function split(text: string, source: Source): Piece[] {
+  const cached = splitCache.get(text);
+  if (cached) return cached;
+  const pieces: Piece[] = [];
+  let pos = 0;
+  while (pos < text.length) {
+    const open = text.indexOf('{{', pos);
+    if (open < 0) {
+      pieces.push({ literal: text.slice(pos) });
+      break;
+    }
+    if (open > pos) pieces.push({ literal: text.slice(pos, open) });
+    const close = text.indexOf('}}', open + 2);
+    if (close < 0) throw new InputError(`unclosed {{ in ${JSON.stringify(text)}`, source, { expected: '{{ expression }}' });
+    const expr = text.slice(open + 2, close);
+    parseExpression(expr, source);
+    pieces.push({ expr });
+    pos = close + 2;
+  }
+  splitCache.set(text, pieces);
+  return pieces;
+}
+
+function renderText(text: string, vars: Vars, source: Source, resolving: string[], keepType: boolean): unknown {
+  const pieces = split(text, source);
+  if (keepType && pieces.length === 1 && pieces[0].expr !== undefined) {
+    return evaluate(pieces[0].expr, vars, source, resolving);
+  }
+  let out = '';
+  for (const p of pieces) {
+    if (p.literal !== undefined) {
+      out += p.literal;
+      continue;
+    }
+    const v = evaluate(p.expr as string, vars, source, resolving);
+    if (isUnknown(v)) return UNKNOWN;
+    out += toText(v);
+  }
+  return out;
+}
+
+/**
+ * A variable's value as used: rendered if it holds `{{ }}` (lazy templating), with a cycle check.
+ * Called by the expression evaluator for every name it looks up.
+ */
+export function resolveNested(value: unknown, name: string, vars: Vars, source: Source, resolving: string[]): unknown {
+  if (!hasTemplate(value)) return value;
+  if (resolving.includes(name) || resolving.length > MAX_DEPTH) {
+    throw new InputError(`variable '${name}' refers to itself: ${[...resolving, name].join(' -> ')}`, source);
+  }
+  return renderDeep(value, vars, source, [...resolving, name]);
+}
