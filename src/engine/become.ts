@@ -1,0 +1,21 @@
+/**
+ * Does any play need a sudo password? Only when some task would become root on a host reached over
+ * SSH as a user other than root (local runs and root logins never ask).
+ */
+import type { PlaySpec } from '../playbook/types.js';
+import { playHosts, settingsOf } from './play.js';
+import type { RunContext } from './run-context.js';
+
+export function needsBecomePassword(run: Pick<RunContext, 'inventory' | 'options' | 'gone' | 'inventoryDir'>, plays: PlaySpec[]): boolean {
+  for (const play of plays) {
+    const tasks = [...play.tasks, ...play.handlers];
+    const anyTaskBecomes = tasks.some((t) => t.become === true);
+    const hosts = playHosts(run, play);
+    for (const host of hosts) {
+      const s = settingsOf(run, play, host, hosts);
+      if (s.kind !== 'ssh' || s.user === 'root') continue;
+      if (play.become || s.become || anyTaskBecomes) return true;
+    }
+  }
+  return false;
+}

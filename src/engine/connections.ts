@@ -1,0 +1,52 @@
+/**
+ * One connection per host for the whole run (per kind: a play with `connection: local` gets the
+ * controller). Created lazily, opened on the first task that needs the host, closed at the end.
+ */
+import { createConnection } from '../connection/factory.js';
+import type { Connection, ConnectionSettings } from '../connection/types.js';
+
+export interface PoolOptions {
+  acceptNewHostKeys?: boolean;
+  becomePassword?: string;
+}
+
+export class ConnectionPool {
+  private readonly conns = new Map<string, Connection>();
+  private readonly opening = new Map<string, Promise<void>>();
+
+  constructor(private readonly opts: PoolOptions) {}
+
+  /** The host's connection object, not yet opened (controller-only modules never open it). */
+  get(host: string, settings: ConnectionSettings): Connection {
+    const key = `${settings.kind}\u0000${host}`;
+    let conn = this.conns.get(key);
+    if (!conn) {
+      conn = createConnection(host, settings, {
+        acceptNewHostKeys: this.opts.acceptNewHostKeys,
+        becomePassword: this.opts.becomePassword,
+      });
+      this.conns.set(key, conn);
+    }
+    return conn;
+  }
+
+  /** The host's connection, opened once. Throws ConnectError. */
+  async open(host: string, settings: ConnectionSettings): Promise<Connection> {
+    const conn = this.get(host, settings);
+    const key = `${settings.kind}\u0000${host}`;
+    let p = this.opening.get(key);
+    if (!p) {
+      p = conn.connect();
+      this.opening.set(key, p);
+    }
+    await p;
+    return conn;
+  }
+
+  /** Close every connection; never throws. */
+  async closeAll(): Promise<void> {
+    await Promise.allSettled([...this.conns.values()].map((c) => c.close()));
+    this.conns.clear();
+    this.opening.clear();
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * One task on one host: variables, the loop (items run in order, each reported), register,
+ * set_fact facts, the host_result event and the recap count. Unreachable hosts leave the run.
+ */
+import { ConnectError, InputError, InterruptedError } from '../errors.js';
+import type { Vars } from '../modules/types.js';
+import { renderValue } from '../vars/render.js';
+import { taskVars } from '../vars/precedence.js';
+import type { HostStatus } from './events.js';
+import { runItem, type ItemOutcome } from './item.js';
+import { hostResultEvent, type ResultFacts } from './result-event.js';
+import { learnSecrets } from './secrets.js';
+import type { TaskScope } from './task-scope.js';
+
+export interface HostOutcome {
+  host: string;
+  status: HostStatus;
+  changed: boolean;
+  /** A failure that ignore_errors turned into ok. */
+  ignored: boolean;
+  /** The registered result (also given to the other hosts of a run_once task). */
+  result: Vars;
+  control?: ItemOutcome['control'];
+}
+
+/** The host's variables for this task (precedence applied) plus magic variables. */
+export function varsFor(scope: TaskScope, playHosts: string[]): Vars {
+  const { run, play, task, host } = scope;
+  const vars = taskVars({
+    inventory: run.inventory,
+    host,
+    play,
+    task,
+    registered: run.memory(host).registered,
+    extraVars: run.options.extraVars,
+    playHosts,
+    check: run.options.check === true,
+  });
+  learnSecrets(vars, run.secretNames, run.redactor, task.source);
+  return vars;
+}
+
+/** Returns undefined when the run was interrupted meanwhile (nothing is reported or counted). */
+export async function runOnHost(scope: TaskScope, playHosts: string[]): Promise<HostOutcome | undefined> {
+  const { run, task, host } = scope;
+  const start = Date.now();
+  let outcome: HostOutcome;
+  try {
+    const vars = varsFor(scope, playHosts);
+    outcome = task.loop === undefined ? await single(scope, vars, start) : await loop(scope, vars, start);
+  } catch (err) {
+    if (err instanceof InterruptedError || run.signal.aborted) return undefined;
+    if (err instanceof ConnectError) {
+      run.gone.add(host);
+      report(scope, { status: 'unreachable', changed: false, msg: err.message, durationMs: Date.now() - start });
+      run.recap.count(host, 'unreachable');
+      return { host, status: 'unreachable', changed: false, ignored: false, result: { unreachable: true, msg: err.message } };
+    }
+    const msg = err instanceof Error ? err.message : String(err);
+    outcome = { host, status: 'failed', changed: false, ignored: task.ignoreErrors, result: { changed: false, failed: true, msg } };
+    report(scope, { status: 'failed', changed: false, ignored: task.ignoreErrors, msg, durationMs: Date.now() - start });
+  }
+  if (task.register) run.memory(host).registered[task.register] = outcome.result;
+  if (!quiet(scope, outcome.status)) run.recap.count(host, outcome.status, outcome.ignored);
+  return outcome;
+}
+
+/** Silent (meta) tasks report and count only failures. */
+function quiet(scope: TaskScope, status: HostStatus): boolean {
+  return scope.silent && status !== 'failed' && status !== 'unreachable';
+}
+
+function report(scope: TaskScope, facts: ResultFacts): void {
+  if (!quiet(scope, facts.status)) scope.run.emit(hostResultEvent(scope, facts));
+}
+
+async function single(scope: TaskScope, vars: Vars, start: number): Promise<HostOutcome> {
+  const o = await runItem(scope, vars);
+  keepFacts(scope, o);
+  const ignored = o.status === 'failed' && scope.task.ignoreErrors;
+  report(scope, { ...o, ignored, durationMs: Date.now() - start });
+  return { host: scope.host, status: o.status, changed: o.changed, ignored, result: o.result, control: o.control };
+}
+
+async function loop(scope: TaskScope, vars: Vars, start: number): Promise<HostOutcome> {
+  const { run, task } = scope;
+  const items = loopItems(scope, vars);
+  const outcomes: ItemOutcome[] = [];
+  for (const item of items) {
+    if (run.signal.aborted) throw new InterruptedError('interrupted');
+    const itemStart = Date.now();
+    const o = await runItem(scope, { ...vars, [task.loopVar]: item });
+    o.result.item = item;
+    keepFacts(scope, o);
+    outcomes.push(o);
+    const ignored = o.status === 'failed' && task.ignoreErrors;
+    report(scope, { ...o, ignored, item, durationMs: Date.now() - itemStart });
+  }
+  const failed = outcomes.some((o) => o.status === 'failed');
+  const changed = outcomes.some((o) => o.changed);
+  const skipped = outcomes.every((o) => o.status === 'skipped');
+  const status: HostStatus = failed ? 'failed' : changed ? 'changed' : skipped ? 'skipped' : 'ok';
+  const msg = failed ? 'One or more items failed' : items.length === 0 ? 'No items in the list' : undefined;
+  const result: Vars = { changed, failed, skipped, results: outcomes.map((o) => o.result) };
+  if (msg) result.msg = msg;
+  const ignored = failed && task.ignoreErrors;
+  report(scope, { status, changed, ignored, msg, durationMs: Date.now() - start, items: items.length });
+  return { host: scope.host, status, changed, ignored, result };
+}
+
+/** The loop's items: a list as written (rendered), or a template that renders to a list. */
+function loopItems(scope: TaskScope, vars: Vars): unknown[] {
+  const { task } = scope;
+  const items = renderValue(task.loop, vars, task.source);
+  if (!Array.isArray(items)) {
+    throw new InputError(`loop must be a list, got ${typeof items}`, task.source);
+  }
+  return items;
+}
+
+/** set_fact: facts become registered-precedence variables of the host. */
+function keepFacts(scope: TaskScope, o: ItemOutcome): void {
+  if (o.facts && o.status !== 'failed' && o.status !== 'skipped') Object.assign(scope.run.memory(scope.host).registered, o.facts);
+}

@@ -1,0 +1,62 @@
+/**
+ * One play: its hosts (pattern ∩ --limit, minus hosts gone earlier), split into serial batches.
+ * Returns 'stop' when the run must not go on (a batch broke the play's failure limit, or interrupt).
+ */
+import type { ConnectionSettings } from '../connection/types.js';
+import { connectionSettings } from '../inventory/connection-vars.js';
+import { matchHosts } from '../inventory/pattern.js';
+import type { PlaySpec } from '../playbook/types.js';
+import { taskVars } from '../vars/precedence.js';
+import { splitBatches } from './batches.js';
+import { BatchRunner } from './batch.js';
+import type { RunContext } from './run-context.js';
+import type { PlayScope } from './task.js';
+import type { RunOptions } from './types.js';
+
+export async function runPlay(run: RunContext, play: PlaySpec): Promise<'continue' | 'stop'> {
+  const hosts = playHosts(run, play);
+  run.emit({ event: 'play_start', play: play.name, pattern: play.hosts, hosts });
+  for (const h of hosts) run.recap.touch(h);
+  if (hosts.length === 0) return 'continue';
+  const ps: PlayScope = { run, play, hosts, settings: new Map(hosts.map((h) => [h, settingsOf(run, play, h, hosts)])) };
+  const batches = splitBatches(hosts, play.serial);
+  for (const [i, batch] of batches.entries()) {
+    if (run.signal.aborted) return 'stop';
+    if (batches.length > 1) run.emit({ event: 'batch_start', play: play.name, batch: i + 1, hosts: batch });
+    const end = await new BatchRunner(ps, batch).run();
+    if (end === 'abort') return 'stop';
+    if (end === 'end_play') return 'continue';
+  }
+  return run.signal.aborted ? 'stop' : 'continue';
+}
+
+export function playHosts(
+  run: Pick<RunContext, 'inventory' | 'gone'> & { options: Pick<RunOptions, 'limit'> },
+  play: PlaySpec,
+): string[] {
+  let hosts = matchHosts(run.inventory, play.hosts, play.source);
+  if (run.options.limit) {
+    const limit = new Set(matchHosts(run.inventory, run.options.limit));
+    hosts = hosts.filter((h) => limit.has(h));
+  }
+  return hosts.filter((h) => !run.gone.has(h));
+}
+
+/** Connection settings from the host's play-level variables; `connection: local` on the play wins. */
+export function settingsOf(
+  run: Pick<RunContext, 'inventory' | 'options' | 'inventoryDir'>,
+  play: PlaySpec,
+  host: string,
+  hosts: string[],
+): ConnectionSettings {
+  const vars = taskVars({
+    inventory: run.inventory,
+    host,
+    play,
+    extraVars: run.options.extraVars,
+    playHosts: hosts,
+    check: run.options.check === true,
+  });
+  const settings = connectionSettings(host, vars, run.inventoryDir);
+  return play.connection ? { ...settings, kind: play.connection } : settings;
+}

@@ -1,0 +1,108 @@
+/**
+ * run(): validate everything (nothing is contacted when input is bad: InputError, exit 3), then
+ * every play in order, then the recap. One connection per host for the whole run, closed at the end.
+ */
+import { dirname } from 'node:path';
+import pLimit from 'p-limit';
+import { loadInventory } from '../inventory/load.js';
+import '../modules/index.js';
+import { loadPlaybook } from '../playbook/load.js';
+import { Redactor, redactError } from '../report/redact.js';
+import { validateProject } from '../validate/project.js';
+import { needsBecomePassword } from './become.js';
+import { ConnectionPool } from './connections.js';
+import type { RunEvent } from './events.js';
+import { runPlay } from './play.js';
+import { exitCodeFor, Recap } from './recap.js';
+import { newHostMemory, type HostMemory, type RunContext } from './run-context.js';
+import { collectSecrets } from './secrets.js';
+import type { RunOptions, RunSummary } from './types.js';
+
+export const DEFAULT_FORKS = 20;
+
+export async function run(options: RunOptions): Promise<RunSummary> {
+  const started = Date.now();
+  const redactor = new Redactor();
+  if (options.becomePassword) redactor.add(options.becomePassword);
+  const { playbook, inventory } = await validateProject({
+    playbookFile: options.playbookFile,
+    inventoryFile: options.inventoryFile,
+    extraVars: options.extraVars,
+    limit: options.limit,
+  }).catch(async (err: unknown) => {
+    throw redactError(err, await secretsOfBrokenProject(options, redactor));
+  });
+  const secretNames = collectSecrets(playbook, inventory, options.extraVars, redactor);
+  const signal = options.signal ?? new AbortController().signal;
+  const memories = new Map<string, HostMemory>();
+  const base = { inventory, options, gone: new Set<string>(), inventoryDir: dirname(inventory.file) };
+
+  try {
+    let becomePassword = options.becomePassword;
+    if (becomePassword === undefined && options.askBecomePassword && needsBecomePassword(base, playbook.plays)) {
+      becomePassword = await options.askBecomePassword();
+      if (becomePassword) redactor.add(becomePassword);
+    }
+    const ctx: RunContext = {
+      ...base,
+      playbook,
+      redactor,
+      secretNames,
+      recap: new Recap(),
+      pool: new ConnectionPool({ acceptNewHostKeys: options.acceptNewHostKeys, becomePassword }),
+      limit: pLimit(Math.max(1, options.forks ?? DEFAULT_FORKS)),
+      signal,
+      memory(host) {
+        let m = memories.get(host);
+        if (!m) memories.set(host, (m = newHostMemory()));
+        return m;
+      },
+      emit(e: RunEvent) {
+        options.onEvent?.(redactor.value(e));
+      },
+    };
+    ctx.emit({ event: 'run_start', playbook: playbook.file, inventory: inventory.file, check: options.check === true });
+    try {
+      for (const play of playbook.plays) {
+        if (signal.aborted) break;
+        if ((await runPlay(ctx, play)) === 'stop') break;
+      }
+    } finally {
+      await ctx.pool.closeAll();
+    }
+    const hosts = ctx.recap.toObject();
+    const interrupted = signal.aborted;
+    const durationMs = Date.now() - started;
+    ctx.emit({
+      event: 'recap',
+      hosts,
+      duration_ms: durationMs,
+      check: options.check === true,
+      ...(interrupted ? { interrupted } : {}),
+    });
+    return {
+      hosts,
+      durationMs,
+      interrupted,
+      exitCode: exitCodeFor(hosts, { interrupted, failOnChange: options.failOnChange === true }),
+    };
+  } catch (err) {
+    throw redactError(err, redactor);
+  }
+}
+
+/** When validation fails, still learn what secrets the files that do load hold, to mask them. */
+async function secretsOfBrokenProject(options: RunOptions, redactor: Redactor): Promise<Redactor> {
+  const [playbook, inventory] = await Promise.allSettled([
+    loadPlaybook(options.playbookFile),
+    loadInventory(options.inventoryFile),
+  ]);
+  const empty = { hosts: new Map(), groups: new Map(), file: options.inventoryFile };
+  collectSecrets(
+    playbook.status === 'fulfilled' ? playbook.value : { file: options.playbookFile, projectDir: '', plays: [] },
+    inventory.status === 'fulfilled' ? inventory.value : empty,
+    options.extraVars,
+    redactor,
+  );
+  return redactor;
+}
