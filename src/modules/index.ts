@@ -4,3 +4,4 @@
  */
 export { getModule, moduleNames, registerModule } from './registry.js';
 import './controller/index.js';
+import './proxmox-lxc.js';

@@ -1,0 +1,111 @@
+/**
+ * proxmox_lxc with `driver: lab`: the same task makes the host in the local lab (src/lab) instead of
+ * a Proxmox container, through the very functions `lbrun lab up` uses (ensureHost, stopHost,
+ * removeHost, hostState). api_*, node, vmid, ostemplate and the sizing keys do not apply to the lab:
+ * its hosts share the controller's CPUs and memory, and get the lab's own SSH keys.
+ *
+ * States: a lab host exists once it has a disk (its overlay directory); it runs while its systemd runs.
+ * A lab host cannot be made without booting it once, so `present`/`stopped` on a missing host boot it
+ * and stop it again (as PVE's create leaves a container stopped).
+ */
+import path from 'node:path';
+import { TaskError } from '../../errors.js';
+import { BRIDGE_ADDRESS, PREFIX } from '../../lab/config.js';
+import { exists } from '../../lab/fsutil.js';
+import { ensureHost, hostState, removeHost, stopHost } from '../../lab/host.js';
+import type { ApplyResult, ModuleContext, PlanResult } from '../types.js';
+import { containerAddress, type ResolvedArgs } from './args.js';
+import type { Listing } from './container-config.js';
+import { containerDiff, type LxcDriver } from './driver.js';
+
+type Step = 'create' | 'start' | 'stop' | 'remove';
+
+interface Actions {
+  steps: Step[];
+  done: string;
+}
+
+/** Keys a Proxmox container has that the lab does not model. */
+const IGNORED = ['cores', 'memory', 'swap', 'rootfs_size', 'ostemplate', 'ssh_public_keys', 'unprivileged', 'onboot', 'tags', 'nameserver'] as const;
+
+function labAddress(a: ResolvedArgs): string {
+  const address = containerAddress(a);
+  if (!address || !a.net0) throw new TaskError(`lab host ${a.hostname}: net0.address is required with driver: lab`);
+  const prefix = Number(a.net0.address.split('/')[1]);
+  if (prefix !== PREFIX || (a.net0.gateway !== undefined && a.net0.gateway !== BRIDGE_ADDRESS)) {
+    throw new TaskError(
+      `lab host ${a.hostname}: net0 ${a.net0.address} via ${a.net0.gateway ?? '(none)'} does not fit the lab's network (/${PREFIX} via ${BRIDGE_ADDRESS})`,
+    );
+  }
+  return address;
+}
+
+/** Lab errors are plain Errors: make them task failures with the lab's words. */
+async function labCall<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof TaskError) throw err;
+    throw new TaskError(`${what}: ${(err as Error).message}`, {}, { cause: err });
+  }
+}
+
+async function plan(ctx: ModuleContext, a: ResolvedArgs): Promise<PlanResult> {
+  const address = labAddress(a);
+  const st = await labCall(`lab host ${a.hostname}`, () => hostState(a.hostname));
+  const present = st.running || (await exists(path.join(st.dir, 'base')));
+  const status = st.running ? 'running' : present ? 'stopped' : 'absent';
+  const label = `lab host ${a.hostname} (${address})`;
+  if (st.running && st.address !== address) {
+    throw new TaskError(`${label}: it runs with address ${st.address}; remove it first (state: absent)`);
+  }
+  const steps: Step[] = [];
+  if (a.state === 'absent') {
+    if (present) steps.push('remove');
+  } else {
+    if (!present) steps.push('create');
+    if (a.state === 'started' && !st.running) steps.push('start');
+    if ((a.state === 'stopped' || a.state === 'present') && !present) steps.push('stop');
+    if (a.state === 'stopped' && st.running) steps.push('stop');
+  }
+  const ignored = IGNORED.filter((k) => a[k] !== undefined);
+  const note = ignored.length ? ` (the lab ignores ${ignored.join(', ')})` : '';
+  const words: Record<Step, string> = { create: 'created', start: 'started', stop: 'stopped', remove: 'removed' };
+  const how = steps.map((s) => words[s]).join(' and ');
+  const listing = (s: string): Listing => ({ hostname: a.hostname, net0: `name=eth0,bridge=lbrun0,ip=${address}/${PREFIX},gw=${BRIDGE_ADDRESS}`, status: s });
+  const wanted = a.state === 'absent' ? 'absent' : a.state === 'started' ? 'running' : a.state === 'stopped' ? 'stopped' : present ? status : 'stopped';
+  return {
+    changed: steps.length > 0,
+    msg: steps.length ? `${label} would be ${how}${note}` : `${label} is ${status}${note}`,
+    diff:
+      ctx.diff && steps.length
+        ? [containerDiff(`lab://${a.hostname}`, present ? listing(status) : null, wanted === 'absent' ? null : listing(wanted))]
+        : undefined,
+    actions: { steps, done: `${label} ${how}${note}` } satisfies Actions,
+    result: { status, address },
+  };
+}
+
+async function apply(_ctx: ModuleContext, a: ResolvedArgs, p: PlanResult): Promise<ApplyResult> {
+  const { steps, done } = p.actions as Actions;
+  const spec = { name: a.hostname, address: labAddress(a) };
+  const label = `lab host ${a.hostname}`;
+  for (const step of steps) {
+    if (step === 'create' || step === 'start') {
+      // One boot serves both; wait for SSH only when the host is to stay up.
+      if (step === 'start' && steps.includes('create')) continue;
+      const stays = a.state === 'started';
+      await labCall(label, () =>
+        ensureHost(spec, { wait: stays && a.wait_for_ssh, timeoutMs: a.wait_for_ssh_timeout * 1000 }),
+      );
+    } else if (step === 'stop') {
+      await labCall(label, () => stopHost(a.hostname));
+    } else {
+      await labCall(label, () => removeHost(a.hostname));
+    }
+  }
+  const ssh = a.state === 'started' && a.wait_for_ssh ? `; SSH answers on ${spec.address}:22` : '';
+  return { changed: true, msg: `${done}${ssh}`, result: { ...(p.result ?? {}), status: a.state === 'absent' ? 'absent' : a.state === 'started' ? 'running' : 'stopped' } };
+}
+
+export const labDriver: LxcDriver = { plan, apply };
