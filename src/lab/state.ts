@@ -95,17 +95,29 @@ export function recAlive(p: ProcRecord | undefined): boolean {
 // The lock: one lab per machine, one process changing it at a time. Re-entrant within a process.
 
 const LOCK = '/run/lbrun-lab.lock';
-let depth = 0;
+/** Calls inside this process that currently share the lock (parallel host boots do). */
+let holders = 0;
+let acquiring: Promise<void> | null = null;
 
 export async function withLock<T>(fn: () => Promise<T>, timeoutMs = 15 * 60_000): Promise<T> {
-  if (depth > 0) {
-    depth++;
-    try {
-      return await fn();
-    } finally {
-      depth--;
+  if (holders === 0) {
+    if (!acquiring) {
+      acquiring = acquire(timeoutMs).finally(() => {
+        acquiring = null;
+      });
     }
+    await acquiring;
   }
+  holders++;
+  try {
+    return await fn();
+  } finally {
+    holders--;
+    if (holders === 0) await rm(LOCK, { force: true });
+  }
+}
+
+async function acquire(timeoutMs: number): Promise<void> {
   const end = Date.now() + timeoutMs;
   let told = false;
   for (;;) {
@@ -113,7 +125,7 @@ export async function withLock<T>(fn: () => Promise<T>, timeoutMs = 15 * 60_000)
       const fh = await open(LOCK, 'wx');
       await fh.writeFile(`${process.pid} ${startTime(process.pid)}\n`);
       await fh.close();
-      break;
+      return;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const [pid, start] = ((await readText(LOCK)) ?? '').trim().split(' ').map(Number);
@@ -131,13 +143,6 @@ export async function withLock<T>(fn: () => Promise<T>, timeoutMs = 15 * 60_000)
       }
       await sleep(250);
     }
-  }
-  depth = 1;
-  try {
-    return await fn();
-  } finally {
-    depth = 0;
-    await rm(LOCK, { force: true });
   }
 }
 
