@@ -5,3 +5,8 @@
 export { getModule, moduleNames, registerModule } from './registry.js';
 import './controller/index.js';
 import './proxmox-lxc.js';
+import './command.js';
+import './shell.js';
+import './copy.js';
+import './template.js';
+import './file.js';

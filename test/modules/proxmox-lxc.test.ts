@@ -195,6 +195,9 @@ t.test('API errors are reported with the HTTP reason and the field errors', asyn
   // someone else's container with our vmid: refuse to touch it
   await run(args({ hostname: 'other' }));
   await t.rejects(run(args()), { message: /vmid 101 on pve is container 'other', not 'lb-01': refusing/ });
+  // a container with our name under another vmid (made by Terraform): never create a twin
+  await run(args({ vmid: 105 }));
+  await t.rejects(run(args({ vmid: 106 })), { message: /vmid 106 does not exist on pve, but container 105 is named 'lb-01': set vmid to 105/ });
 });
 
 t.test('TLS is verified: fails without ca_file, passes with it', async (t) => {

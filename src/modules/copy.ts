@@ -1,0 +1,44 @@
+/** copy: a file with given content (or a controller file from files/), written atomically. */
+import { readFileSync } from 'node:fs';
+import { registerModule } from './registry.js';
+import { applyManagedFile, planManagedFile, type ManagedFile } from './support/managed-file.js';
+import { attributeProps, pathSchema } from './support/schema-parts.js';
+import type { ModuleContext, ModuleDefinition } from './types.js';
+
+export interface CopyArgs {
+  content?: string;
+  src?: string;
+  dest: string;
+  owner?: string;
+  group?: string;
+  mode?: string | number;
+  validate?: string;
+  backup?: boolean;
+}
+
+function desired(ctx: ModuleContext, args: CopyArgs): ManagedFile {
+  const content = args.src !== undefined ? readFileSync(ctx.findFile('files', args.src)) : args.content!;
+  return { ...args, content };
+}
+
+export const copy: ModuleDefinition<CopyArgs> = {
+  name: 'copy',
+  schema: {
+    type: 'object',
+    properties: {
+      content: { type: 'string' },
+      src: pathSchema,
+      dest: pathSchema,
+      ...attributeProps,
+      validate: { type: 'string', pattern: '%s' },
+      backup: { type: 'boolean' },
+    },
+    required: ['dest'],
+    oneOf: [{ required: ['content'] }, { required: ['src'] }],
+    additionalProperties: false,
+  },
+  plan: (ctx, args) => planManagedFile(ctx, desired(ctx, args)),
+  apply: (ctx, args, plan) => applyManagedFile(ctx, desired(ctx, args), plan),
+};
+
+registerModule(copy);

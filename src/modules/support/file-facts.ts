@@ -1,0 +1,64 @@
+/**
+ * Everything a file module needs to know about a path, in one round trip: type, mode, owner, group,
+ * size, sha256, link target, and (for --diff and line edits) the content of small text files.
+ */
+import { quote } from '../../connection/quote.js';
+import type { ModuleContext } from '../types.js';
+import { mustRun } from './host-run.js';
+
+export interface FileFacts {
+  path: string;
+  type: 'absent' | 'file' | 'directory' | 'link' | 'other';
+  mode?: number;
+  owner?: string;
+  group?: string;
+  uid?: string;
+  gid?: string;
+  size?: number;
+  sha256?: string;
+  linkTarget?: string;
+  /** Present when asked for and the file is a regular file of at most MAX_CONTENT bytes (as UTF-8 text). */
+  content?: string;
+}
+
+export const MAX_CONTENT = 1024 * 1024;
+const MARK = '--lbrun-content--';
+
+export function fileFactsScript(path: string, withContent: boolean): string {
+  return [
+    `p=${quote(path)}`,
+    'if [ -L "$p" ]; then t=link; elif [ -d "$p" ]; then t=directory; elif [ -f "$p" ]; then t=file; elif [ -e "$p" ]; then t=other; else t=absent; fi',
+    'echo "$t"',
+    '[ "$t" = absent ] && exit 0',
+    'stat -c "%a %U %G %s %u %g" -- "$p"',
+    'if [ "$t" = file ]; then sha256sum -- "$p" | cut -d" " -f1; else echo -; fi',
+    'if [ "$t" = link ]; then readlink -- "$p"; else echo; fi',
+    withContent ? `if [ "$t" = file ] && [ "$(stat -c %s -- "$p")" -le ${MAX_CONTENT} ]; then echo ${MARK}; cat -- "$p"; fi` : '',
+  ].join('\n');
+}
+
+export function parseFileFacts(path: string, text: string): FileFacts {
+  const markAt = text.indexOf(`\n${MARK}\n`);
+  const head = (markAt >= 0 ? text.slice(0, markAt) : text).split('\n');
+  const type = head[0] as FileFacts['type'];
+  if (type === 'absent') return { path, type };
+  const [mode, owner, group, size, uid, gid] = head[1]!.split(' ');
+  return {
+    path,
+    type,
+    mode: parseInt(mode!, 8),
+    owner,
+    group,
+    uid,
+    gid,
+    size: Number(size),
+    sha256: head[2] === '-' ? undefined : head[2],
+    linkTarget: type === 'link' ? head[3] : undefined,
+    content: markAt >= 0 ? text.slice(markAt + MARK.length + 2) : undefined,
+  };
+}
+
+export async function fileFacts(ctx: ModuleContext, path: string, withContent = false): Promise<FileFacts> {
+  const r = await mustRun(ctx, fileFactsScript(path, withContent), `reading facts of ${path}`);
+  return parseFileFacts(path, r.stdout);
+}

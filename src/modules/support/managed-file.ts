@@ -1,0 +1,109 @@
+/**
+ * A file whose whole content lbrun manages (copy, template, lineinfile, sysctl): compare by sha256 on
+ * the host; when it differs, upload to a hidden temp file beside dest (mode 0600), run `validate`
+ * on it, set owner/group/mode, keep a backup if asked, then `mv -f` over dest — all in one round
+ * trip. The temp file is removed on every failure (the script's trap, plus a separate command if
+ * the script itself was cut off), so dest is never half-written and never invalid.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { basename, dirname, posix } from 'node:path';
+import { quote } from '../../connection/quote.js';
+import { TaskError } from '../../errors.js';
+import type { ApplyResult, ModuleContext, PlanResult } from '../types.js';
+import { attributeChanges, attributeCommands, type WantedAttributes } from './attributes.js';
+import { contentDiff } from './file-diff.js';
+import { fileFacts } from './file-facts.js';
+import { hostRun, mustRun } from './host-run.js';
+
+export interface ManagedFile extends WantedAttributes {
+  dest: string;
+  content: string | Buffer;
+  /** Command checking the temp file; `%s` is replaced by its quoted path. */
+  validate?: string;
+  backup?: boolean;
+}
+
+interface ManagedFileActions {
+  write: boolean;
+  /** Attribute names to fix when the content is unchanged. */
+  attrs: string[];
+}
+
+const VALIDATE_FAILED = 97;
+
+export function sha256(content: string | Buffer): string {
+  return createHash('sha256').update(content).digest('hex');
+}
+
+export async function planManagedFile(ctx: ModuleContext, want: ManagedFile, currentContent?: string): Promise<PlanResult> {
+  if (!posix.isAbsolute(want.dest)) throw new TaskError(`dest must be an absolute path, got ${JSON.stringify(want.dest)}`);
+  const facts = await fileFacts(ctx, want.dest, ctx.diff && currentContent === undefined);
+  if (facts.type === 'directory' || facts.type === 'other') {
+    throw new TaskError(`${want.dest} on ${ctx.host} is a ${facts.type === 'other' ? 'special file' : 'directory'}, not a file`);
+  }
+  const write = facts.type !== 'file' || facts.sha256 !== sha256(want.content);
+  const attrs = write ? [] : attributeChanges(facts, want);
+  const changed = write || attrs.length > 0;
+  if (changed) ctx.state.pendingPaths.add(want.dest);
+  const actions: ManagedFileActions = { write, attrs };
+  const verb = ctx.check ? 'would ' : '';
+  const msg = !changed
+    ? undefined
+    : write
+      ? `${verb}${facts.type === 'absent' ? 'create' : 'update'} ${want.dest}`
+      : `${verb}set ${attrs.join(', ')} of ${want.dest}`;
+  const diff = ctx.diff && write ? [contentDiff(want.dest, currentContent ?? facts.content, want.content)] : undefined;
+  return { changed, msg, actions, diff, result: { dest: want.dest, checksum: sha256(want.content) } };
+}
+
+export async function applyManagedFile(ctx: ModuleContext, want: ManagedFile, plan: PlanResult): Promise<ApplyResult> {
+  const actions = plan.actions as ManagedFileActions;
+  if (!actions.write) {
+    await mustRun(ctx, attributeCommands(quote(want.dest), want).join(' && '), `setting ${actions.attrs.join(', ')} of ${want.dest}`);
+    return { changed: true, msg: plan.msg };
+  }
+  const tmp = posix.join(dirname(want.dest), `.${basename(want.dest)}.lbrun-${randomBytes(6).toString('hex')}`);
+  const script = writeScript(want, tmp);
+  let done = false;
+  try {
+    const r = await hostRun(ctx, script, { stdin: want.content });
+    if (r.rc === VALIDATE_FAILED) {
+      throw new TaskError(`validation of ${want.dest} failed on ${ctx.host}; the file was left unchanged:\n${r.stderr.trim()}`, {
+        rc: r.rc,
+        stdout: r.stdout,
+        stderr: r.stderr,
+      });
+    }
+    if (r.rc !== 0) {
+      throw new TaskError(`writing ${want.dest} failed on ${ctx.host} (rc ${r.rc}): ${r.stderr.trim()}`, { rc: r.rc, stderr: r.stderr });
+    }
+    done = true;
+    const backup = /^backup=(.*)$/m.exec(r.stdout)?.[1];
+    return { changed: true, msg: plan.msg?.replace(/^would /, ''), result: backup ? { backup_file: backup } : undefined };
+  } finally {
+    // The script removes its temp file itself; this covers a script cut off by abort or timeout.
+    if (!done) await ctx.conn.run(`rm -f -- ${quote(tmp)}`, { become: ctx.become, becomeUser: ctx.becomeUser }).catch(() => {});
+  }
+}
+
+function writeScript(want: ManagedFile, tmp: string): string {
+  const lines = [
+    `d=${quote(want.dest)}`,
+    `t=${quote(tmp)}`,
+    `trap 'rm -f -- "$t"' EXIT`,
+    `trap 'rm -f -- "$t"; exit 129' HUP INT TERM`,
+    'umask 077',
+    'cat > "$t" || exit 1',
+  ];
+  if (want.validate) {
+    const check = want.validate.replace(/%s/g, '"$t"');
+    lines.push(`v=$( { ${check}\n} 2>&1 ) || { printf '%s\\n' "$v" >&2; exit ${VALIDATE_FAILED}; }`);
+  }
+  lines.push('if [ -e "$d" ]; then chown --reference="$d" -- "$t" && chmod --reference="$d" -- "$t" || exit 1; else chmod 0644 -- "$t" || exit 1; fi');
+  for (const cmd of attributeCommands('"$t"', want)) lines.push(`${cmd} || exit 1`);
+  if (want.backup) {
+    lines.push('if [ -e "$d" ]; then b="$d.$(date +%Y%m%d%H%M%S)~"; cp -p -- "$d" "$b" || exit 1; echo "backup=$b"; fi');
+  }
+  lines.push('mv -f -- "$t" "$d" || exit 1');
+  return lines.join('\n');
+}

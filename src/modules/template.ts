@@ -1,0 +1,40 @@
+/** template: a mustache template rendered on the controller, then written like copy. */
+import { registerModule } from './registry.js';
+import { applyManagedFile, planManagedFile, type ManagedFile } from './support/managed-file.js';
+import { attributeProps, pathSchema } from './support/schema-parts.js';
+import type { ModuleContext, ModuleDefinition } from './types.js';
+
+export interface TemplateArgs {
+  src: string;
+  dest: string;
+  owner?: string;
+  group?: string;
+  mode?: string | number;
+  validate?: string;
+  backup?: boolean;
+}
+
+function desired(ctx: ModuleContext, args: TemplateArgs): ManagedFile {
+  return { ...args, content: ctx.renderTemplate(ctx.findFile('templates', args.src)) };
+}
+
+export const template: ModuleDefinition<TemplateArgs> = {
+  name: 'template',
+  schema: {
+    type: 'object',
+    properties: {
+      src: pathSchema,
+      dest: pathSchema,
+      ...attributeProps,
+      validate: { type: 'string', pattern: '%s' },
+      backup: { type: 'boolean' },
+    },
+    required: ['src', 'dest'],
+    additionalProperties: false,
+  },
+  templates: (args) => [args.src],
+  plan: (ctx, args) => planManagedFile(ctx, desired(ctx, args)),
+  apply: (ctx, args, plan) => applyManagedFile(ctx, desired(ctx, args), plan),
+};
+
+registerModule(template);
