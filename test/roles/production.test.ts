@@ -1,0 +1,104 @@
+/**
+ * The production inventory, rendered offline through the CLI (never contacted): every config passes
+ * the real checkers, and what the configs MEAN matches the seed (backends, VIP, router id, states,
+ * priorities, failover order, health check), read by parsing the files.
+ */
+import t from 'tap';
+import { haproxyLines, haproxySection, kaBlock, kaList, kaValue, parseHaproxy, parseKeepalived, serverOptions } from './config-parse.js';
+import { renderSite, type Rendered } from './render.js';
+import { haproxyCheck, keepalivedCheck } from './validators.js';
+
+const HOSTS = ['lb-01', 'lb-02', 'lb-03'];
+const SEED_BACKENDS = [
+  ['k3s-prod-cp-01', '192.168.0.201:6443'],
+  ['k3s-prod-cp-02', '192.168.0.202:6443'],
+  ['k3s-prod-cp-03', '192.168.0.203:6443'],
+];
+const SEED_VRRP: Record<string, { state: string; priority: string }> = {
+  'lb-01': { state: 'MASTER', priority: '200' },
+  'lb-02': { state: 'BACKUP', priority: '150' },
+  'lb-03': { state: 'BACKUP', priority: '100' },
+};
+
+let r: Rendered;
+t.before(async () => {
+  r = await renderSite('inventory/hosts.yaml', HOSTS, { env: { LBRUN_VRRP_AUTH_PASS: undefined } });
+});
+t.teardown(() => r?.cleanup());
+
+t.test('lbrun render renders every production config offline', async (t) => {
+  t.equal(r.cli.code, 0, `render exit code (stderr: ${r.cli.stderr.slice(-2000)})`);
+  t.same([...r.hosts.keys()], HOSTS);
+});
+
+t.test('HAProxy keeps the seed: *:6443 tcp frontend, round robin over the three API servers with tcp-check', async (t) => {
+  for (const [host, files] of r.hosts) {
+    const cfg = parseHaproxy(files.haproxy);
+    const frontends = cfg.filter((s) => s.kind === 'frontend' && haproxyLines(s, 'bind').some((b) => b[1] === '*:6443'));
+    t.equal(frontends.length, 1, `${host}: one frontend binds *:6443`);
+    const fe = frontends[0];
+    t.same(haproxyLines(fe, 'mode'), [['mode', 'tcp']], `${host}: frontend mode tcp`);
+    t.equal(haproxyLines(fe, 'option', 'tcplog').length, 1, `${host}: option tcplog`);
+    const beName = haproxyLines(fe, 'default_backend')[0]?.[1];
+    const be = haproxySection(cfg, 'backend', beName);
+    t.same(haproxyLines(be, 'mode'), [['mode', 'tcp']], `${host}: backend mode tcp`);
+    t.same(haproxyLines(be, 'balance'), [['balance', 'roundrobin']], `${host}: balance roundrobin`);
+    t.equal(haproxyLines(be, 'option', 'tcp-check').length, 1, `${host}: option tcp-check`);
+    t.equal(haproxyLines(be, 'option', 'httpchk').length, 0, `${host}: no HTTP check by default`);
+    const ds = serverOptions(haproxyLines(be, 'default-server')[0].slice(1), ['inter', 'downinter', 'fall', 'rise']);
+    t.equal(ds.inter, '10s', `${host}: default-server inter 10s`);
+    t.equal(ds.downinter, '5s', `${host}: default-server downinter 5s`);
+    const servers = haproxyLines(be, 'server').map((l) => [l[1], l[2], 'check' in serverOptions(l.slice(3), [])]);
+    t.same(servers, SEED_BACKENDS.map(([n, a]) => [n, a, true]), `${host}: the seed's servers, each with check`);
+  }
+});
+
+t.test('keepalived keeps the seed: VIP 192.168.0.210/24 on eth0, router id 51, MASTER lb-01 200, BACKUP 150/100', async (t) => {
+  for (const [host, files] of r.hosts) {
+    const conf = parseKeepalived(files.keepalived);
+    const global = kaBlock(conf, 'global_defs');
+    t.ok(kaValue(global, 'enable_script_security'), `${host}: enable_script_security`);
+    t.same(kaValue(global, 'script_user'), ['root'], `${host}: script_user root`);
+    const script = kaBlock(conf, 'vrrp_script', 'chk_haproxy');
+    t.same(kaValue(script, 'interval'), ['2'], `${host}: chk_haproxy every 2 s`);
+    const instances = conf.filter((n) => n.key === 'vrrp_instance');
+    t.equal(instances.length, 1, `${host}: one vrrp_instance`);
+    const vi = instances[0];
+    t.same(kaValue(vi, 'interface'), ['eth0'], `${host}: interface eth0`);
+    t.same(kaValue(vi, 'virtual_router_id'), ['51'], `${host}: virtual_router_id 51`);
+    t.same(kaValue(vi, 'state'), [SEED_VRRP[host].state], `${host}: state`);
+    t.same(kaValue(vi, 'priority'), [SEED_VRRP[host].priority], `${host}: priority`);
+    t.same(kaList(vi, 'virtual_ipaddress').map((l) => l[0]), ['192.168.0.210/24'], `${host}: VIP`);
+    t.same(kaList(vi, 'track_script'), [['chk_haproxy']], `${host}: track_script chk_haproxy`);
+    t.equal(kaValue(vi, 'authentication'), undefined, `${host}: no VRRP auth unless LBRUN_VRRP_AUTH_PASS is set`);
+    t.equal(kaValue(vi, 'unicast_peer'), undefined, `${host}: multicast VRRP (the seed)`);
+  }
+  const order = HOSTS.map((h) => {
+    const vi = kaBlock(parseKeepalived(r.hosts.get(h)!.keepalived), 'vrrp_instance');
+    return { h, p: Number(kaValue(vi, 'priority')![0]) };
+  })
+    .sort((a, b) => b.p - a.p)
+    .map((x) => x.h);
+  t.same(order, ['lb-01', 'lb-02', 'lb-03'], 'failover order by priority: lb-01 -> lb-02 -> lb-03');
+});
+
+t.test('every production config passes haproxy -c and keepalived -t', async (t) => {
+  for (const [host, files] of r.hosts) {
+    const h = haproxyCheck(files.haproxyFile);
+    t.equal(h.code, 0, `${host}: haproxy -c -f haproxy.cfg\n${h.output}`);
+    const k = keepalivedCheck(files.keepalivedFile, 'eth0');
+    t.equal(k.code, 0, `${host}: keepalived -t -f keepalived.conf\n${k.output}`);
+  }
+});
+
+t.test('the VRRP password comes from LBRUN_VRRP_AUTH_PASS and is a secret', async (t) => {
+  const pass = 'Pr0d-8ch';
+  const withAuth = await renderSite('inventory/hosts.yaml', ['lb-01'], { extra: ['--host', 'lb-01'], env: { LBRUN_VRRP_AUTH_PASS: pass } });
+  t.teardown(() => withAuth.cleanup());
+  t.equal(withAuth.cli.code, 0, `render exit code (stderr: ${withAuth.cli.stderr.slice(-2000)})`);
+  const vi = kaBlock(parseKeepalived(withAuth.hosts.get('lb-01')!.keepalived), 'vrrp_instance');
+  t.same(kaList(vi, 'authentication'), [['auth_type', 'PASS'], ['auth_pass', pass]], 'auth block in the rendered file');
+  t.notMatch(withAuth.cli.stdout + withAuth.cli.stderr, pass, 'the password never appears in the output');
+  const k = keepalivedCheck(withAuth.hosts.get('lb-01')!.keepalivedFile, 'eth0');
+  t.equal(k.code, 0, `keepalived -t accepts the auth block\n${k.output}`);
+});
