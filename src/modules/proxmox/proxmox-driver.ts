@@ -81,6 +81,13 @@ function findContainer(list: ListEntry[], a: ResolvedArgs): ListEntry | undefine
         `vmid ${a.vmid} on ${a.node} is container '${hit.name}', not '${a.hostname}': refusing to change another container (check vmid and hostname)`,
       );
     }
+    const twin = hit ? undefined : list.find((e) => e.name === a.hostname);
+    if (twin) {
+      // Likely made by hand or by Terraform: creating a second one would clash on its address.
+      throw new TaskError(
+        `vmid ${a.vmid} does not exist on ${a.node}, but container ${twin.vmid} is named '${a.hostname}': set vmid to ${twin.vmid} to manage it, or remove it first`,
+      );
+    }
     return hit;
   }
   const hits = list.filter((e) => e.name === a.hostname);
