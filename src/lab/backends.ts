@@ -152,7 +152,7 @@ export async function startBackend(ref: string | number): Promise<BackendState> 
     if (!inNs) throw new Error(`lab backend ${b.name}: its network namespace was not created (see ${logPath})`);
     rec.server = procRecord(child.pid);
     await saveRecord(rec);
-    await addVeth(b.veth, child.pid);
+    await addVeth(b.veth, child.pid, b.address);
     await configureInside(child.pid, b.address);
     const ok = await waitFor(
       () => backendGet(b.address, '/readyz', ca, 1000).then((r) => r.status === 200, () => false),

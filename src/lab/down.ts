@@ -86,6 +86,7 @@ export interface DownOptions {
 }
 
 export interface DownReport {
+  /** how many processes were sent SIGKILL */
   killed: number;
   unmounted: string[];
   links: string[];
@@ -95,13 +96,13 @@ export interface DownReport {
 export async function labDown(opts: DownOptions = {}): Promise<DownReport> {
   return withLock(async () => {
     const t0 = Date.now();
-    let killed = 0;
+    const killed = new Set<number>();
     // 1. what the records say we started: hosts' PID 1 (ends the whole PID namespace) and servers
     for (const r of await allRecords()) {
       for (const p of r.kind === 'host' ? [r.init, r.supervisor] : [r.server]) {
         if (p && recAlive(p)) {
           signal(p.pid, 'SIGKILL');
-          killed++;
+          killed.add(p.pid);
         }
       }
     }
@@ -110,7 +111,7 @@ export async function labDown(opts: DownOptions = {}): Promise<DownReport> {
       const left = await labProcesses();
       for (const p of left) {
         signal(p, 'SIGKILL');
-        killed++;
+        killed.add(p);
       }
       return left.length === 0;
     }, 20_000, 100);
@@ -145,6 +146,6 @@ export async function labDown(opts: DownOptions = {}): Promise<DownReport> {
     if (bad.length) throw new Error(`lab down left behind: ${bad.join('; ')}`);
     const durationMs = Date.now() - t0;
     progress(`lab down in ${(durationMs / 1000).toFixed(1)} s`);
-    return { killed, unmounted, links, durationMs };
+    return { killed: killed.size, unmounted, links, durationMs };
   });
 }

@@ -148,7 +148,7 @@ export async function ensureHost(spec: HostSpec, opts: EnsureHostOptions = {}): 
       // repair: network, identity (keys, password) — cheap when nothing changed
       if (!(await vethAttached(st.veth))) {
         progress(`${spec.name}: repairing its network link`);
-        await addVeth(st.veth, st.pid!);
+        await addVeth(st.veth, st.pid!, spec.address);
         await configureInside(st.pid!, spec.address);
       }
       const keyChanged = await writeIdentity(`/proc/${st.pid}/root`, identity);
@@ -230,7 +230,7 @@ async function boot(
   const mounted = await waitFor(() => exists(path.join(rootThere, 'etc/os-release')), 20_000, 20);
   if (!mounted || !recAlive(rec.init)) return fail('its root was not mounted');
   await writeIdentity(rootThere, identity);
-  await addVeth(veth, init);
+  await addVeth(veth, init, spec.address);
   progress(`${spec.name}: booting (${spec.address})`);
 }
 

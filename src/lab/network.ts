@@ -29,10 +29,22 @@ export async function ensureBridge(): Promise<void> {
   await runOk('ip', ['link', 'set', BRIDGE, 'up']);
 }
 
-/** A veth pair: `veth` on the bridge, its peer `eth0` moved into the network namespace of `pid`. */
-export async function addVeth(veth: string, pid: number): Promise<void> {
+/**
+ * The MAC address of eth0 of the lab machine at `address`: fixed (locally administered, derived
+ * from the address), so neighbours' ARP caches stay right when a host or backend restarts, as with
+ * a real machine.
+ */
+export function macFor(address: string): string {
+  const hex = address.split('.').map((n) => Number(n).toString(16).padStart(2, '0'));
+  return `02:4c:${hex.join(':')}`;
+}
+
+/** A veth pair: `veth` on the bridge, its peer `eth0` (with the fixed MAC) moved into the network namespace of `pid`. */
+export async function addVeth(veth: string, pid: number, address: string): Promise<void> {
   await deleteLink(veth);
-  await runOk('ip', ['link', 'add', veth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', String(pid)]);
+  await runOk('ip', [
+    'link', 'add', veth, 'type', 'veth', 'peer', 'name', 'eth0', 'address', macFor(address), 'netns', String(pid),
+  ]);
   await runOk('ip', ['link', 'set', veth, 'master', BRIDGE, 'up']);
 }
 
