@@ -210,7 +210,9 @@ export class SshConnection extends ShellConnection {
     }
     return new Promise((resolve, reject) => {
       if (limits.signal?.aborted) return reject(new InterruptedError(`interrupted before running on ${this.host}`));
-      client.exec(line, (err, stream) => {
+      // The session leader prints its pid (= its process group, sshd calls setsid) before anything
+      // else runs, so a timeout or abort can kill the whole group from a second channel.
+      client.exec(`echo $$; exec ${line}`, (err, stream) => {
         if (err) return reject(new ConnectError(this.host, `cannot run a command on ${this.host}: ${err.message}`));
         const out: Buffer[] = [];
         const errOut: Buffer[] = [];
@@ -218,11 +220,8 @@ export class SshConnection extends ShellConnection {
         const stop = (why: Error) => {
           if (stopped) return;
           stopped = why;
-          try {
-            stream.signal('KILL'); // sshd delivers it to the session's process group
-          } catch {
-            // the server may refuse signals; closing the channel is all we can do then
-          }
+          const pid = /^(\d+)\n/.exec(Buffer.concat(out).toString('latin1'))?.[1];
+          if (pid) client.exec(`kill -TERM -- -${pid}; sleep 1; kill -KILL -- -${pid}`, (e, s) => (e ? undefined : s.resume()));
           stream.close();
           clearTimeout(timer);
           limits.signal?.removeEventListener('abort', onAbort);
@@ -243,11 +242,13 @@ export class SshConnection extends ShellConnection {
           clearTimeout(timer);
           limits.signal?.removeEventListener('abort', onAbort);
           if (stopped) return;
+          const all = Buffer.concat(out);
+          const stdout = all.subarray(all.indexOf(10) + 1);
           if (code === null || code === undefined) {
             if (this.broken) return reject(new ConnectError(this.host, `connection to ${this.host} broke: ${this.broken.message}`));
-            return resolve({ rc: signal ? 128 + signalNumber(signal) : -1, stdout: Buffer.concat(out), stderr: Buffer.concat(errOut) });
+            return resolve({ rc: signal ? 128 + signalNumber(signal) : -1, stdout, stderr: Buffer.concat(errOut) });
           }
-          resolve({ rc: code, stdout: Buffer.concat(out), stderr: Buffer.concat(errOut) });
+          resolve({ rc: code, stdout, stderr: Buffer.concat(errOut) });
         });
         stream.end(stdin);
       });

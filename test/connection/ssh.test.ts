@@ -122,3 +122,12 @@ t.test('a wrong become password or none fails clearly without echoing it', async
   t.teardown(() => none.close());
   await t.rejects(none.run('true', { become: true }), /needs a password: set LBRUN_BECOME_PASSWORD/);
 });
+
+t.test('a timed-out command is killed on the host with everything it started', async (t) => {
+  const { execFileSync } = await import('node:child_process');
+  const conn = createConnection('h1', sshd.settings());
+  t.teardown(() => conn.close());
+  await t.rejects(conn.run('sleep 27 & sleep 28; echo never', { timeoutMs: 300 }), TaskTimeoutError);
+  await new Promise((r) => setTimeout(r, 700));
+  t.notMatch(execFileSync('ps', ['-eo', 'args']).toString(), /sleep 2[78]/, 'no process left behind');
+});
