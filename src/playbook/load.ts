@@ -109,6 +109,8 @@ function loadPlay(st: State, yf: YamlFile, raw: Raw, path: DocPath, inheritedTag
   const roles: RoleSpec[] = [];
   const tasks: TaskSpec[] = [];
   const handlers: HandlerSpec[] = [];
+  /** Names and listen topics of every handler written, even one that failed to load. */
+  const topics = new Set<string>();
   const ctx = (tagList: string[], role?: RoleSpec, when: string[] = [], file = yf): TaskContext => ({ yf: file, errors: st.errors, tags: tagList, when, role, ids: st.ids });
 
   (Array.isArray(raw.roles) ? raw.roles : []).forEach((entry: unknown, j) => {
@@ -120,12 +122,14 @@ function loadPlay(st: State, yf: YamlFile, raw: Raw, path: DocPath, inheritedTag
     const when = typeof entry === 'object' ? toList((entry as Raw).when) : [];
     tasks.push(...taskList(loaded.tasks, false, ctx(roleTags, loaded.role, when, loaded.tasks?.yf)));
     handlers.push(...taskList(loaded.handlers, true, ctx(roleTags, loaded.role, [], loaded.handlers?.yf)));
+    addTopics(topics, loaded.handlers?.items);
   });
   const own = { yf, items: raw.tasks, path: [...path, 'tasks'], bad };
   tasks.push(...taskList(own, false, ctx(tags)));
   handlers.push(...taskList({ yf, items: raw.handlers, path: [...path, 'handlers'], bad }, true, ctx(tags)));
+  addTopics(topics, raw.handlers);
 
-  checkHandlers(st, handlers, tasks);
+  checkHandlers(st, handlers, tasks, topics);
   return {
     name: typeof raw.name === 'string' ? raw.name : hosts,
     hosts,
@@ -226,8 +230,16 @@ function isDir(p: string): boolean {
   }
 }
 
+function addTopics(topics: Set<string>, items: unknown): void {
+  if (!Array.isArray(items)) return;
+  for (const h of items as Raw[]) {
+    if (typeof h?.name === 'string') topics.add(h.name);
+    toList(h?.listen).forEach((t) => topics.add(t));
+  }
+}
+
 /** Handler names are unique in a play; every notify names a handler or a listen topic. */
-function checkHandlers(st: State, handlers: HandlerSpec[], tasks: TaskSpec[]): void {
+function checkHandlers(st: State, handlers: HandlerSpec[], tasks: TaskSpec[], topics: Set<string>): void {
   const seen = new Map<string, HandlerSpec>();
   for (const h of handlers) {
     const first = seen.get(h.name);
@@ -236,7 +248,6 @@ function checkHandlers(st: State, handlers: HandlerSpec[], tasks: TaskSpec[]): v
     }
     if (!first) seen.set(h.name, h);
   }
-  const topics = new Set([...handlers.map((h) => h.name), ...handlers.flatMap((h) => h.listen)]);
   for (const t of [...tasks, ...handlers]) {
     for (const n of t.notify) {
       if (topics.has(n) || n.includes('{{')) continue;

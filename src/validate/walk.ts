@@ -1,0 +1,166 @@
+/**
+ * The offline walk shared by `validate` and `render`: every play x matched host x task, with the
+ * host's variables, rendering arguments and template files as a run would, without any connection.
+ * Registered variables (and set_fact results that depend on them) are known names with unknown
+ * values: what depends on them is skipped, not failed. `when:` is evaluated where it can be, so a
+ * template behind a false `when` is not rendered.
+ */
+import { dirname } from 'node:path';
+import { InputError, InputErrors } from '../errors.js';
+import type { Vars } from '../modules/types.js';
+import { getModule } from '../modules/index.js';
+import { collect, collectAsync, inputErrorsOf } from '../config/collect.js';
+import { loadInventory } from '../inventory/load.js';
+import { matchHosts } from '../inventory/pattern.js';
+import type { Inventory } from '../inventory/types.js';
+import { loadPlaybook } from '../playbook/load.js';
+import { validateModuleArgs, type ModuleShape } from '../playbook/module-args.js';
+import type { PlaybookSpec, PlaySpec, TaskSpec } from '../playbook/types.js';
+import { evaluate, truthy } from '../vars/expr.js';
+import { taskVars } from '../vars/precedence.js';
+import { renderValue } from '../vars/render.js';
+import { renderTemplateFile } from '../vars/template.js';
+import { UNKNOWN, isUnknown } from '../vars/unknown.js';
+import { findFile } from './find-file.js';
+
+export interface WalkOptions {
+  playbookFile: string;
+  inventoryFile: string;
+  extraVars?: Vars;
+  limit?: string;
+  /** Only this host (render --host). */
+  host?: string;
+}
+
+/** A template rendered for a host by a task. */
+export interface RenderedTemplate {
+  host: string;
+  task: TaskSpec;
+  /** Rendered task arguments (dest, ...). */
+  args: Record<string, unknown>;
+  /** Absolute path of the template source. */
+  template: string;
+  content: string;
+}
+
+export interface WalkResult {
+  playbook: PlaybookSpec;
+  inventory: Inventory;
+  rendered: RenderedTemplate[];
+}
+
+/** Load both files, walk everything; all errors are thrown at once (InputErrors, exit 3). */
+export async function walkProject(opts: WalkOptions): Promise<WalkResult> {
+  const errors: InputError[] = [];
+  const [playbook, inventory] = await Promise.all([
+    collectAsync(errors, loadPlaybook(opts.playbookFile)),
+    collectAsync(errors, loadInventory(opts.inventoryFile)),
+  ]);
+  if (!playbook || !inventory) {
+    InputErrors.throwIfAny(errors);
+    throw new Error('unreachable: loading failed without an error');
+  }
+  // The same problem on several hosts is reported once, naming the hosts.
+  const byMessage = new Map<string, { err: InputError; hosts: string[] }>();
+  const walked = new Set<string>();
+  const note = (host: string, err: unknown) => {
+    for (const e of inputErrorsOf(err)) {
+      const seen = byMessage.get(e.message);
+      if (!seen) byMessage.set(e.message, { err: e, hosts: [host] });
+      else if (!seen.hosts.includes(host)) seen.hosts.push(host);
+    }
+  };
+  const limit = opts.limit ? collect(errors, () => matchHosts(inventory, opts.limit as string, { file: '--limit' })) : undefined;
+  if (opts.host && !inventory.hosts.has(opts.host)) {
+    errors.push(new InputError(`no host named '${opts.host}' in the inventory`, { file: '--host' }, { expected: [...inventory.hosts.keys()].join(', ') }));
+  }
+  const rendered: RenderedTemplate[] = [];
+  const registered = new Map<string, Vars>();
+  for (const play of playbook.plays) {
+    const matched = collect(errors, () => matchHosts(inventory, play.hosts, play.source)) ?? [];
+    const hosts = matched.filter((h) => (!limit || limit.includes(h)) && (!opts.host || h === opts.host));
+    for (const host of hosts) {
+      walked.add(host);
+      const reg = registered.get(host) ?? {};
+      registered.set(host, reg);
+      const walker = { playbook, inventory, play, host, playHosts: matched, extraVars: opts.extraVars ?? {}, registered: reg, rendered };
+      for (const task of [...play.tasks, ...play.handlers]) {
+        try {
+          walkTask(walker, task);
+        } catch (err) {
+          note(host, err);
+        }
+      }
+    }
+  }
+  for (const { err, hosts } of byMessage.values()) {
+    const suffix = hosts.length === walked.size && hosts.length > 1 ? ' [all hosts]' : ` [host${hosts.length > 1 ? 's' : ''} ${hosts.join(', ')}]`;
+    errors.push(suffix ? new InputError(err.reason + suffix, err.source, { path: err.path, expected: err.expected }) : err);
+  }
+  InputErrors.throwIfAny(errors);
+  return { playbook, inventory, rendered };
+}
+
+interface Walker {
+  playbook: PlaybookSpec;
+  inventory: Inventory;
+  play: PlaySpec;
+  host: string;
+  playHosts: string[];
+  extraVars: Vars;
+  /** What earlier tasks registered on this host (unknown values offline). */
+  registered: Vars;
+  rendered: RenderedTemplate[];
+}
+
+/** One task on one host. Errors are thrown (several as InputErrors) and collected by the caller. */
+function walkTask(w: Walker, task: TaskSpec): void {
+  const errors: InputError[] = [];
+  const vars = taskVars({ inventory: w.inventory, host: w.host, play: w.play, task, registered: w.registered, extraVars: w.extraVars, playHosts: w.playHosts, check: true });
+  try {
+    const runs = task.when.every((cond) => {
+      const v = evaluate(cond, vars, task.source);
+      return isUnknown(v) || truthy(v);
+    });
+    if (!runs) return;
+    const loop = task.loop === undefined ? [undefined] : renderValue(task.loop, vars, task.source);
+    if (isUnknown(loop)) return;
+    if (!Array.isArray(loop)) throw new InputError(`loop must be a list, got ${JSON.stringify(loop)}`, task.source, { expected: 'a list' });
+    const facts: Vars = {};
+    for (const item of loop) {
+      const itemVars = task.loop === undefined ? vars : { ...vars, [task.loopVar]: item };
+      collect(errors, () => renderValue(task.name, itemVars, task.source));
+      const args = renderArgs(task, itemVars, errors);
+      if (!args) continue;
+      const def = getModule(task.module) as (ModuleShape & { templates?(a: unknown): string[] }) | undefined;
+      if (!def) continue;
+      const locate = (p: ReadonlyArray<string | number>) => task.argSources[String(p[0])] ?? task.source;
+      errors.push(...validateModuleArgs(def, args, locate, [], { rendered: true }));
+      for (const name of def.templates?.(args) ?? []) {
+        const path = collect(errors, () =>
+          findFile('templates', name, { roleDir: task.role?.dir, projectDir: w.playbook.projectDir, playbookDir: dirname(w.playbook.file), source: task.argSources.src ?? task.source }),
+        );
+        const content = path === undefined ? undefined : collect(errors, () => renderTemplateFile(path, itemVars));
+        if (path !== undefined && content !== undefined) w.rendered.push({ host: w.host, task, args, template: path, content });
+      }
+      if (task.module === 'set_fact') Object.assign(facts, args);
+    }
+    if (task.module === 'set_fact') for (const k of Object.keys(task.args)) if (!(k in facts)) facts[k] = UNKNOWN;
+    Object.assign(w.registered, facts);
+  } finally {
+    if (task.register) w.registered[task.register] = UNKNOWN;
+  }
+  InputErrors.throwIfAny(errors);
+}
+
+/** Rendered arguments, or undefined when one depends on a value only known at run time. */
+function renderArgs(task: TaskSpec, vars: Vars, errors: InputError[]): Record<string, unknown> | undefined {
+  const out: Record<string, unknown> = {};
+  let known = true;
+  for (const [k, v] of Object.entries(task.args)) {
+    const r = collect(errors, () => renderValue(v, vars, task.argSources[k] ?? task.source));
+    if (r === undefined || isUnknown(r)) known = false;
+    else out[k] = r;
+  }
+  return known ? out : undefined;
+}

@@ -1,0 +1,87 @@
+/**
+ * `-e` extra vars: `key=value` (the value YAML-parsed as a scalar: 5 -> number, true -> boolean),
+ * several `k=v k2="two words"` in one argument, `@file.yaml`, or a JSON/YAML object `{"k": 1}`.
+ * Later arguments override earlier ones. A bad argument is an InputError naming it.
+ */
+import { resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { InputError, type Source } from '../errors.js';
+import type { Vars } from '../modules/types.js';
+import { loadVarsFile } from '../config/vars-file.js';
+
+export function parseExtraVars(items: string[], cwd: string): Vars {
+  const out: Vars = {};
+  for (const item of items) Object.assign(out, parseOne(item, cwd));
+  return out;
+}
+
+function parseOne(item: string, cwd: string): Vars {
+  const where: Source = { file: `-e ${item}` };
+  const text = item.trim();
+  if (text.startsWith('@')) {
+    const file = resolve(cwd, text.slice(1));
+    if (text.length === 1) throw new InputError('missing file name after @', where, { expected: '-e @vars.yaml' });
+    return loadVarsFile(file).vars;
+  }
+  if (text.startsWith('{')) {
+    let data: unknown;
+    try {
+      data = parseYaml(text, { version: '1.1' });
+    } catch (err) {
+      throw new InputError(`invalid JSON/YAML object: ${(err as Error).message.split('\n')[0]}`, where, { expected: 'an object like {"key": "value"}' });
+    }
+    if (!data || typeof data !== 'object' || Array.isArray(data)) throw new InputError('not an object', where, { expected: 'an object like {"key": "value"}' });
+    return data as Vars;
+  }
+  const out: Vars = {};
+  const words = splitWords(text, where);
+  if (words.length === 0) throw new InputError('empty extra vars', where, { expected: 'key=value, @file.yaml or a JSON object' });
+  for (const word of words) {
+    const eq = word.indexOf('=');
+    const key = eq < 0 ? word : word.slice(0, eq);
+    if (eq < 0 || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
+      throw new InputError(`invalid extra var ${JSON.stringify(word)}`, where, { expected: 'key=value with a variable name as key, @file.yaml or a JSON object' });
+    }
+    out[key] = scalar(word.slice(eq + 1));
+  }
+  return out;
+}
+
+/** A value as YAML would read a scalar; anything that is not a scalar stays the string given. */
+function scalar(value: string): unknown {
+  if (value === '') return '';
+  try {
+    const v = parseYaml(value, { version: '1.1' }) as unknown;
+    return v !== null && typeof v === 'object' ? value : v;
+  } catch {
+    return value;
+  }
+}
+
+/** Split on whitespace outside quotes; quotes stay, so YAML reads `k="5"` as the string "5". */
+function splitWords(text: string, where: Source): string[] {
+  const words: string[] = [];
+  let cur = '';
+  let quote: string | null = null;
+  let inWord = false;
+  for (const c of text) {
+    if (quote) {
+      if (c === quote) quote = null;
+      cur += c;
+    } else if (c === '"' || c === "'") {
+      quote = c;
+      cur += c;
+      inWord = true;
+    } else if (/\s/.test(c)) {
+      if (inWord) words.push(cur);
+      cur = '';
+      inWord = false;
+    } else {
+      cur += c;
+      inWord = true;
+    }
+  }
+  if (quote) throw new InputError(`unclosed ${quote} quote`, where, { expected: 'balanced quotes' });
+  if (inWord) words.push(cur);
+  return words;
+}
