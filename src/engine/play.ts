@@ -16,13 +16,13 @@ import type { RunOptions } from './types.js';
 export async function runPlay(run: RunContext, play: PlaySpec): Promise<'continue' | 'stop'> {
   const hosts = playHosts(run, play);
   run.emit({ event: 'play_start', play: play.name, pattern: play.hosts, hosts });
-  for (const h of hosts) run.recap.touch(h);
   if (hosts.length === 0) return 'continue';
   const ps: PlayScope = { run, play, hosts, settings: new Map(hosts.map((h) => [h, settingsOf(run, play, h, hosts)])) };
   const batches = splitBatches(hosts, play.serial);
   for (const [i, batch] of batches.entries()) {
     if (run.signal.aborted) return 'stop';
     if (batches.length > 1) run.emit({ event: 'batch_start', play: play.name, batch: i + 1, hosts: batch });
+    for (const h of batch) run.recap.touch(h);
     const end = await new BatchRunner(ps, batch).run();
     if (end === 'abort') return 'stop';
     if (end === 'end_play') return 'continue';

@@ -90,10 +90,14 @@ export class HumanReporter {
         this.line(c.red(`unreachable: ${host} => ${e.msg ?? ''}`));
         break;
       case 'failed': {
-        this.line(c.red(`failed: ${host}${item} => ${e.msg ?? 'failed'}`));
-        if (e.rc !== undefined) this.line(c.red(`    rc: ${e.rc}`));
-        if (e.stderr) for (const l of e.stderr.split('\n')) this.line(c.red(`    stderr: ${l}`));
-        if (e.stdout && this.opts.verbose) for (const l of e.stdout.split('\n')) this.line(c.red(`    stdout: ${l}`));
+        const msg = e.msg ?? 'failed';
+        const [first, ...more] = msg.split('\n');
+        this.line(c.red(`failed: ${host}${item} => ${first}`));
+        for (const l of more) this.line(c.red(`    ${l}`));
+        // rc and stderr's last lines, unless the message already says them
+        if (e.rc !== undefined && !msg.includes(String(e.rc))) this.line(c.red(`    rc: ${e.rc}`));
+        for (const l of e.stderr?.split('\n') ?? []) if (!msg.includes(l)) this.line(c.red(`    stderr: ${l}`));
+        if (this.opts.verbose) for (const l of e.stdout?.split('\n') ?? []) this.line(c.red(`    stdout: ${l}`));
         if (e.ignored) this.line(c.cyan('...ignoring'));
         break;
       }
