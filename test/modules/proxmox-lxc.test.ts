@@ -2,14 +2,14 @@
  * proxmox_lxc with driver proxmox, against a FAKE Proxmox VE API server (test/support/fake-pve):
  * HTTPS on 127.0.0.1 with a throw-away CA made by openssl. Never a real Proxmox address.
  */
-import t from 'tap';
+import t, { type Test } from 'tap';
 import type { Connection } from '../../src/connection/types.js';
 import { TaskError } from '../../src/errors.js';
-import { proxmoxLxc } from '../../src/modules/proxmox-lxc.js';
 import type { ProxmoxLxcArgs } from '../../src/modules/proxmox/args.js';
-import type { ModuleContext, PlanResult } from '../../src/modules/types.js';
+import type { PlanResult } from '../../src/modules/types.js';
 import { FakePve } from '../support/fake-pve/fake-pve-server.js';
 import { makeSelfSignedCert } from '../support/fake-pve/self-signed-cert.js';
+import { moduleContext, runModule } from '../support/module-context.js';
 
 const TOKEN_ID = 'lbrun@pve!provision';
 const SECRET = 'c0ffee00-5ec2-e7aa-bbbb-123456789abc';
@@ -24,37 +24,13 @@ const noConnection = new Proxy({} as Connection, {
   },
 });
 
-function ctx(opts: { check?: boolean; diff?: boolean } = {}): ModuleContext {
-  return {
-    host: 'lb-01',
-    conn: noConnection,
-    check: opts.check ?? false,
-    diff: opts.diff ?? true,
-    become: false,
-    vars: {},
-    source: { file: 'playbooks/provision.yaml', line: 1 },
-    findFile: () => {
-      throw new Error('not used');
-    },
-    renderTemplate: () => {
-      throw new Error('not used');
-    },
-    state: { pendingPackages: new Set(), pendingPaths: new Set(), pendingUsers: new Set(), cache: new Map() },
-    signal: new AbortController().signal,
-    log: () => {},
-  };
-}
-
 /** What the engine does: plan, then apply when something must change (never in check mode). */
 async function run(args: ProxmoxLxcArgs, opts: { check?: boolean } = {}) {
-  const c = ctx(opts);
-  const plan: PlanResult = await proxmoxLxc.plan(c, args);
-  if (!plan.changed || c.check) return { plan, changed: plan.changed, msg: plan.msg ?? '' };
-  const res = await proxmoxLxc.apply(c, args, plan);
-  return { plan, changed: res.changed ?? plan.changed, msg: res.msg ?? '' };
+  const out = await runModule('proxmox_lxc', moduleContext(noConnection, { check: opts.check ?? false }), { ...args });
+  return { plan: out.plan, changed: out.changed, msg: out.applied?.msg ?? out.plan.msg ?? '' };
 }
 
-async function startFake(t: Tap.Test) {
+async function startFake(t: Test) {
   const fake = new FakePve({ cert: tls.cert, key: tls.key, tokenId: TOKEN_ID, tokenSecret: SECRET, templates: [TEMPLATE], taskMs: 120 });
   const apiUrl = await fake.start();
   t.teardown(() => fake.stop());
@@ -81,10 +57,6 @@ async function startFake(t: Tap.Test) {
     ...over,
   });
   return { fake, apiUrl, args };
-}
-
-declare namespace Tap {
-  type Test = Parameters<Parameters<typeof t.test>[1]>[0];
 }
 
 t.test('create from nothing, then a second run changes nothing', async (t) => {

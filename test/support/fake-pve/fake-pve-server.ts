@@ -19,7 +19,8 @@
  * Simplifications (it is a fake): one storage namespace, tasks finish after `taskMs`, no locking
  * beyond what the tests need, privileges are denied by name through `deny`.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 export interface FakeContainer {
