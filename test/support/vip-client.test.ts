@@ -1,0 +1,74 @@
+/**
+ * The VIP client against real HTTPS servers on loopback: counts, which server answered, failures
+ * when nothing listens, the bounds, and its refusal to talk to anything but loopback or the lab.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { assertLabAddress, runVipClient, startVipClient } from './vip-client.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'vip-client-'));
+t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
+  '-subj', '/CN=loopback-cert', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+const tls = { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) };
+
+async function server(handler: https.RequestListener): Promise<{ port: number; close(): Promise<void> }> {
+  const s = https.createServer(tls, handler);
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  return { port: (s.address() as AddressInfo).port, close: () => new Promise((r) => s.close(() => r())) };
+}
+
+t.test('counts answers per backend (X-Lab-Backend header, else the certificate CN)', async (t) => {
+  let n = 0;
+  const s = await server((_req, res) => {
+    n++;
+    if (n % 2) res.setHeader('X-Lab-Backend', 'stand-in-a');
+    res.end('{"major":"1"}');
+  });
+  t.teardown(() => s.close());
+  const r = await runVipClient({ host: '127.0.0.1', port: s.port, count: 6, intervalMs: 0 });
+  t.equal(r.ok, 6);
+  t.equal(r.failed, 0);
+  t.same(r.byBackend, { 'stand-in-a': 3, 'loopback-cert': 3 });
+  t.equal(r.requests.length, 6);
+});
+
+t.test('non-200 answers and refused connections count as failures', async (t) => {
+  const s = await server((_req, res) => {
+    res.statusCode = 503;
+    res.end('not ready');
+  });
+  const r = await runVipClient({ host: '127.0.0.1', port: s.port, count: 2, intervalMs: 0 });
+  t.equal(r.failed, 2);
+  t.match(r.requests[0].error, 'HTTP 503');
+  await s.close();
+  const refused = await runVipClient({ host: '127.0.0.1', port: s.port, count: 2, intervalMs: 0 });
+  t.equal(refused.failed, 2);
+  t.match(refused.requests[0].error, 'ECONNREFUSED');
+});
+
+t.test('a background loop stops on request and within its time bound', async (t) => {
+  const s = await server((_req, res) => res.end('ok'));
+  t.teardown(() => s.close());
+  const loop = startVipClient({ host: '127.0.0.1', port: s.port, intervalMs: 10, maxDurationMs: 300 });
+  const bounded = await loop.done;
+  t.ok(bounded.durationMs < 1500, `ended by itself after ${bounded.durationMs} ms`);
+  t.ok(bounded.ok > 0);
+  const loop2 = startVipClient({ host: '127.0.0.1', port: s.port, intervalMs: 10, maxDurationMs: 60_000 });
+  await new Promise((r) => setTimeout(r, 100));
+  const stopped = await loop2.stop();
+  t.ok(stopped.durationMs < 5000, `stopped after ${stopped.durationMs} ms`);
+});
+
+t.test('only loopback and the lab network', async (t) => {
+  t.doesNotThrow(() => assertLabAddress('127.0.0.1'));
+  t.doesNotThrow(() => assertLabAddress('10.213.0.210'));
+  t.throws(() => assertLabAddress('192.168.0.210'), /only talks to loopback or the lab/);
+  t.throws(() => assertLabAddress('10.213.1.5'));
+  t.throws(() => startVipClient({ host: '192.168.0.210' }), /not 192\.168\.0\.210/);
+});
