@@ -50,7 +50,7 @@ export async function main(argv: string[]): Promise<number> {
     return labMain(argv.slice(1));
   }
   let code = 0;
-  let verbose = argv.some((a) => /^-v+$/.test(a) || a === '--verbose');
+  const verbose = argv.some((a) => /^-v+$/.test(a) || a === '--verbose');
   const program = buildProgram(async (c) => {
     code = await c();
   });
@@ -281,16 +281,15 @@ async function listCommand(playbookFile: string, inventoryFile: string, flags: R
 
 async function validateCommand(playbook: string, flags: CommonOptions & { limit?: string }): Promise<number> {
   try {
-    const { validateProject } = await import('./validate/project.js');
-    const result = await validateProject({
+    const { walkProject } = await import('./validate/walk.js');
+    const { playbook: pb, inventory, rendered } = await walkProject({
       playbookFile: resolve(playbook),
       inventoryFile: inventoryOf(flags),
       extraVars: await extraVarsOf(flags),
       limit: flags.limit,
     });
-    const plays = result.playbook.plays.length;
-    const tasks = result.playbook.plays.reduce((n, p) => n + p.tasks.length + p.handlers.length, 0);
-    out(`ok: ${plays} plays, ${tasks} tasks, ${result.inventory.hosts.size} hosts, ${result.templates} templates rendered\n`);
+    const tasks = pb.plays.reduce((n, p) => n + p.tasks.length + p.handlers.length, 0);
+    out(`ok: ${pb.plays.length} plays, ${tasks} tasks, ${inventory.hosts.size} hosts, ${rendered.length} templates rendered\n`);
     return 0;
   } catch (e) {
     return reportError(e, flags.verbose > 0);

@@ -25,7 +25,7 @@ export type {
 } from './engine/events.js';
 export { loadInventory } from './inventory/load.js';
 export { loadPlaybook } from './playbook/load.js';
-export { validateProject } from './validate/project.js';
+export { validateProject } from './validate/validate.js';
 export { renderProject } from './validate/render.js';
 export { getModule, moduleNames, registerModule } from './modules/index.js';
 export type { ModuleDefinition, ModuleContext, PlanResult, ApplyResult, FileDiff, HostRunState, Vars } from './modules/types.js';

@@ -8,7 +8,7 @@ import { loadInventory } from '../inventory/load.js';
 import '../modules/index.js';
 import { loadPlaybook } from '../playbook/load.js';
 import { Redactor, redactError } from '../report/redact.js';
-import { validateProject } from '../validate/project.js';
+import { validateProject } from '../validate/validate.js';
 import { needsBecomePassword } from './become.js';
 import { ConnectionPool } from './connections.js';
 import type { RunEvent } from './events.js';
