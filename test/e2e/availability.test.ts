@@ -17,15 +17,13 @@ function failures(r: VipClientResult): string {
   return r.requests.filter((q) => !q.ok).slice(0, 5).map((q) => `at ${q.at} ms: ${q.error}`).join('; ');
 }
 
-let release: () => void = () => {};
 t.before(async () => {
-  release = await labSession({ converge: true });
+  await labSession({ converge: true });
 });
 t.teardown(async () => {
   // leave the lab as found: every backend and every haproxy running
   for (const n of [1, 2, 3]) await startBackend(n).catch(() => {});
   for (const h of LAB_HOSTS) await labExec(h, 'systemctl start haproxy').catch(() => {});
-  release();
 });
 
 t.test('traffic through the VIP reaches every stand-in; a stopped backend leaves the rotation', async (t) => {

@@ -4,7 +4,6 @@
  */
 import { ensureLab, labExec, vipHolder } from '../lab/helpers.js';
 import { runCli, type CliResult } from '../support/run-cli.js';
-import { acquireE2eLock } from './e2e-lock.js';
 
 export const LAB_HOSTS = ['lb-01', 'lb-02', 'lb-03'];
 export const VIP = '10.213.0.210';
@@ -43,8 +42,9 @@ export async function waitUntil<T>(fn: () => Promise<T>, ok: (v: T) => boolean, 
   }
 }
 
+/** Wait until `host` alone holds the VIP (two holders for a moment during a move count as not yet). */
 export function waitForVip(host: string, timeoutMs = 30_000): Promise<{ value: string | null; ms: number }> {
-  return waitUntil(() => vipHolder(), (h) => h === host, timeoutMs);
+  return waitUntil(() => vipHolder().catch((e: Error) => e.message), (h) => h === host, timeoutMs);
 }
 
 /** HAProxy's view of a backend server on a node: UP, DOWN, ... (from the local stats CSV). */
@@ -56,19 +56,15 @@ export async function serverStatus(host: string, server: string): Promise<string
   return row ? row.split(',')[col] : 'absent';
 }
 
-/** Take the e2e lock, make sure the lab is up, converge it (quietly) if asked. Returns release. */
-export async function labSession(opts: { converge: boolean }): Promise<() => void> {
-  const release = await acquireE2eLock();
-  try {
-    await ensureLab();
-    if (opts.converge) {
-      const r = await site();
-      if (r.code !== 0) throw new Error(`converging the lab failed: ${explain(r)}`);
-      await waitForVip('lb-01');
-    }
-    return release;
-  } catch (e) {
-    release();
-    throw e;
+/**
+ * Make sure the lab is up (ensureLab also holds the lab for this test process, so lab test files
+ * run one after another) and converge it if asked.
+ */
+export async function labSession(opts: { converge: boolean }): Promise<void> {
+  await ensureLab();
+  if (opts.converge) {
+    const r = await site();
+    if (r.code !== 0) throw new Error(`converging the lab failed: ${explain(r)}`);
+    await waitForVip('lb-01');
   }
 }

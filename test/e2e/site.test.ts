@@ -25,9 +25,8 @@ async function haproxyInstalled(host: string): Promise<boolean> {
   return (await labExec(host, 'dpkg-query -W -f=\'${db:Status-Status}\' haproxy')).stdout.trim() === 'installed';
 }
 
-let release: () => void = () => {};
 t.before(async () => {
-  release = await labSession({ converge: false });
+  await labSession({ converge: false });
   // the first converge starts from bare hosts: recreate any host an earlier run provisioned
   const provisioned = [];
   for (const h of LAB_HOSTS) if (await haproxyInstalled(h)) provisioned.push(h);
@@ -37,7 +36,6 @@ t.before(async () => {
     await labUp();
   }
 });
-t.teardown(() => release());
 
 t.test('the first run converges bare hosts: packages, valid configs, services, VIP on lb-01', async (t) => {
   for (const h of LAB_HOSTS) t.notOk(await haproxyInstalled(h), `${h} starts without haproxy`);

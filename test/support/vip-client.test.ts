@@ -4,6 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import type { RequestListener } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -17,7 +18,7 @@ execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramg
   '-subj', '/CN=loopback-cert', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
 const tls = { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) };
 
-async function server(handler: https.RequestListener): Promise<{ port: number; close(): Promise<void> }> {
+async function server(handler: RequestListener): Promise<{ port: number; close(): Promise<void> }> {
   const s = https.createServer(tls, handler);
   await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
   return { port: (s.address() as AddressInfo).port, close: () => new Promise((r) => s.close(() => r())) };
