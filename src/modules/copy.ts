@@ -1,7 +1,7 @@
 /** copy: a file with given content (or a controller file from files/), written atomically. */
 import { readFileSync } from 'node:fs';
 import { registerModule } from './registry.js';
-import { applyManagedFile, planManagedFile, type ManagedFile } from './support/managed-file.js';
+import { applyManagedFile, plannedContent, planManagedFile, type ManagedFile } from './support/managed-file.js';
 import { attributeProps, pathSchema } from './support/schema-parts.js';
 import type { ModuleContext, ModuleDefinition } from './types.js';
 
@@ -38,7 +38,7 @@ export const copy: ModuleDefinition<CopyArgs> = {
     additionalProperties: false,
   },
   plan: (ctx, args) => planManagedFile(ctx, desired(ctx, args)),
-  apply: (ctx, args, plan) => applyManagedFile(ctx, desired(ctx, args), plan),
+  apply: (ctx, args, plan) => applyManagedFile(ctx, { ...args, content: plannedContent(plan) }, plan),
 };
 
 registerModule(copy);

@@ -1,6 +1,6 @@
 /** template: a mustache template rendered on the controller, then written like copy. */
 import { registerModule } from './registry.js';
-import { applyManagedFile, planManagedFile, type ManagedFile } from './support/managed-file.js';
+import { applyManagedFile, plannedContent, planManagedFile, type ManagedFile } from './support/managed-file.js';
 import { attributeProps, pathSchema } from './support/schema-parts.js';
 import type { ModuleContext, ModuleDefinition } from './types.js';
 
@@ -34,7 +34,7 @@ export const template: ModuleDefinition<TemplateArgs> = {
   },
   templates: (args) => [args.src],
   plan: (ctx, args) => planManagedFile(ctx, desired(ctx, args)),
-  apply: (ctx, args, plan) => applyManagedFile(ctx, desired(ctx, args), plan),
+  apply: (ctx, args, plan) => applyManagedFile(ctx, { ...args, content: plannedContent(plan) }, plan),
 };
 
 registerModule(template);

@@ -12,7 +12,7 @@ import { TaskError } from '../../errors.js';
 import type { ApplyResult, ModuleContext, PlanResult } from '../types.js';
 import { attributeChanges, attributeCommands, type WantedAttributes } from './attributes.js';
 import { contentDiff } from './file-diff.js';
-import { fileFacts } from './file-facts.js';
+import { fileFacts, type FileFacts } from './file-facts.js';
 import { hostRun, mustRun } from './host-run.js';
 
 export interface ManagedFile extends WantedAttributes {
@@ -25,6 +25,7 @@ export interface ManagedFile extends WantedAttributes {
 
 interface ManagedFileActions {
   write: boolean;
+  content: string | Buffer;
   /** Attribute names to fix when the content is unchanged. */
   attrs: string[];
 }
@@ -35,9 +36,10 @@ export function sha256(content: string | Buffer): string {
   return createHash('sha256').update(content).digest('hex');
 }
 
-export async function planManagedFile(ctx: ModuleContext, want: ManagedFile, currentContent?: string): Promise<PlanResult> {
+/** `known`: facts the caller already read (with content), to save the round trip. */
+export async function planManagedFile(ctx: ModuleContext, want: ManagedFile, known?: FileFacts): Promise<PlanResult> {
   if (!posix.isAbsolute(want.dest)) throw new TaskError(`dest must be an absolute path, got ${JSON.stringify(want.dest)}`);
-  const facts = await fileFacts(ctx, want.dest, ctx.diff && currentContent === undefined);
+  const facts = known ?? (await fileFacts(ctx, want.dest, ctx.diff));
   if (facts.type === 'directory' || facts.type === 'other') {
     throw new TaskError(`${want.dest} on ${ctx.host} is a ${facts.type === 'other' ? 'special file' : 'directory'}, not a file`);
   }
@@ -45,15 +47,20 @@ export async function planManagedFile(ctx: ModuleContext, want: ManagedFile, cur
   const attrs = write ? [] : attributeChanges(facts, want);
   const changed = write || attrs.length > 0;
   if (changed) ctx.state.pendingPaths.add(want.dest);
-  const actions: ManagedFileActions = { write, attrs };
+  const actions: ManagedFileActions = { write, attrs, content: want.content };
   const verb = ctx.check ? 'would ' : '';
   const msg = !changed
     ? undefined
     : write
       ? `${verb}${facts.type === 'absent' ? 'create' : 'update'} ${want.dest}`
       : `${verb}set ${attrs.join(', ')} of ${want.dest}`;
-  const diff = ctx.diff && write ? [contentDiff(want.dest, currentContent ?? facts.content, want.content)] : undefined;
+  const diff = ctx.diff && write ? [contentDiff(want.dest, facts.content, want.content)] : undefined;
   return { changed, msg, actions, diff, result: { dest: want.dest, checksum: sha256(want.content) } };
+}
+
+/** The content plan decided on (so apply does not render or edit again). */
+export function plannedContent(plan: PlanResult): string | Buffer {
+  return (plan.actions as ManagedFileActions).content;
 }
 
 export async function applyManagedFile(ctx: ModuleContext, want: ManagedFile, plan: PlanResult): Promise<ApplyResult> {

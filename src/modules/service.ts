@@ -1,0 +1,104 @@
+/**
+ * service (systemd): started/stopped/restarted/reloaded, enabled, daemon_reload. One round trip for
+ * facts (`systemctl show`). In check mode a unit that does not exist yet but that an earlier task
+ * would install (a package of the same name, or a unit file it writes) is "would change", not an error.
+ */
+import { quote } from '../connection/quote.js';
+import { TaskError } from '../errors.js';
+import { registerModule } from './registry.js';
+import { mustRun } from './support/host-run.js';
+import type { HostRunState, ModuleDefinition, PlanResult } from './types.js';
+
+export interface ServiceArgs {
+  name: string;
+  state?: 'started' | 'stopped' | 'restarted' | 'reloaded';
+  enabled?: boolean;
+  daemon_reload?: boolean;
+}
+
+export interface UnitFacts {
+  LoadState?: string;
+  ActiveState?: string;
+  UnitFileState?: string;
+  NeedDaemonReload?: string;
+}
+
+export function unitFactsCommand(name: string): string {
+  return `systemctl show -p LoadState -p ActiveState -p UnitFileState -p NeedDaemonReload -- ${quote(name)}`;
+}
+
+export function parseUnitFacts(stdout: string): UnitFacts {
+  const facts: Record<string, string> = {};
+  for (const line of stdout.split('\n')) {
+    const i = line.indexOf('=');
+    if (i > 0) facts[line.slice(0, i)] = line.slice(i + 1);
+  }
+  return facts;
+}
+
+/** Would an earlier task of this run install this unit? */
+export function unitIsPending(name: string, state: HostRunState): boolean {
+  const base = name.replace(/\.service$/, '');
+  const unit = name.includes('.') ? name : `${name}.service`;
+  return state.pendingPackages.has(base) || [...state.pendingPaths].some((p) => p.endsWith(`/${unit}`));
+}
+
+const ENABLED = new Set(['enabled', 'enabled-runtime', 'static', 'alias', 'indirect', 'generated']);
+const ACTIVE = new Set(['active', 'activating', 'reloading']);
+
+/** The systemctl commands that bring the unit to the wanted state; missing: the unit is not loaded. */
+export function serviceCommands(args: ServiceArgs, facts: UnitFacts, missing: boolean): string[] {
+  const q = quote(args.name);
+  const cmds: string[] = [];
+  if (args.daemon_reload && (missing || facts.NeedDaemonReload === 'yes')) cmds.push('systemctl daemon-reload');
+  if (args.enabled === true && (missing || !ENABLED.has(facts.UnitFileState ?? ''))) cmds.push(`systemctl enable -- ${q}`);
+  if (args.enabled === false && !missing && /^enabled/.test(facts.UnitFileState ?? '')) cmds.push(`systemctl disable -- ${q}`);
+  const active = !missing && ACTIVE.has(facts.ActiveState ?? '');
+  if (args.state === 'started' && !active) cmds.push(`systemctl start -- ${q}`);
+  if (args.state === 'stopped' && active) cmds.push(`systemctl stop -- ${q}`);
+  if (args.state === 'restarted') cmds.push(`systemctl restart -- ${q}`);
+  if (args.state === 'reloaded') cmds.push(active ? `systemctl reload -- ${q}` : `systemctl start -- ${q}`);
+  return cmds;
+}
+
+export const service: ModuleDefinition<ServiceArgs> = {
+  name: 'service',
+  schema: {
+    type: 'object',
+    properties: {
+      name: { type: 'string', minLength: 1 },
+      state: { enum: ['started', 'stopped', 'restarted', 'reloaded'] },
+      enabled: { type: 'boolean' },
+      daemon_reload: { type: 'boolean' },
+    },
+    required: ['name'],
+    anyOf: [{ required: ['state'] }, { required: ['enabled'] }, { required: ['daemon_reload'] }],
+    additionalProperties: false,
+  },
+  async plan(ctx, args): Promise<PlanResult> {
+    const r = await mustRun(ctx, unitFactsCommand(args.name), `systemctl show ${args.name}`);
+    const facts = parseUnitFacts(r.stdout);
+    const missing = facts.LoadState === 'not-found';
+    if (missing && !unitIsPending(args.name, ctx.state) && !(args.daemon_reload && !ctx.check)) {
+      throw new TaskError(`service ${args.name} on ${ctx.host}: no such unit (LoadState=not-found)`);
+    }
+    const cmds = serviceCommands(args, facts, missing);
+    const changed = cmds.length > 0;
+    const verb = ctx.check ? 'would run' : 'run';
+    const msg = missing && ctx.check
+      ? `would change: ${args.name} is installed by an earlier task`
+      : changed
+        ? `${verb}: ${cmds.join('; ')}`
+        : undefined;
+    const diff = ctx.diff && changed
+      ? [{ path: `service ${args.name}`, before: `active: ${facts.ActiveState}\nenabled: ${facts.UnitFileState}\n`, after: `${args.state ? `state: ${args.state}\n` : ''}${args.enabled !== undefined ? `enabled: ${args.enabled}\n` : ''}` }]
+      : undefined;
+    return { changed, msg, actions: cmds, diff, result: { name: args.name, status: facts } };
+  },
+  async apply(ctx, args, plan) {
+    await mustRun(ctx, (plan.actions as string[]).join(' && '), `service ${args.name}`);
+    return { changed: true, msg: plan.msg };
+  },
+};
+
+registerModule(service);
