@@ -64,39 +64,40 @@ interface Env {
   root: AnySchema;
 }
 
+/**
+ * anyOf/oneOf: ajv reports every failing branch. The branch errors are the run of errors just before
+ * the alternative's own error, at or below its path. If some branch got past the type check (errors
+ * deeper down, or a wrong/missing key), its errors are the useful ones; otherwise one error lists the
+ * alternatives in words.
+ */
 function convert(errors: ErrorObject[], env: Env): InputError[] {
   const consumed = new Set<ErrorObject>();
   const out: InputError[] = [];
-  const alternatives = errors
-    .filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf')
-    .sort((a, b) => a.schemaPath.length - b.schemaPath.length);
-  for (const alt of alternatives) {
-    if (consumed.has(alt)) continue;
+  for (let i = errors.length - 1; i >= 0; i--) {
+    const alt = errors[i];
+    if (consumed.has(alt) || (alt.keyword !== 'anyOf' && alt.keyword !== 'oneOf')) continue;
     consumed.add(alt);
-    const prefix = alt.schemaPath + '/';
-    const branchErrors = errors.filter((e) => e !== alt && e.schemaPath.startsWith(prefix));
-    branchErrors.forEach((e) => consumed.add(e));
-    if (alt.keyword === 'oneOf' && branchErrors.length === 0) {
+    const at = alt.instancePath;
+    const run: ErrorObject[] = [];
+    for (let j = i - 1; j >= 0 && !consumed.has(errors[j]) && within(errors[j].instancePath, at); j--) run.unshift(errors[j]);
+    run.forEach((e) => consumed.add(e));
+    if (alt.keyword === 'oneOf' && run.length === 0) {
       out.push(make(alt, env, 'the value matches more than one form', describe(alt.parentSchema, env)));
       continue;
     }
-    const branches = new Map<string, ErrorObject[]>();
-    for (const e of branchErrors) {
-      const idx = e.schemaPath.slice(prefix.length).split('/')[0];
-      branches.set(idx, [...(branches.get(idx) ?? []), e]);
-    }
-    const matching = [...branches.values()].filter(
-      (errs) => !errs.some((e) => e.instancePath === alt.instancePath && ['type', 'enum', 'const', 'pattern'].includes(e.keyword)),
-    );
-    if (matching.length > 0) {
-      const best = matching.reduce((a, b) => (b.length < a.length ? b : a));
-      out.push(...convert(best, env));
-    } else {
-      out.push(make(alt, env, `invalid value ${short(alt.data)}`, describe(alt.parentSchema, env)));
-    }
+    const useful = run.filter((e) => e.instancePath !== at || !SHAPE_KEYWORDS.includes(e.keyword));
+    if (useful.length > 0) out.push(...convert(useful, env));
+    else out.push(make(alt, env, `invalid value ${short(alt.data)}`, describe(alt.parentSchema, env)));
   }
   for (const e of errors) if (!consumed.has(e)) out.push(simple(e, env));
   return out;
+}
+
+/** Keywords that say "this branch is the wrong kind of value". */
+const SHAPE_KEYWORDS = ['type', 'enum', 'const', 'pattern', 'anyOf', 'oneOf', 'minimum', 'exclusiveMinimum', 'maximum', 'minLength'];
+
+function within(path: string, base: string): boolean {
+  return path === base || path.startsWith(base + '/');
 }
 
 function simple(e: ErrorObject, env: Env): InputError {

@@ -74,7 +74,7 @@ function check(host: string, name: string, value: unknown, kind: Kind, where: So
               ? Number.isInteger(v) && (v as number) >= 0
               : typeof v === 'number' && v > 0;
   if (!ok) {
-    throw new InputError(`host '${host}': invalid ${name} ${JSON.stringify(value)}`, where, { expected: EXPECTED[kind] });
+    throw new InputError(`invalid ${name} ${JSON.stringify(value)}`, where, { expected: EXPECTED[kind] });
   }
   return v;
 }
