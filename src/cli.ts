@@ -12,15 +12,15 @@ const DEFAULT_INVENTORY = 'inventory/hosts.yaml';
 
 interface CommonOptions {
   inventory?: string;
-  extraVars: string[];
+  extraVars?: string[];
   verbose: number;
 }
 
 interface RunFlags extends CommonOptions {
   check?: boolean;
   diff?: boolean;
-  tags: string[];
-  skipTags: string[];
+  tags?: string[];
+  skipTags?: string[];
   limit?: string;
   forks: number;
   json?: boolean;
@@ -94,8 +94,8 @@ function buildProgram(setResult: (work: () => Promise<number>) => Promise<void>)
   commonOptions(program.argument('[playbook]', 'the playbook to run'))
     .option('--check', 'plan only: report what would change, change nothing')
     .option('--diff', 'show unified diffs of file changes')
-    .option('-t, --tags <tags>', 'run only tasks with these tags (comma separated)', list, [])
-    .option('--skip-tags <tags>', 'skip tasks with these tags (comma separated)', list, [])
+    .option('-t, --tags <tags>', 'run only tasks with these tags (comma separated)', list)
+    .option('--skip-tags <tags>', 'skip tasks with these tags (comma separated)', list)
     .option('-l, --limit <pattern>', 'limit the run to hosts matching this pattern')
     .option('-f, --forks <n>', 'hosts worked on at once', forks, 20)
     .option('--json', 'write NDJSON events to stdout instead of human output')
@@ -106,7 +106,7 @@ function buildProgram(setResult: (work: () => Promise<number>) => Promise<void>)
     .option('--list-hosts', 'list the hosts each play would run on, and exit')
     .action(async (playbook: string | undefined, flags: RunFlags) => {
       if (!playbook) {
-        program.outputHelp();
+        err('error: missing PLAYBOOK (see lbrun --help)\n');
         return setResult(async () => 3);
       }
       await setResult(() => runCommand(playbook, flags));
@@ -135,11 +135,11 @@ function buildProgram(setResult: (work: () => Promise<number>) => Promise<void>)
 function commonOptions(cmd: Command): Command {
   return cmd
     .option('-i, --inventory <file>', `inventory file (default: $LBRUN_INVENTORY or ${DEFAULT_INVENTORY})`)
-    .option('-e, --extra-vars <key=value|@file>', 'extra variables (highest precedence); repeatable', collect, [])
+    .option('-e, --extra-vars <key=value|@file>', 'extra variables (highest precedence); repeatable', collect)
     .addOption(new Option('-v, --verbose', 'more output (module logs, stack traces)').argParser(increase).default(0));
 }
 
-function list(value: string, previous: string[]): string[] {
+function list(value: string, previous: string[] = []): string[] {
   return [
     ...previous,
     ...value
@@ -149,7 +149,7 @@ function list(value: string, previous: string[]): string[] {
   ];
 }
 
-function collect(value: string, previous: string[]): string[] {
+function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
@@ -176,7 +176,7 @@ function inventoryOf(flags: CommonOptions): string {
 
 async function extraVarsOf(flags: CommonOptions): Promise<Vars> {
   const { parseExtraVars } = await import('./vars/extra-vars.js');
-  return parseExtraVars(flags.extraVars, process.cwd());
+  return parseExtraVars(flags.extraVars ?? [], process.cwd());
 }
 
 async function runCommand(playbook: string, flags: RunFlags): Promise<number> {
@@ -267,8 +267,8 @@ async function listCommand(playbookFile: string, inventoryFile: string, flags: R
       listPlaybook(playbook, inventory, {
         tasks: flags.listTasks === true,
         hosts: flags.listHosts === true,
-        tags: flags.tags,
-        skipTags: flags.skipTags,
+        tags: flags.tags ?? [],
+        skipTags: flags.skipTags ?? [],
         limit: flags.limit,
         cwd: process.cwd(),
       }),
