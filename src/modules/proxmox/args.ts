@@ -87,7 +87,8 @@ export const proxmoxLxcSchema: Record<string, unknown> = {
     state: { enum: ['present', 'started', 'stopped', 'absent'] },
     api_url: { type: 'string', pattern: '^https://[^/\\s]+(:[0-9]+)?(/api2/json)?/?$' },
     api_token_id: { type: 'string', pattern: '^[^@!\\s]+@[^@!\\s]+![A-Za-z][A-Za-z0-9._-]*$' },
-    api_token_secret: { type: 'string', minLength: 1 },
+    // may render empty offline (from an unset environment variable): plan then fails clearly
+    api_token_secret: { type: 'string' },
     ca_file: { type: 'string', minLength: 1 },
     validate_certs: { type: 'boolean' },
     node: { type: 'string', pattern: '^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?$' },
@@ -117,7 +118,7 @@ export const proxmoxLxcSchema: Record<string, unknown> = {
     },
     ssh_public_keys: {
       anyOf: [
-        { type: 'string', minLength: 1 },
+        { type: 'string' },
         { type: 'array', items: { type: 'string', minLength: 1 } },
       ],
     },

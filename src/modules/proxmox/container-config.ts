@@ -27,7 +27,7 @@ const PVE_DEFAULTS: Partial<Record<Key, string>> = { memory: '512', swap: '512',
 const APPLIED_AT_START: ReadonlySet<Key> = new Set(['hostname', 'net0', 'nameserver']);
 
 const bool = (v: boolean) => (v ? '1' : '0');
-const list = (v: string | string[]) => (Array.isArray(v) ? v : v.split(/[\s,;]+/)).filter(Boolean);
+const list = (v: string | string[], sep = /[\s,;]+/) => (Array.isArray(v) ? v : v.split(sep)).map((x) => x.trim()).filter(Boolean);
 
 /** net0 as PVE wants it on create (name=eth0 always). */
 export function net0String(a: ResolvedArgs): string | undefined {
@@ -185,7 +185,7 @@ export function createParams(a: ResolvedArgs, vmid: number): PveParams {
   if (!a.ostemplate) {
     throw new TaskError(`CT ${a.hostname} does not exist and ostemplate is not set: cannot create it`);
   }
-  const keys = a.ssh_public_keys === undefined ? undefined : (Array.isArray(a.ssh_public_keys) ? a.ssh_public_keys : [a.ssh_public_keys]).join('\n');
+  const keys = a.ssh_public_keys === undefined ? undefined : list(a.ssh_public_keys, /\n+/).join('\n') || undefined;
   const want = desiredListing(a);
   return {
     vmid,

@@ -8,11 +8,10 @@
  * A lab host cannot be made without booting it once, so `present`/`stopped` on a missing host boot it
  * and stop it again (as PVE's create leaves a container stopped).
  */
+import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { TaskError } from '../../errors.js';
 import { BRIDGE_ADDRESS, PREFIX } from '../../lab/config.js';
-import { exists } from '../../lab/fsutil.js';
-import { ensureHost, hostState, removeHost, stopHost } from '../../lab/host.js';
 import type { ApplyResult, ModuleContext, PlanResult } from '../types.js';
 import { containerAddress, type ResolvedArgs } from './args.js';
 import type { Listing } from './container-config.js';
@@ -40,6 +39,9 @@ function labAddress(a: ResolvedArgs): string {
   return address;
 }
 
+/** The lab library, loaded only when a task uses this driver (it is not small). */
+const lab = () => import('../../lab/index.js');
+
 /** Lab errors are plain Errors: make them task failures with the lab's words. */
 async function labCall<T>(what: string, fn: () => Promise<T>): Promise<T> {
   try {
@@ -52,8 +54,9 @@ async function labCall<T>(what: string, fn: () => Promise<T>): Promise<T> {
 
 async function plan(ctx: ModuleContext, a: ResolvedArgs): Promise<PlanResult> {
   const address = labAddress(a);
-  const st = await labCall(`lab host ${a.hostname}`, () => hostState(a.hostname));
-  const present = st.running || (await exists(path.join(st.dir, 'base')));
+  const st = await labCall(`lab host ${a.hostname}`, async () => (await lab()).hostState(a.hostname));
+  // a stopped lab host keeps its disk: the overlay directory, stamped with its base
+  const present = st.running || (await access(path.join(st.dir, 'base')).then(() => true, () => false));
   const status = st.running ? 'running' : present ? 'stopped' : 'absent';
   const label = `lab host ${a.hostname} (${address})`;
   if (st.running && st.address !== address) {
@@ -95,13 +98,13 @@ async function apply(_ctx: ModuleContext, a: ResolvedArgs, p: PlanResult): Promi
       // One boot serves both; wait for SSH only when the host is to stay up.
       if (step === 'start' && steps.includes('create')) continue;
       const stays = a.state === 'started';
-      await labCall(label, () =>
-        ensureHost(spec, { wait: stays && a.wait_for_ssh, timeoutMs: a.wait_for_ssh_timeout * 1000 }),
+      await labCall(label, async () =>
+        (await lab()).ensureHost(spec, { wait: stays && a.wait_for_ssh, timeoutMs: a.wait_for_ssh_timeout * 1000 }),
       );
     } else if (step === 'stop') {
-      await labCall(label, () => stopHost(a.hostname));
+      await labCall(label, async () => (await lab()).stopHost(a.hostname));
     } else {
-      await labCall(label, () => removeHost(a.hostname));
+      await labCall(label, async () => (await lab()).removeHost(a.hostname));
     }
   }
   const ssh = a.state === 'started' && a.wait_for_ssh ? `; SSH answers on ${spec.address}:22` : '';

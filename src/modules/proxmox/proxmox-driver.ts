@@ -41,6 +41,7 @@ interface Actions {
 }
 
 function clientFor(a: ResolvedArgs): PveClient {
+  if (!a.api_token_secret) throw new TaskError(`api_token_secret is empty: give the secret of the API token ${a.api_token_id}`);
   return new PveClient({
     apiUrl: a.api_url!,
     tokenId: a.api_token_id!,
