@@ -67,7 +67,11 @@ export function ensureTestUser(): void {
   writeFileSync(`/etc/sudoers.d/${TEST_USER}`, `${TEST_USER} ALL=(ALL:ALL) ALL\n`, { mode: 0o440 });
 }
 
-export async function startSshd(address = '127.0.0.2'): Promise<Sshd> {
+/**
+ * isolateHostname: run sshd in its own UTS and mount namespace with a private /etc/hostname, so the
+ * hostname module can really change the host name without touching this machine's.
+ */
+export async function startSshd(address = '127.0.0.2', opts: { isolateHostname?: boolean } = {}): Promise<Sshd> {
   ensureTestUser();
   const dir = mkdtempSync(join(tmpdir(), 'lbrun-sshd-'));
   chmodSync(dir, 0o755);
@@ -99,7 +103,15 @@ export async function startSshd(address = '127.0.0.2'): Promise<Sshd> {
     ].join('\n'),
   );
   mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
-  const child = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const sshdArgv = ['/usr/sbin/sshd', '-D', '-e', '-f', config];
+  let argv = sshdArgv;
+  if (opts.isolateHostname) {
+    const hostnameFile = join(dir, 'hostname');
+    writeFileSync(hostnameFile, 'lbrun-isolated\n');
+    const inner = `hostname lbrun-isolated && mount --bind ${hostnameFile} /etc/hostname && exec "$@"`;
+    argv = ['unshare', '--uts', '--mount', '--propagation', 'private', 'sh', '-c', inner, 'sh', ...sshdArgv];
+  }
+  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
   await waitForPort(address, port, child, () => log);
