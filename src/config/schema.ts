@@ -86,7 +86,10 @@ function convert(errors: ErrorObject[], env: Env): InputError[] {
       continue;
     }
     const useful = run.filter((e) => e.instancePath !== at || !SHAPE_KEYWORDS.includes(e.keyword));
-    if (useful.length > 0) out.push(...convert(useful, env));
+    if (useful.length > 1 && useful.every((e) => e.keyword === 'required' && e.instancePath === at)) {
+      const keys = useful.map((e) => `'${String((e.params as { missingProperty: string }).missingProperty)}'`);
+      out.push(make(alt, env, `missing key ${keys.join(' or ')}`, `one of the keys ${keys.join(', ')}`, undefined, true));
+    } else if (useful.length > 0) out.push(...convert(useful, env));
     else out.push(make(alt, env, `invalid value ${short(alt.data)}`, describe(alt.parentSchema, env)));
   }
   for (const e of errors) if (!consumed.has(e)) out.push(simple(e, env));
@@ -111,7 +114,7 @@ function simple(e: ErrorObject, env: Env): InputError {
       return make(e, env, `unknown key '${key}'`, expected, key);
     }
     case 'required':
-      return make(e, env, `missing key '${String(params.missingProperty)}'`, `a key '${String(params.missingProperty)}'`);
+      return make(e, env, `missing key '${String(params.missingProperty)}'`, `a key '${String(params.missingProperty)}'`, undefined, true);
     case 'type':
     case 'enum':
     case 'const':
@@ -123,10 +126,11 @@ function simple(e: ErrorObject, env: Env): InputError {
   }
 }
 
-function make(e: ErrorObject, env: Env, reason: string, expected?: string, key?: string): InputError {
+/** An InputError at the error's node (`key`: at that key of it; `atKey`: at the key naming the node). */
+function make(e: ErrorObject, env: Env, reason: string, expected?: string, key?: string, atKey = false): InputError {
   const segs = e.instancePath === '' ? [] : e.instancePath.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
   const path = [...env.basePath, ...segs, ...(key === undefined ? [] : [key])];
-  return new InputError(reason, env.locate(path, { key: key !== undefined }), { path: pointer(path) || '/', expected });
+  return new InputError(reason, env.locate(path, { key: key !== undefined || atKey }), { path: pointer(path) || '/', expected });
 }
 
 function short(v: unknown): string {
