@@ -1,0 +1,42 @@
+// Real systemd runs in the lab (next issue); here the service module is tested through its facts
+// parsing and the systemctl commands it plans.
+import t from 'tap';
+import { parseUnitFacts, serviceCommands, unitIsPending } from '../../src/modules/service.js';
+import { newState } from '../support/module-context.js';
+
+const running = parseUnitFacts('LoadState=loaded\nActiveState=active\nUnitFileState=enabled\nNeedDaemonReload=no\n');
+const stopped = parseUnitFacts('LoadState=loaded\nActiveState=inactive\nUnitFileState=disabled\nNeedDaemonReload=no\n');
+
+t.test('converged units need no command', async (t) => {
+  t.same(serviceCommands({ name: 'haproxy', state: 'started', enabled: true }, running, false), []);
+  t.same(serviceCommands({ name: 'haproxy', state: 'stopped', enabled: false }, stopped, false), []);
+});
+
+t.test('start, enable, stop, restart, reload are planned from the facts', async (t) => {
+  t.same(serviceCommands({ name: 'haproxy', state: 'started', enabled: true }, stopped, false), [
+    'systemctl enable -- haproxy',
+    'systemctl start -- haproxy',
+  ]);
+  t.same(serviceCommands({ name: 'haproxy', state: 'stopped' }, running, false), ['systemctl stop -- haproxy']);
+  t.same(serviceCommands({ name: 'haproxy', state: 'restarted' }, running, false), ['systemctl restart -- haproxy']);
+  t.same(serviceCommands({ name: 'haproxy', state: 'reloaded' }, running, false), ['systemctl reload -- haproxy']);
+  t.same(serviceCommands({ name: 'haproxy', state: 'reloaded' }, stopped, false), ['systemctl start -- haproxy']);
+  t.same(serviceCommands({ name: 'x', daemon_reload: true, state: 'started' }, { ...running, NeedDaemonReload: 'yes' }, false), [
+    'systemctl daemon-reload',
+  ]);
+  t.same(serviceCommands({ name: "a'b", state: 'started' }, stopped, false), [`systemctl start -- 'a'\\''b'`]);
+});
+
+t.test('a unit an earlier task would install is pending (check mode says would change)', async (t) => {
+  const state = newState();
+  t.notOk(unitIsPending('keepalived', state));
+  state.pendingPackages.add('keepalived');
+  t.ok(unitIsPending('keepalived', state));
+  t.ok(unitIsPending('keepalived.service', state));
+  state.pendingPaths.add('/etc/systemd/system/lb-health.service');
+  t.ok(unitIsPending('lb-health', state));
+  t.same(serviceCommands({ name: 'keepalived', state: 'started', enabled: true }, { LoadState: 'not-found' }, true), [
+    'systemctl enable -- keepalived',
+    'systemctl start -- keepalived',
+  ]);
+});
