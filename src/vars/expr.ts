@@ -201,7 +201,9 @@ function ev(node: Expression, ctx: Ctx, probe: boolean): unknown {
       const where = describe(node.object as Expression);
       let out: unknown = MISSING;
       if (Array.isArray(obj) || typeof obj === 'string') {
-        if (typeof prop !== 'number' || !Number.isInteger(prop)) return fail(`'${where}' is ${typeName(obj)}: index it with an integer`);
+        if (typeof prop !== 'number' || !Number.isInteger(prop)) {
+          return probe ? MISSING : fail(`'${where}' is ${typeName(obj)}: index it with an integer`);
+        }
         const i = prop < 0 ? obj.length + prop : prop;
         if (i >= 0 && i < obj.length) out = obj[i];
         else if (!probe) return fail(`index ${prop} is out of range for '${where}' (length ${obj.length})`);

@@ -110,9 +110,7 @@ function defaultPlayHosts(inventory: Inventory, play: PlaySpec): string[] {
   return hosts;
 }
 
-let envCache: Vars | undefined;
-/** Environment variables whose names start with LBRUN_ (read once per process). */
+/** Environment variables whose names start with LBRUN_. */
 function lbrunEnv(): Vars {
-  envCache ??= Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('LBRUN_')));
-  return envCache;
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('LBRUN_')));
 }
