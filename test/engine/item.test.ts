@@ -45,3 +45,16 @@ t.test('a failing command reports rc and the last stderr lines, on stdout; exit 
     { status: 'failed', rc: 3, stderr: 'first-err\nlast-err', stdout: 'to-stdout' },
   );
 });
+
+t.test('timeout: a task over its time fails (and its command is killed)', async (t) => {
+  const start = Date.now();
+  const r = await runCli(['test/fixtures/engine/timeout.yaml', '-i', INV, '--json']);
+  t.equal(r.code, 0, r.stderr);
+  t.ok(Date.now() - start < 5000, 'did not wait for the command');
+  t.match(r.events.find((e) => e.event === 'host_result' && e.task === 'Too slow'), {
+    status: 'failed',
+    ignored: true,
+    msg: /timed out/,
+  });
+  t.match(r.events.find((e) => e.event === 'host_result' && e.task === 'The timeout is a registered failure'), { status: 'ok' });
+});
