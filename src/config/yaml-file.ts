@@ -3,10 +3,25 @@
  * YAML 1.1 like Ansible (yes/no are booleans, 0644 is octal); duplicate keys are errors.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type ScalarTag, type Tags } from 'yaml';
 import { InputError, InputErrors, type Source } from '../errors.js';
 
 export const MAX_YAML_BYTES = 4 * 1024 * 1024;
+
+/**
+ * YAML 1.1 as PyYAML (so Ansible) reads it: yes/no/on/off/true/false are booleans, 0644 is octal,
+ * but a lone y or n stays a string.
+ */
+export const YAML_OPTIONS = {
+  version: '1.1' as const,
+  merge: true,
+  customTags: (tags: Tags): Tags =>
+    tags.map((tag) => {
+      if (typeof tag !== 'object' || !('tag' in tag) || tag.tag !== 'tag:yaml.org,2002:bool' || !('test' in tag)) return tag;
+      const value = (tag as { identify?: (v: unknown) => boolean }).identify?.(true);
+      return { ...tag, test: value ? /^(?:[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/ : /^(?:[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/ } as ScalarTag;
+    }),
+};
 
 export type DocPath = ReadonlyArray<string | number>;
 
@@ -55,7 +70,7 @@ export function decodeText(bytes: Buffer, file: string): string {
 /** Parse YAML text; `file` is used for messages. */
 export function parseYamlText(text: string, file: string, opts: LoadYamlOptions = {}): YamlFile {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, version: '1.1', merge: true });
+  const doc = parseDocument(text, { ...YAML_OPTIONS, lineCounter, prettyErrors: false, uniqueKeys: true });
   const errors = doc.errors.map((e) => {
     const pos = lineCounter.linePos(e.pos[0]);
     const reason = e.code === 'DUPLICATE_KEY' ? `duplicate key: ${e.message}` : `YAML syntax error: ${e.message}`;

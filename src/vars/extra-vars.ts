@@ -8,6 +8,7 @@ import { parse as parseYaml } from 'yaml';
 import { InputError, type Source } from '../errors.js';
 import type { Vars } from '../modules/types.js';
 import { loadVarsFile } from '../config/vars-file.js';
+import { YAML_OPTIONS } from '../config/yaml-file.js';
 
 export function parseExtraVars(items: string[], cwd: string): Vars {
   const out: Vars = {};
@@ -26,7 +27,7 @@ function parseOne(item: string, cwd: string): Vars {
   if (text.startsWith('{')) {
     let data: unknown;
     try {
-      data = parseYaml(text, { version: '1.1' });
+      data = parseYaml(text, YAML_OPTIONS);
     } catch (err) {
       throw new InputError(`invalid JSON/YAML object: ${(err as Error).message.split('\n')[0]}`, where, { expected: 'an object like {"key": "value"}' });
     }
@@ -51,7 +52,7 @@ function parseOne(item: string, cwd: string): Vars {
 function scalar(value: string): unknown {
   if (value === '') return '';
   try {
-    const v = parseYaml(value, { version: '1.1' }) as unknown;
+    const v = parseYaml(value, YAML_OPTIONS) as unknown;
     return v !== null && typeof v === 'object' ? value : v;
   } catch {
     return value;

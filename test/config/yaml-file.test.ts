@@ -40,9 +40,9 @@ t.test('empty, comment-only, binary, invalid UTF-8 and huge files', async (t) =>
   t.throws(() => loadYamlFile(join(dir, 'missing.yaml')), { message: /missing\.yaml: cannot read file: ENOENT/ });
 });
 
-t.test('YAML 1.1 like Ansible: yes/no are booleans, 0644 is octal', async (t) => {
-  const dir = t.testdir({ 'v.yaml': 'a: yes\nb: no\nmode: 0644\ns: "0644"\n' });
-  t.same(loadYamlFile(join(dir, 'v.yaml')).data, { a: true, b: false, mode: 0o644, s: '0644' });
+t.test('YAML 1.1 like Ansible: yes/no/on/off are booleans, 0644 is octal, y/n are strings', async (t) => {
+  const dir = t.testdir({ 'v.yaml': 'a: yes\nb: no\nmode: 0644\ns: "0644"\nc: [y, n, on, off]\n' });
+  t.same(loadYamlFile(join(dir, 'v.yaml')).data, { a: true, b: false, mode: 0o644, s: '0644', c: ['y', 'n', true, false] });
 });
 
 t.test('sourceAt finds nodes, keys, and the deepest existing node for missing paths', async (t) => {

@@ -1,0 +1,33 @@
+import { join } from 'node:path';
+import t from 'tap';
+import { parseExtraVars } from '../../src/vars/extra-vars.js';
+
+t.test('key=value pairs are YAML scalars; several per argument; quotes', async (t) => {
+  t.same(parseExtraVars(['port=8080 enabled=true name=lb-01', 'ratio=0.5', 'empty=', `msg="hello world"`, `s='42'`, 'list=[1,2]', 'url=http://x:1/a=b'], '/'), {
+    port: 8080,
+    enabled: true,
+    name: 'lb-01',
+    ratio: 0.5,
+    empty: '',
+    msg: 'hello world',
+    s: '42',
+    list: '[1,2]',
+    url: 'http://x:1/a=b',
+  });
+});
+
+t.test('@file and JSON objects; later arguments win', async (t) => {
+  const dir = t.testdir({ 'vars.yaml': 'a: 1\nb: [x, y]\n' });
+  t.same(parseExtraVars(['@vars.yaml', '{"a": 2, "c": {"d": true}}'], dir), { a: 2, b: ['x', 'y'], c: { d: true } });
+  t.same(parseExtraVars([`@${join(dir, 'vars.yaml')}`, 'a=3'], '/'), { a: 3, b: ['x', 'y'] });
+});
+
+t.test('bad arguments name the -e argument', async (t) => {
+  t.throws(() => parseExtraVars(['novalue'], '/'), { message: '-e novalue: invalid extra var "novalue"; expected key=value with a variable name as key, @file.yaml or a JSON object', exitCode: 3 });
+  t.throws(() => parseExtraVars(['1x=2'], '/'), { message: /^-e 1x=2: invalid extra var "1x=2"/ });
+  t.throws(() => parseExtraVars(['{"a": '], '/'), { message: /^-e \{"a": : invalid JSON\/YAML object/ });
+  t.throws(() => parseExtraVars(['msg="open'], '/'), { message: /^-e msg="open: unclosed " quote/ });
+  const dir = t.testdir({ 'list.yaml': '- a\n' });
+  t.throws(() => parseExtraVars(['@list.yaml'], dir), { message: /list\.yaml:1:1: invalid value \["a"\] \(at \/\); expected a map of variables/ });
+  t.throws(() => parseExtraVars(['@missing.yaml'], dir), { message: /missing\.yaml: cannot read file: ENOENT/ });
+});
