@@ -43,7 +43,7 @@ export const lineinfile: ModuleDefinition<LineinfileArgs> = {
     properties: {
       path: pathSchema,
       line: { type: 'string' },
-      regexp: { type: 'string', format: 'regex' },
+      regexp: { type: 'string' },
       state: { enum: ['present', 'absent'] },
       insertafter: { type: 'string' },
       insertbefore: { type: 'string' },
