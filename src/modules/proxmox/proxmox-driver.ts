@@ -103,6 +103,7 @@ function withStatus(l: Listing, status: string): Listing {
 }
 
 async function plan(ctx: ModuleContext, a: ResolvedArgs): Promise<PlanResult> {
+  if (!a.validate_certs) ctx.log(`proxmox_lxc: TLS certificate of ${a.api_url} is NOT verified (validate_certs: false)`);
   return withClient(a, async (client) => {
     const found = findContainer(await client.get<ListEntry[]>(nodePath(a)), a);
     const vmid = found ? Number(found.vmid) : a.vmid;

@@ -36,6 +36,7 @@ export function upidNode(upid: string): string {
 export async function waitForTask(client: PveClient, upid: string, what: string, opts: WaitOptions): Promise<void> {
   const deadline = Date.now() + opts.timeoutMs;
   let delay = opts.firstDelayMs ?? 100;
+  // The UPID is one path segment, URL-encoded (as the PVE web UI's task viewer does).
   const path = `/nodes/${encodeURIComponent(upidNode(upid))}/tasks/${encodeURIComponent(upid)}/status`;
   for (;;) {
     const st = await client.get<TaskStatus>(path);
