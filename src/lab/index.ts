@@ -72,3 +72,5 @@ export {
   type BackendSpec,
 } from './config.js';
 export { setQuiet } from './log.js';
+export { baseDir, baseHash, BASE_INCLUDE } from './base.js';
+export { REPO_DIR, REPO_PACKAGES } from './repo.js';
