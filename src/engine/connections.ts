@@ -3,7 +3,7 @@
  * controller). Created lazily, opened on the first task that needs the host, closed at the end.
  */
 import { createConnection } from '../connection/factory.js';
-import type { Connection, ConnectionSettings } from '../connection/types.js';
+import type { Connection, ConnectionSettings, ConnectionStats } from '../connection/types.js';
 
 export interface PoolOptions {
   acceptNewHostKeys?: boolean;
@@ -41,6 +41,19 @@ export class ConnectionPool {
     }
     await p;
     return conn;
+  }
+
+  /** Counters of the hosts whose connection was opened (summed over kinds), for the recap event. */
+  stats(): Record<string, ConnectionStats> {
+    const out: Record<string, ConnectionStats> = {};
+    for (const [key, conn] of this.conns) {
+      if (!this.opening.has(key)) continue;
+      const t = (out[conn.host] ??= { commands: 0, puts: 0, bytesOut: 0 });
+      t.commands += conn.stats.commands;
+      t.puts += conn.stats.puts;
+      t.bytesOut += conn.stats.bytesOut;
+    }
+    return out;
   }
 
   /** Close every connection; never throws. */

@@ -108,6 +108,8 @@ export interface RecapEvent {
   duration_ms: number;
   check: boolean;
   interrupted?: boolean;
+  /** Per host: commands run (SSH round trips), files put, bytes sent; hosts never connected are absent. */
+  stats?: Record<string, { commands: number; puts: number; bytesOut: number }>;
 }
 
 export type RunEvent =

@@ -62,12 +62,14 @@ export async function run(options: RunOptions): Promise<RunSummary> {
       },
     };
     ctx.emit({ event: 'run_start', playbook: playbook.file, inventory: inventory.file, check: options.check === true });
+    let stats: ReturnType<ConnectionPool['stats']> = {};
     try {
       for (const play of playbook.plays) {
         if (signal.aborted) break;
         if ((await runPlay(ctx, play)) === 'stop') break;
       }
     } finally {
+      stats = ctx.pool.stats();
       await ctx.pool.closeAll();
     }
     const hosts = ctx.recap.toObject();
@@ -79,6 +81,7 @@ export async function run(options: RunOptions): Promise<RunSummary> {
       duration_ms: durationMs,
       check: options.check === true,
       ...(interrupted ? { interrupted } : {}),
+      stats,
     });
     return {
       hosts,

@@ -1,0 +1,64 @@
+/** The results as a markdown table (printed, and written to bench/results/latest.md). */
+import { fmtMs, fmtRatio, median } from './stats.js';
+
+const row = (cells) => `| ${cells.join(' | ')} |`;
+
+/** One figure: both tools' medians, the ratio, the target and whether it holds. */
+function figure(name, what, lb, an, target, runs) {
+  const l = median(lb);
+  const a = median(an);
+  const ratio = a / l;
+  const met = target === undefined || !Number.isFinite(ratio) ? '' : ratio >= target ? 'yes' : `**no** (${fmtRatio(a, l)} < ${target}x)`;
+  return row([name, what, fmtMs(l), fmtMs(a), fmtRatio(a, l), target === undefined ? '' : `>= ${target}x`, met, `${lb.length}/${an.length}`]);
+}
+
+export function resultsTable(res) {
+  const lines = [];
+  lines.push(row(['Scenario', 'Figure', 'lbrun', 'ansible-playbook', 'Ansible / lbrun', 'Target', 'Met', 'Runs (lbrun/ansible)']));
+  lines.push(row(Array(8).fill('---')));
+  const A = res.a;
+  if (A) {
+    const name = 'A: site.yaml, 3 lab hosts, serial 1';
+    lines.push(figure(name, 'cold (fresh hosts)', A.lbrun.cold, A.ansible.cold, 1, res.coldRuns));
+    lines.push(figure(name, 'converged re-run', A.lbrun.converged, A.ansible.converged, 20));
+    lines.push(figure(name, '--check, converged', A.lbrun.check, A.ansible.check, 20));
+  }
+  for (const B of res.b ?? []) {
+    const name = `B: 10 tasks, N=${B.n}, forks ${B.n}`;
+    lines.push(figure(name, 'cold (empty folders)', B.lbrun.cold, B.ansible.cold, undefined));
+    lines.push(figure(name, 'converged re-run', B.lbrun.converged, B.ansible.converged, B.n >= 200 ? 20 : undefined));
+  }
+  lines.push('');
+  lines.push(row(['lbrun', ...columns(res).map((c) => c.name)]));
+  lines.push(row(Array(columns(res).length + 1).fill('---')));
+  const cols = columns(res);
+  lines.push(row(['peak RSS (max over runs)', ...cols.map((c) => mb(Math.max(...c.rss)))]));
+  lines.push(row(['converged: wall time per task per host', ...cols.map((c) => `${(median(c.converged) / c.taskHosts).toFixed(1)} ms`)]));
+  lines.push(row(['converged: median task duration on a host', ...cols.map((c) => `${median(c.results).toFixed(0)} ms`)]));
+  lines.push(row(['converged: SSH round trips per task', ...cols.map((c) => perTask(c.stats, 'commands'))]));
+  lines.push(row(['converged: uploads per task', ...cols.map((c) => perTask(c.stats, 'puts'))]));
+  if (res.startup) {
+    lines.push('');
+    lines.push(`lbrun start-up (\`node bin/lbrun.js --version\`, median of ${res.startup.length}): ${fmtMs(median(res.startup))}`);
+  }
+  return lines.join('\n');
+}
+
+function columns(res) {
+  const cols = [];
+  if (res.a) {
+    const st = res.a.lbrun.stats;
+    cols.push({ name: 'A converged', rss: res.a.lbrun.rssKiB, converged: res.a.lbrun.converged, results: res.a.lbrun.results, stats: st, taskHosts: st[0]?.results ?? NaN });
+  }
+  for (const B of res.b ?? []) {
+    cols.push({ name: `B N=${B.n}`, rss: B.lbrun.rssKiB, converged: B.lbrun.converged, results: B.lbrun.results, stats: B.lbrun.stats, taskHosts: B.lbrun.stats[0]?.results ?? NaN });
+  }
+  return cols;
+}
+
+const mb = (kib) => (Number.isFinite(kib) ? `${(kib / 1024).toFixed(0)} MB` : 'n/a');
+
+function perTask(stats, key) {
+  const n = stats.reduce((s, x) => s + x.results, 0);
+  return n ? (stats.reduce((s, x) => s + x[key], 0) / n).toFixed(2) : 'n/a';
+}

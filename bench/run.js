@@ -1,0 +1,108 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench`: lbrun against ansible-playbook, side by side, same run, same hosts.
+ *   Scenario A: playbooks/site.yaml on the lab's three hosts (cold, converged, --check).
+ *   Scenario B: a 10-task playbook on N loopback sshd (N = 10, 50, 200; cold and converged).
+ * Prints a table of medians with ratios and writes bench/results/<date>.json and latest.md.
+ *
+ * Environment:
+ *   BENCH_RUNS=5            runs per figure (medians)
+ *   BENCH_COLD_RUNS=2       cold runs per tool in scenario A (each re-creates the three hosts)
+ *   BENCH_SCALE=10,50,200   scenario B's host counts
+ *   BENCH_ANSIBLE_HOST_RUNS=200  scenario B: ansible runs per figure = min(BENCH_RUNS,
+ *                           max(1, this / N)), so N=200 costs one ansible run per figure
+ *   BENCH_SCENARIOS=A,B     which scenarios
+ * Needs root (the lab, sshd, apt) on Debian 12; installs ansible-core and time with apt-get.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ansibleVersion, ensureDeps } from './lib/deps.js';
+import { load, machineInfo } from './lib/machine.js';
+import { timed } from './lib/proc.js';
+import { scenarioA } from './lib/scenario-a.js';
+import { scenarioB } from './lib/scenario-b.js';
+import { resultsTable } from './lib/table.js';
+import { ROOT } from './lib/tools.js';
+
+const env = (name, dflt) => process.env[name] ?? dflt;
+const int = (name, dflt) => {
+  const v = Number(env(name, String(dflt)));
+  if (!Number.isInteger(v) || v < 1) throw new Error(`${name} must be a whole number >= 1`);
+  return v;
+};
+
+function log(s) {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${s}\n`);
+}
+
+async function main() {
+  if (process.getuid?.() !== 0) {
+    process.stderr.write('npm run bench needs root (the lab, sshd on loopback addresses, apt-get)\n');
+    return 3;
+  }
+  const runs = int('BENCH_RUNS', 5);
+  const coldRuns = int('BENCH_COLD_RUNS', Math.min(runs, 2));
+  const scale = env('BENCH_SCALE', '10,50,200').split(',').filter(Boolean).map(Number);
+  const ansibleHostRuns = int('BENCH_ANSIBLE_HOST_RUNS', 200);
+  const scenarios = new Set(env('BENCH_SCENARIOS', 'A,B').toUpperCase().split(','));
+  const resultsDir = join(ROOT, 'bench', 'results');
+  mkdirSync(resultsDir, { recursive: true });
+
+  await ensureDeps(log);
+  const machine = await machineInfo();
+  const res = { machine, ansible: await ansibleVersion(), runs, coldRuns, loadBefore: load() };
+  const t0 = Date.now();
+  log(`${machine.nproc} CPUs (${machine.cpu}), load ${res.loadBefore}; ${res.ansible}; ${runs} runs per figure`);
+
+  res.startup = [];
+  for (let i = 0; i < runs; i++) res.startup.push((await timed(process.execPath, [join(ROOT, 'bin', 'lbrun.js'), '--version'])).ms);
+
+  if (scenarios.has('A')) res.a = await scenarioA({ runs, coldRuns, resultsDir, log });
+  if (scenarios.has('B')) {
+    res.b = [];
+    for (const n of scale) {
+      const ansibleRuns = Math.min(runs, Math.max(1, Math.floor(ansibleHostRuns / n)));
+      res.b.push(await scenarioB({ n, runs, ansibleRuns, resultsDir, log }));
+    }
+  }
+  res.loadAfter = load();
+  res.minutes = (Date.now() - t0) / 60_000;
+
+  const table = resultsTable(res);
+  const equivalence = [
+    ...(res.a ? [res.a.equivalence.length ? `A: DIFFERENT: ${res.a.equivalence.join('; ')}` : 'A: after each tool\'s cold run, lb-01..03 are identical (config sha256, modes, owners, packages, units, sysctl); lbrun changes nothing on hosts ansible converged'] : []),
+    ...(res.b ?? []).map((b) => (b.equivalence.length ? `B N=${b.n}: DIFFERENT: ${b.equivalence.slice(0, 5).join('; ')}` : `B N=${b.n}: both tools leave identical trees (${b.files} paths: types, modes, sha256, link targets)`)),
+  ];
+  const doc = [
+    `## Benchmark ${machine.date.slice(0, 16).replace('T', ' ')} UTC`,
+    '',
+    `Machine: ${machine.nproc} CPUs (${machine.cpu}), ${machine.memory}, ${machine.os}; node ${machine.node}; ${res.ansible}.`,
+    `Load average before ${res.loadBefore}, after ${res.loadAfter}; the bench took ${res.minutes.toFixed(1)} min.`,
+    '',
+    table,
+    '',
+    'Equivalence:',
+    ...equivalence.map((e) => `- ${e}`),
+    '',
+    '```',
+    machine.free,
+    '```',
+    '',
+  ].join('\n');
+  const stamp = machine.date.replace(/[:.]/g, '-');
+  writeFileSync(join(resultsDir, `${stamp}.json`), `${JSON.stringify(res, null, 1)}\n`);
+  writeFileSync(join(resultsDir, 'latest.md'), doc);
+  process.stdout.write(`${doc}\n`);
+  const differs = (res.a?.equivalence.length ?? 0) + (res.b ?? []).reduce((n, b) => n + b.equivalence.length, 0);
+  return differs ? 1 : 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e) => {
+    process.stderr.write(`bench failed: ${e instanceof Error ? e.stack : e}\n`);
+    process.exitCode = 1;
+  },
+);
