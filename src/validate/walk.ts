@@ -10,6 +10,7 @@ import { InputError, InputErrors } from '../errors.js';
 import type { Vars } from '../modules/types.js';
 import { getModule } from '../modules/index.js';
 import { collect, collectAsync, inputErrorsOf } from '../config/collect.js';
+import { connectionSettings } from '../inventory/connection-vars.js';
 import { loadInventory } from '../inventory/load.js';
 import { matchHosts } from '../inventory/pattern.js';
 import type { Inventory } from '../inventory/types.js';
@@ -81,6 +82,12 @@ export async function walkProject(opts: WalkOptions): Promise<WalkResult> {
     const hosts = matched.filter((h) => (!limit || limit.includes(h)) && (!opts.host || h === opts.host));
     for (const host of hosts) {
       walked.add(host);
+      try {
+        const vars = taskVars({ inventory, host, play, extraVars: opts.extraVars, playHosts: matched, check: true });
+        connectionSettings(host, vars, dirname(inventory.file), inventory.hosts.get(host)?.source);
+      } catch (err) {
+        note(host, err);
+      }
       const reg = registered.get(host) ?? {};
       registered.set(host, reg);
       const walker = { playbook, inventory, play, host, playHosts: matched, extraVars: opts.extraVars ?? {}, registered: reg, rendered };
@@ -93,12 +100,17 @@ export async function walkProject(opts: WalkOptions): Promise<WalkResult> {
       }
     }
   }
-  for (const { err, hosts } of byMessage.values()) {
+  const perHost = [...byMessage.values()].sort((x, y) => compareSources(x.err, y.err));
+  for (const { err, hosts } of perHost) {
     const suffix = hosts.length === walked.size && hosts.length > 1 ? ' [all hosts]' : ` [host${hosts.length > 1 ? 's' : ''} ${hosts.join(', ')}]`;
     errors.push(suffix ? new InputError(err.reason + suffix, err.source, { path: err.path, expected: err.expected }) : err);
   }
   InputErrors.throwIfAny(errors);
   return { playbook, inventory, rendered };
+}
+
+function compareSources(a: InputError, b: InputError): number {
+  return a.source.file.localeCompare(b.source.file) || (a.source.line ?? 0) - (b.source.line ?? 0) || (a.source.column ?? 0) - (b.source.column ?? 0);
 }
 
 interface Walker {
@@ -129,17 +141,18 @@ function walkTask(w: Walker, task: TaskSpec): void {
     const facts: Vars = {};
     for (const item of loop) {
       const itemVars = task.loop === undefined ? vars : { ...vars, [task.loopVar]: item };
-      collect(errors, () => renderValue(task.name, itemVars, task.source));
+      const before = errors.length;
       const args = renderArgs(task, itemVars, errors);
+      if (errors.length === before) collect(errors, () => renderValue(task.name, itemVars, task.source));
       if (!args) continue;
-      const def = getModule(task.module) as (ModuleShape & { templates?(a: unknown): string[] }) | undefined;
+      const def = getModule(task.module) as (ModuleShape & { templates?(a: unknown): string[]; files?(a: unknown): string[] }) | undefined;
       if (!def) continue;
       const locate = (p: ReadonlyArray<string | number>) => task.argSources[String(p[0])] ?? task.source;
       errors.push(...validateModuleArgs(def, args, locate, [], { rendered: true }));
+      const where = { roleDir: task.role?.dir, projectDir: w.playbook.projectDir, playbookDir: dirname(w.playbook.file), source: task.argSources.src ?? task.source };
+      for (const name of def.files?.(args) ?? []) collect(errors, () => findFile('files', name, where));
       for (const name of def.templates?.(args) ?? []) {
-        const path = collect(errors, () =>
-          findFile('templates', name, { roleDir: task.role?.dir, projectDir: w.playbook.projectDir, playbookDir: dirname(w.playbook.file), source: task.argSources.src ?? task.source }),
-        );
+        const path = collect(errors, () => findFile('templates', name, where));
         const content = path === undefined ? undefined : collect(errors, () => renderTemplateFile(path, itemVars));
         if (path !== undefined && content !== undefined) w.rendered.push({ host: w.host, task, args, template: path, content });
       }

@@ -1,0 +1,78 @@
+import { join } from 'node:path';
+import t from 'tap';
+import { InputErrors } from '../../src/errors.js';
+import { validateProject } from '../../src/validate/validate.js';
+
+const PROJECT = join(import.meta.dirname, '../fixtures/load/project');
+const INVENTORY = join(import.meta.dirname, '../fixtures/load/inventory/hosts.yaml');
+
+t.test('the fixture project is valid for every host', async (t) => {
+  const { playbook, inventory } = await validateProject({ playbookFile: join(PROJECT, 'playbooks/site.yaml'), inventoryFile: INVENTORY });
+  t.equal(playbook.plays.length, 2);
+  t.equal(inventory.hosts.size, 4);
+});
+
+/** A project whose templates/arguments use variables that only some hosts define. */
+function project(t: Tap.Test) {
+  return t.testdir({
+    'inv.yaml': 'all:\n  hosts:\n    a: { port: 1, mode_var: "0644" }\n    b: { port: 2 }\n    c: {}\n',
+    'playbook.yaml': [
+      '- hosts: all',
+      '  tasks:',
+      '    - command: echo {{ port }}',
+      '      register: out',
+      '    - name: behind a false when',
+      '      template: { src: t.mustache, dest: /etc/t }',
+      '      when: inventory_hostname == "nobody"',
+      '    - name: depends on a registered result',
+      '      debug: { msg: "{{ out.stdout }}" }',
+      '      when: out.rc == 0',
+      '    - template: { src: t.mustache, dest: "/etc/{{ inventory_hostname }}.conf", mode: "{{ mode_var }}" }',
+      '      when: port is defined',
+      '    - template: { src: missing.mustache, dest: /etc/x }',
+      '      when: inventory_hostname == "a"',
+      '',
+    ].join('\n'),
+    templates: { 't.mustache': 'port {{port}}\nname {{name}}\n' },
+  });
+}
+
+t.test('collects every error: templated args, template files, missing templates, per host', async (t) => {
+  const dir = project(t);
+  const err = await validateProject({ playbookFile: join(dir, 'playbook.yaml'), inventoryFile: join(dir, 'inv.yaml') }).catch((e: unknown) => e);
+  t.ok(err instanceof InputErrors, 'several errors at once');
+  t.equal((err as InputErrors).exitCode, 3);
+  const msgs = (err as InputErrors).errors.map((e) => e.message.split(dir + '/').join(''));
+  t.same(msgs, [
+    `playbook.yaml:3:16: undefined variable 'port' (in "port") [host c]`,
+    `playbook.yaml:11:86: undefined variable 'mode_var' (in "mode_var") [host b]`,
+    `playbook.yaml:13:24: template 'missing.mustache' not found [host a]; expected a file at one of: templates/missing.mustache, missing.mustache`,
+    `templates/t.mustache:2:6: undefined variable 'name' in template [host a]; expected 'name' defined (give it a default: false, [] or "")`,
+  ]);
+});
+
+t.test('--limit restricts the hosts walked', async (t) => {
+  const dir = project(t);
+  const err = await validateProject({ playbookFile: join(dir, 'playbook.yaml'), inventoryFile: join(dir, 'inv.yaml'), limit: 'c', extraVars: { name: 'x' } }).catch((e: unknown) => e);
+  t.match((err as Error).message, /^[^\n]*playbook\.yaml:3:16: undefined variable 'port' \(in "port"\) \[host c\]$/);
+  const onlyA = (await validateProject({ playbookFile: join(dir, 'playbook.yaml'), inventoryFile: join(dir, 'inv.yaml'), limit: 'a', extraVars: { name: 'x' } }).catch((e: unknown) => e)) as Error;
+  t.match(onlyA.message, /^[^\n]*playbook\.yaml:13:24: template 'missing\.mustache' not found \[host a\]/, 'host a alone: only its own problem');
+  await t.rejects(validateProject({ playbookFile: join(dir, 'playbook.yaml'), inventoryFile: join(dir, 'inv.yaml'), limit: 'zz' }), { message: /^--limit: host pattern "zz": no host or group named 'zz'/ });
+});
+
+t.test('rendered arguments are validated against the module schema', async (t) => {
+  const dir = t.testdir({
+    'inv.yaml': 'all:\n  hosts:\n    a: { keep: maybe }\n',
+    'playbook.yaml': '- hosts: all\n  tasks:\n    - template: { src: t.mustache, dest: /etc/t, backup: "{{ keep }}" }\n',
+    't.mustache': 'x\n',
+  });
+  await t.rejects(validateProject({ playbookFile: join(dir, 'playbook.yaml'), inventoryFile: join(dir, 'inv.yaml') }), {
+    message: `${join(dir, 'playbook.yaml')}:3:58: invalid value "maybe" [host a] (at /backup); expected true or false`,
+  });
+});
+
+t.test('load errors of the playbook and the inventory are reported together', async (t) => {
+  const dir = t.testdir({ 'inv.yaml': 'all:\n  hosts: [a]\n', 'playbook.yaml': '- hosts: all\n  tasks:\n    - debugg: {}\n' });
+  const err = (await validateProject({ playbookFile: join(dir, 'playbook.yaml'), inventoryFile: join(dir, 'inv.yaml') }).catch((e: unknown) => e)) as InputErrors;
+  t.same(err.errors.map((e) => `${e.source.file.replace(dir + '/', '')}:${e.source.line}`), ['playbook.yaml:3', 'inv.yaml:2']);
+});
