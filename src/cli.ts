@@ -87,7 +87,12 @@ function buildProgram(setResult: (work: () => Promise<number>) => Promise<void>)
     .description('Agentless playbook runner for a highly available HAProxy + keepalived load-balancer tier')
     .version(packageVersion(), '--version', 'print the version')
     .exitOverride()
-    .configureOutput({ writeOut: out, writeErr: err })
+    .configureOutput({
+      writeOut: out,
+      writeErr: err,
+      // usage errors on one line, the suggestion included
+      outputError: (text, write) => write(`${text.trimEnd().replace(/\n+/g, ' ')}\n`),
+    })
     .showSuggestionAfterError(true)
     .enablePositionalOptions();
 

@@ -21,7 +21,7 @@ t.test('--help lists the commands; --version prints the package version', async 
 });
 
 t.test('usage errors exit 3 with a one-line message', async (t) => {
-  for (const args of [[`${FX}/changes.yaml`, '--bogus'], [`${FX}/changes.yaml`, '--forks', '0'], [`${FX}/changes.yaml`, '--forks', 'x'], []]) {
+  for (const args of [[`${FX}/changes.yaml`, '--chek'], [`${FX}/changes.yaml`, '--bogus'], [`${FX}/changes.yaml`, '--forks', '0'], [`${FX}/changes.yaml`, '--forks', 'x'], []]) {
     const r = await runCli(args);
     t.equal(r.code, 3, args.join(' '));
     t.equal(r.stderr.trim().split('\n').length, 1, `one line: ${r.stderr}`);

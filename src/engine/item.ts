@@ -2,7 +2,7 @@
  * One task (or one loop item) on one host: `when`, argument rendering, the module's plan, then
  * apply unless in check mode or nothing would change, then changed_when / failed_when.
  */
-import { ConnectError, InterruptedError, TaskError } from '../errors.js';
+import { ConnectError, InputError, InterruptedError, TaskError } from '../errors.js';
 import { getModule } from '../modules/index.js';
 import type { FileDiff, PlanResult, Vars } from '../modules/types.js';
 import { evaluate, truthy } from '../vars/expr.js';
@@ -44,11 +44,12 @@ export async function runItem(scope: TaskScope, vars: Vars): Promise<ItemOutcome
 async function planAndApply(scope: TaskScope, vars: Vars): Promise<ItemOutcome> {
   const { run, task, host, settings } = scope;
   const mod = getModule(task.module);
-  if (!mod) throw new Error(`${task.source.file}: unknown module ${task.module}`);
+  if (!mod) throw new InputError(`unknown module '${task.module}'`, task.source);
   const args = renderValue(task.args, vars, task.source) as Record<string, unknown>;
-  const conn = mod.controllerOnly ? run.pool.get(host, settings) : await run.pool.open(host, settings);
   return guarded(
     async (signal) => {
+      // opened inside the guard, so an interrupt does not wait for a slow handshake
+      const conn = mod.controllerOnly ? run.pool.get(host, settings) : await run.pool.open(host, settings);
       const ctx = moduleContext(scope, conn, vars, signal);
       const plan = await mod.plan(ctx, args);
       const applied = plan.changed && !ctx.check && !plan.skipped ? await mod.apply(ctx, args, plan) : undefined;

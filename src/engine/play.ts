@@ -57,6 +57,6 @@ export function settingsOf(
     playHosts: hosts,
     check: run.options.check === true,
   });
-  const settings = connectionSettings(host, vars, run.inventoryDir);
+  const settings = connectionSettings(host, vars, run.inventoryDir, run.inventory.hosts.get(host)?.source);
   return play.connection ? { ...settings, kind: play.connection } : settings;
 }

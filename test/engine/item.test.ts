@@ -50,7 +50,7 @@ t.test('timeout: a task over its time fails (and its command is killed)', async 
   const start = Date.now();
   const r = await runCli(['test/fixtures/engine/timeout.yaml', '-i', INV, '--json']);
   t.equal(r.code, 0, r.stderr);
-  t.ok(Date.now() - start < 5000, 'did not wait for the command');
+  t.ok(Date.now() - start < 15_000, 'did not wait the 20 s of the command');
   t.match(r.events.find((e) => e.event === 'host_result' && e.task === 'Too slow'), {
     status: 'failed',
     ignored: true,
