@@ -1,7 +1,7 @@
 #!/bin/sh
 # Install what `lbrun lab` needs on a Debian 12 controller. Idempotent; quick when already installed.
 set -eu
-PKGS="debootstrap dpkg-dev apt-utils openssh-client openssl iproute2 util-linux psmisc procps ca-certificates curl gzip"
+PKGS="debootstrap dpkg-dev openssh-client openssl iproute2 util-linux psmisc procps ca-certificates curl gzip"
 if [ "$(id -u)" != 0 ]; then
   echo "lab-deps: needs root" >&2
   exit 1

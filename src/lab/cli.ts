@@ -8,8 +8,9 @@ const USAGE = `usage: lbrun lab <command>
 
   up                     build (first time ~2 min) and start the lab: lb-01..03, the stand-in
                          K3s API servers and the bridge lbrun0; idempotent, repairs a half-built lab
-  down                   stop everything the lab started and remove its mounts, links, namespaces
-                         and the hosts' disks (the cached base and repository are kept)
+  down [--keep-disks]    stop everything the lab started and remove its mounts, links, namespaces
+                         and the hosts' disks (kept with --keep-disks; the cached base and
+                         repository are always kept)
   status [--json]        each host (running, sshd, systemd, haproxy, keepalived), the VIP holder,
                          the backends
   backend stop|start N   stop or start one stand-in API server (k3s-lab-cp-0N, or just N)
