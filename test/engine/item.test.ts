@@ -1,5 +1,6 @@
 // One task on one host, through the real CLI: register, when, loops, set_fact, changed_when,
 // failed_when, ignore_errors, roles, and a failing command's report.
+import { execFileSync } from 'node:child_process';
 import t from 'tap';
 import { recap, runCli } from '../support/run-cli.js';
 
@@ -57,4 +58,5 @@ t.test('timeout: a task over its time fails (and its command is killed)', async 
     msg: /timed out/,
   });
   t.match(r.events.find((e) => e.event === 'host_result' && e.task === 'The timeout is a registered failure'), { status: 'ok' });
+  t.throws(() => execFileSync('pgrep', ['-f', 'sleep 20.4321']), 'the command was killed');
 });
