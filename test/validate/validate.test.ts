@@ -76,3 +76,28 @@ t.test('load errors of the playbook and the inventory are reported together', as
   const err = (await validateProject({ playbookFile: join(dir, 'playbook.yaml'), inventoryFile: join(dir, 'inv.yaml') }).catch((e: unknown) => e)) as InputErrors;
   t.same(err.errors.map((e) => `${e.source.file.replace(dir + '/', '')}:${e.source.line}`), ['playbook.yaml:3', 'inv.yaml:2']);
 });
+
+t.test('loops, set_fact and meta are walked like a run would', async (t) => {
+  const dir = t.testdir({
+    'inv.yaml': 'all:\n  hosts:\n    a: { users: [ann, bob] }\n',
+    'playbook.yaml': [
+      '- hosts: all',
+      '  tasks:',
+      '    - set_fact: { greeting: "hi {{ users[0] }}" }',
+      '    - debug: { msg: "{{ greeting }} {{ person }}" }',
+      '      loop: "{{ users }}"',
+      '      loop_control: { loop_var: person }',
+      '    - command: cat /etc/hostname',
+      '      register: hn',
+      '    - set_fact: { short: "{{ hn.stdout }}" }',
+      '    - debug: { msg: "{{ short }} {{ item }}" }',
+      '      loop: "{{ hn.stdout_lines }}"',
+      '    - meta: flush_handlers',
+      '    - debug: { msg: "{{ item.nope }}" }',
+      '      loop: [{ x: 1 }]',
+      '',
+    ].join('\n'),
+  });
+  const err = (await validateProject({ playbookFile: join(dir, 'playbook.yaml'), inventoryFile: join(dir, 'inv.yaml') }).catch((e: unknown) => e)) as Error;
+  t.equal(err.message, `${join(dir, 'playbook.yaml')}:13:21: 'item' has no key 'nope' (in "item.nope") [host a]`, 'only the real problem: facts and registered values are known names');
+});
