@@ -1,6 +1,7 @@
 /** --list-tasks and --list-hosts, printed like ansible-playbook prints them. */
 import { relative } from 'node:path';
 import { playHosts } from '../engine/play.js';
+import { isSilent } from '../engine/task.js';
 import type { Inventory } from '../inventory/types.js';
 import { isTaskSelected } from '../playbook/tags.js';
 import type { PlaybookSpec } from '../playbook/types.js';
@@ -27,7 +28,7 @@ export function listPlaybook(playbook: PlaybookSpec, inventory: Inventory, opts:
     if (opts.tasks) {
       out.push('    tasks:');
       for (const t of play.tasks) {
-        if (t.module === 'meta' || !isTaskSelected(t.tags, { tags: opts.tags, skipTags: opts.skipTags })) continue;
+        if (isSilent(t) || !isTaskSelected(t.tags, { tags: opts.tags, skipTags: opts.skipTags })) continue;
         const name = t.role ? `${t.role.name} : ${t.name}` : t.name;
         out.push(`      ${name}\tTAGS: [${sorted(t.tags)}]`);
       }
