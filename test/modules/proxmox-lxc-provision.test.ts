@@ -32,6 +32,7 @@ const listeners = await Promise.all(
       new Promise<net.Server>((resolve, reject) => {
         const srv = net.createServer((sock) => {
           probes[name] = (probes[name] ?? 0) + 1;
+          sock.on('error', () => {}); // the probe hangs up at once: a reset is expected
           sock.end('SSH-2.0-stand-in\r\n');
         });
         srv.once('error', reject);
@@ -73,7 +74,7 @@ const noSecret = (t: Test, r: CliResult, secret = SECRET) => {
 t.test('check mode on nothing: would create three containers, writes nothing', async (t) => {
   const r = await provision(['--check', '--diff', '-v']);
   t.equal(r.code, 0, r.stderr);
-  const res = results(r, /Container on Proxmox VE/);
+  const res = results(r, /Container on Proxmox VE/).sort((x, y) => String(x.host).localeCompare(String(y.host)));
   t.same(res.map((e) => [e.host, e.status]), [['lb-01', 'changed'], ['lb-02', 'changed'], ['lb-03', 'changed']]);
   t.match(res[0].msg, /CT 211 \(lb-01\) on pve would be created and started/);
   t.match(JSON.stringify(res[0].diff), /\+cores: 2.*\+memory: 512.*\+rootfs: 8G/);
@@ -90,7 +91,7 @@ t.test('first run creates and starts the three containers; SSH is waited for', a
     { 'lb-01': [1, 0, 1], 'lb-02': [1, 0, 1], 'lb-03': [1, 0, 1] },
     'proxmox task changed, lab task skipped, on each host',
   );
-  t.match(results(r, /Container on Proxmox VE/)[1].msg, /CT 212 \(lb-02\) on pve created and started; SSH answers on 127\.0\.0\.12:22/);
+  t.match(results(r, /Container on Proxmox VE/).find((e) => e.host === 'lb-02')?.msg, /CT 212 \(lb-02\) on pve created and started; SSH answers on 127\.0\.0\.12:22/);
   for (const [vmid, name] of [[211, 'lb-01'], [212, 'lb-02'], [213, 'lb-03']] as const) {
     const ct = fake.containers.get(vmid);
     t.equal(ct?.status, 'running', `${name} running`);
@@ -137,6 +138,21 @@ t.test('a wrong secret: 401 explained, and the wrong secret is not printed eithe
   const wrong = 'wrong-5ec2e7-value-123';
   const r = await provision(['-v'], { ...env, LBRUN_PVE_TOKEN_SECRET: wrong });
   t.equal(r.code, 2);
-  t.match(results(r, /Container on Proxmox VE/)[0].msg, /HTTP 401 authentication failure - check api_token_id and api_token_secret/);
+  t.match(results(r, /Container on Proxmox VE/)[0]?.msg, /HTTP 401 authentication failure - check api_token_id and api_token_secret/);
   noSecret(t, r, wrong);
+});
+
+t.test('bad arguments are refused before anything is contacted (exit 3, file:line)', async (t) => {
+  const play = join(dir, 'bad.yaml');
+  writeFileSync(
+    play,
+    `- hosts: loadbalancers\n  tasks:\n    - name: bad\n      proxmox_lxc:\n        hostname: lb-01\n        node: pve\n        state: running\n        memory: 1.5\n`,
+  );
+  const before = fake.requests.length;
+  const r = await runCli([play, '-i', inventory], { env });
+  t.equal(r.code, 3);
+  t.match(r.stderr, `${play}:7:16: invalid value "running" (at /0/tasks/0/proxmox_lxc/state); expected one of: present, started, stopped, absent`);
+  t.match(r.stderr, `${play}:4:7: missing key 'api_url'`);
+  t.match(r.stderr, /bad\.yaml:8:17: invalid value 1\.5 .*expected an integer/);
+  t.equal(fake.requests.length, before, 'the API was not contacted');
 });
