@@ -112,14 +112,6 @@ export function alive(pid: number, start?: number): boolean {
   }
 }
 
-export async function cmdline(pid: number): Promise<string[]> {
-  try {
-    return (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0').filter((s) => s !== '');
-  } catch {
-    return [];
-  }
-}
-
 /** Direct children of a process. */
 export async function children(pid: number): Promise<number[]> {
   try {

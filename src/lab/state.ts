@@ -2,7 +2,7 @@
  * Runtime records of what the lab started (/run/lbrun-lab/*.json: PIDs with their start times, so a
  * reused PID is never mistaken for ours), and the lab-wide lock that serialises changes.
  */
-import { mkdir, readdir, rm, writeFile, readFile, open } from 'node:fs/promises';
+import { mkdir, readdir, rm, readFile, open } from 'node:fs/promises';
 import path from 'node:path';
 import { RUN_DIR } from './config.js';
 import { readText, writeAtomic } from './fsutil.js';
@@ -144,9 +144,4 @@ async function acquire(timeoutMs: number): Promise<void> {
       await sleep(250);
     }
   }
-}
-
-export async function writeText(p: string, text: string): Promise<void> {
-  await mkdir(path.dirname(p), { recursive: true });
-  await writeFile(p, text);
 }
