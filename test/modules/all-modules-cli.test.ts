@@ -120,6 +120,8 @@ t.test('first run changes, second run reports changed=0 without rewriting files'
   t.equal(second.code, 0, second.stderr);
   const changedTasks = second.stdout.split('\n').filter((l) => l.includes('"status":"changed"'));
   t.same(changedTasks, [], 'no task changed');
+  const end = JSON.parse(second.stdout.trim().split('\n').pop()!) as { duration_ms: number; stats?: Record<string, { commands: number }> };
+  t.comment(`converged run: 15 tasks, ${end.stats?.target?.commands} commands, ${end.duration_ms} ms`);
   t.match(recap(second.stdout), { changed: 0, failed: 0, ok: 15 });
   t.equal(statSync(app).mtimeMs, st.mtimeMs);
   t.equal(statSync(app).ino, st.ino);
