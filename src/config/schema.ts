@@ -17,7 +17,7 @@ export type Locate = (path: DocPath, opts?: { key?: boolean }) => Source;
 const SCHEMA_DIR = new URL('../../schemas/', import.meta.url);
 const SCHEMA_FILES: SchemaName[] = ['playbook', 'inventory', 'tasks', 'handlers', 'vars'];
 
-const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: false });
+const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: false, code: { optimize: false } });
 for (const name of SCHEMA_FILES) ajv.addSchema(JSON.parse(readFileSync(new URL(`${name}.json`, SCHEMA_DIR), 'utf8')));
 
 type AnySchema = Record<string, unknown>;

@@ -26,6 +26,8 @@ export interface TaskVarsArgs {
 interface InventoryMagic {
   groups: Record<string, string[]>;
   hostvars: Record<string, Vars>;
+  /** LBRUN_* environment variables, read once per inventory (a run): process.env is slow to scan. */
+  env: Vars;
 }
 
 const inventoryCache = new WeakMap<Inventory, InventoryMagic>();
@@ -46,7 +48,7 @@ export function taskVars(args: TaskVarsArgs): Vars {
   out.hostvars = magic.hostvars;
   out.play_hosts = args.playHosts ?? defaultPlayHosts(inventory, play);
   out.lbrun_check_mode = args.check === true;
-  out.env = lbrunEnv();
+  out.env = magic.env;
   return out;
 }
 
@@ -90,7 +92,7 @@ function inventoryMagic(inventory: Inventory): InventoryMagic {
     for (const g of inventory.groups.keys()) groups[g] = matchHosts(inventory, g);
     const hostvars: Record<string, Vars> = {};
     for (const [name, h] of inventory.hosts) hostvars[name] = { inventory_hostname: name, ...h.vars };
-    m = { groups, hostvars };
+    m = { groups, hostvars, env: lbrunEnv() };
     inventoryCache.set(inventory, m);
   }
   return m;
