@@ -138,5 +138,10 @@ function summary(args: Record<string, unknown>): string {
     .filter(([, v]) => v === null || typeof v !== 'object')
     .map(([k, v]) => (Object.keys(args).length === 1 ? String(v) : `${k}=${String(v)}`))
     .join(' ');
-  return text.length > 60 ? text.slice(0, 57) + '...' : text;
+  if (text.length <= 60) return text;
+  // never cut a {{ }} in half: the name is rendered like any templated string
+  let cut = text.slice(0, 57);
+  const open = cut.lastIndexOf('{{');
+  if (open > cut.lastIndexOf('}}')) cut = cut.slice(0, open).trimEnd();
+  return cut + '...';
 }
