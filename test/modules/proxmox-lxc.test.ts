@@ -181,6 +181,7 @@ t.test('TLS is verified: fails without ca_file, passes with it', async (t) => {
 
 t.test('check mode sends no POST, PUT or DELETE and says what would change', async (t) => {
   const { fake, args } = await startFake(t);
+  await t.rejects(run(args({ ostemplate: undefined }), { check: true }), { message: /CT lb-01 does not exist and ostemplate is not set: cannot create it/ });
   const create = await run(args(), { check: true });
   t.equal(create.changed, true);
   t.match(create.msg, /CT 101 \(lb-01\) on pve would be created/);

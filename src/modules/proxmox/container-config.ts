@@ -180,17 +180,20 @@ export function formatSize(mb: number): string {
   return mb % 1024 === 0 ? `${mb / 1024}G` : `${mb}M`;
 }
 
+/** The template to create from: required only when the container does not exist yet. */
+export function requireTemplate(a: ResolvedArgs): string {
+  if (!a.ostemplate) throw new TaskError(`CT ${a.hostname} does not exist and ostemplate is not set: cannot create it`);
+  return a.ostemplate;
+}
+
 /** POST /nodes/{node}/lxc parameters (API viewer: "Create or restore a container"). */
 export function createParams(a: ResolvedArgs, vmid: number): PveParams {
-  if (!a.ostemplate) {
-    throw new TaskError(`CT ${a.hostname} does not exist and ostemplate is not set: cannot create it`);
-  }
   const keys = a.ssh_public_keys === undefined ? undefined : list(a.ssh_public_keys, /\n+/).join('\n') || undefined;
   const want = desiredListing(a);
   return {
     vmid,
     hostname: a.hostname,
-    ostemplate: a.ostemplate,
+    ostemplate: requireTemplate(a),
     ...(a.rootfs_size !== undefined ? { rootfs: `${a.storage}:${a.rootfs_size}` } : { storage: a.storage }),
     cores: a.cores,
     memory: a.memory,

@@ -16,7 +16,7 @@ import { TaskError } from '../../errors.js';
 import type { ApplyResult, ModuleContext, PlanResult } from '../types.js';
 import { PveApiError, PveClient, type PveParams } from './api-client.js';
 import type { ResolvedArgs } from './args.js';
-import { createParams, currentListing, desiredListing, planConfigChange, type Listing } from './container-config.js';
+import { createParams, currentListing, desiredListing, planConfigChange, requireTemplate, type Listing } from './container-config.js';
 import { containerDiff, waitForSshIfAsked, type LxcDriver } from './driver.js';
 import { isUpid, waitForTask } from './tasks.js';
 
@@ -127,7 +127,7 @@ async function plan(ctx: ModuleContext, a: ResolvedArgs): Promise<PlanResult> {
     const want = desiredListing(a);
     const wantStatus = a.state === 'started' ? 'running' : a.state === 'stopped' ? 'stopped' : undefined;
     if (!found) {
-      createParams(a, vmid ?? 0); // fails now (in check mode too) when ostemplate is missing
+      requireTemplate(a); // fails now, in check mode too
       const how = `created${a.state === 'started' ? ' and started' : ''}`;
       return {
         changed: true,
@@ -149,7 +149,8 @@ async function plan(ctx: ModuleContext, a: ResolvedArgs): Promise<PlanResult> {
 
     const have = currentListing(cfg, Object.keys(want));
     const notes: string[] = [];
-    if (change.changed.length) notes.push(`${change.changed.map((k) => `${k} ${have[k] || '(unset)'} -> ${want[k] || '(unset)'}`).join(', ')}`);
+    const set = change.changed.filter((k) => k !== 'rootfs');
+    if (set.length) notes.push(set.map((k) => `${k} ${have[k] || '(unset)'} -> ${want[k] || '(unset)'}`).join(', '));
     if (change.resize) notes.push(`rootfs grows to ${change.resize} (Proxmox disks only grow)`);
     if (steps.some((s) => s.kind === 'start')) notes.push('started');
     if (steps.some((s) => s.kind === 'shutdown')) notes.push('shut down');
