@@ -3,7 +3,7 @@
  * YAML 1.1 like Ansible (yes/no are booleans, 0644 is octal); duplicate keys are errors.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type ScalarTag, type Tags } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node, type ScalarTag, type Tags } from 'yaml';
 import { InputError, InputErrors, type Source } from '../errors.js';
 
 export const MAX_YAML_BYTES = 4 * 1024 * 1024;
@@ -41,16 +41,23 @@ export interface LoadYamlOptions {
 
 /** Read a YAML file: syntax, duplicate keys, empty, binary and over-large files are InputErrors. */
 export function loadYamlFile(file: string, opts: LoadYamlOptions = {}): YamlFile {
+  const cannotRead = (err: unknown) =>
+    new InputError(`cannot read file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { file }, { cause: err, expected: 'a readable YAML file' });
   let size: number;
   try {
     size = statSync(file).size;
   } catch (err) {
-    throw new InputError(`cannot read file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { file }, { cause: err });
+    throw cannotRead(err);
   }
   if (size > MAX_YAML_BYTES) {
     throw new InputError(`file is too large (${size} bytes)`, { file }, { expected: `a YAML file of at most ${MAX_YAML_BYTES} bytes (4 MiB)` });
   }
-  const bytes = readFileSync(file);
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file); // a directory (EISDIR) or an unreadable file passes stat
+  } catch (err) {
+    throw cannotRead(err);
+  }
   return parseYamlText(decodeText(bytes, file), file, opts);
 }
 
@@ -58,13 +65,46 @@ export function loadYamlFile(file: string, opts: LoadYamlOptions = {}): YamlFile
 export function decodeText(bytes: Buffer, file: string): string {
   const nul = bytes.indexOf(0);
   if (nul >= 0) {
-    throw new InputError(`file is binary (NUL byte at offset ${nul})`, { file }, { expected: 'a UTF-8 text file' });
+    throw new InputError(`file is binary (NUL byte at offset ${nul})`, byteSource(bytes, nul, file), { expected: 'a UTF-8 text file' });
   }
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    throw new InputError('file is not valid UTF-8 text', { file }, { expected: 'a UTF-8 text file' });
+    throw new InputError('file is not valid UTF-8 text', byteSource(bytes, firstInvalidUtf8(bytes), file), { expected: 'a UTF-8 text file' });
   }
+}
+
+/** file:line:column of a byte offset (column counted in bytes). */
+function byteSource(bytes: Buffer, offset: number, file: string): Source {
+  const before = bytes.subarray(0, offset);
+  const lineStart = before.lastIndexOf(0x0a) + 1;
+  let line = 1;
+  for (let i = before.indexOf(0x0a); i >= 0; i = before.indexOf(0x0a, i + 1)) line++;
+  return { file, line, column: offset - lineStart + 1 };
+}
+
+/** Offset of the first byte that is not valid UTF-8 (0x0a never occurs inside a sequence: go by line). */
+function firstInvalidUtf8(bytes: Buffer): number {
+  const decodes = (b: Buffer) => {
+    try {
+      new TextDecoder('utf-8', { fatal: true }).decode(b);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  for (let start = 0; start < bytes.length; ) {
+    const nl = bytes.indexOf(0x0a, start);
+    const end = nl < 0 ? bytes.length : nl;
+    if (!decodes(bytes.subarray(start, end))) {
+      // the end of the longest prefix of the line that decodes is where the bad sequence starts
+      let ok = start;
+      for (let k = start + 1; k <= end; k++) if (decodes(bytes.subarray(start, k))) ok = k;
+      return ok;
+    }
+    start = end + 1;
+  }
+  return bytes.length;
 }
 
 /** Parse YAML text; `file` is used for messages. */
@@ -79,15 +119,31 @@ export function parseYamlText(text: string, file: string, opts: LoadYamlOptions 
   InputErrors.throwIfAny(errors);
   if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null && !/^[ \t]*[^#\s]/m.test(text))) {
     if (opts.allowEmpty) return { file, doc, lineCounter, data: null };
-    throw new InputError('file is empty', { file }, { expected: 'YAML content' });
+    throw new InputError('file is empty', { file, line: 1 }, { expected: 'YAML content' });
   }
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: 1000 });
   } catch (err) {
-    throw new InputError(`YAML error: ${(err as Error).message}`, { file }, { cause: err });
+    throw new InputError(`YAML error: ${(err as Error).message}`, aliasSource(doc, lineCounter, file), { cause: err });
   }
   return { file, doc, lineCounter, data };
+}
+
+/** Where toJS failed: the first alias without an anchor, else the first alias (an alias bomb). */
+function aliasSource(doc: Document.Parsed, lineCounter: LineCounter, file: string): Source {
+  let unresolved: Node | undefined;
+  let first: Node | undefined;
+  visit(doc, {
+    Alias(_key, node) {
+      first ??= node;
+      if (!unresolved && node.resolve(doc) === undefined) unresolved = node;
+    },
+  });
+  const at = (unresolved ?? first)?.range?.[0];
+  if (at === undefined) return { file };
+  const pos = lineCounter.linePos(at);
+  return { file, line: pos.line, column: pos.col };
 }
 
 /**
