@@ -37,6 +37,7 @@ export const copy: ModuleDefinition<CopyArgs> = {
     oneOf: [{ required: ['content'] }, { required: ['src'] }],
     additionalProperties: false,
   },
+  files: (args) => (args.src === undefined ? [] : [args.src]),
   plan: (ctx, args) => planManagedFile(ctx, desired(ctx, args)),
   apply: (ctx, args, plan) => applyManagedFile(ctx, { ...args, content: plannedContent(plan) }, plan),
 };

@@ -106,6 +106,8 @@ export interface ModuleDefinition<A = Record<string, unknown>> {
   controllerOnly?: boolean;
   /** Template files this task renders (validate/render walk them offline): names as given in args. */
   templates?(args: A): string[];
+  /** Controller files this task reads from files/ (validate checks they exist): names as given in args. */
+  files?(args: A): string[];
   /** Run `apply` even in check mode? Never, except controller-only modules that change nothing. */
   plan(ctx: ModuleContext, args: A): Promise<PlanResult>;
   apply(ctx: ModuleContext, args: A, plan: PlanResult): Promise<ApplyResult>;
