@@ -5,6 +5,7 @@
  */
 import jsepModule from 'jsep';
 import type { Expression } from 'jsep';
+import { didYouMean } from '../config/did-you-mean.js';
 import { InputError, type Source } from '../errors.js';
 import type { Vars } from '../modules/types.js';
 import { UNKNOWN, isUnknown } from './unknown.js';
@@ -189,7 +190,7 @@ function ev(node: Expression, ctx: Ctx, probe: boolean): unknown {
       const name = node.name as string;
       if (!Object.hasOwn(ctx.vars, name)) {
         if (probe) return MISSING;
-        return fail(`undefined variable '${name}'`);
+        return fail(`undefined variable '${name}'${didYouMean(name, Object.keys(ctx.vars))}`);
       }
       return leaf(ctx.vars[name], name, ctx);
     }

@@ -9,6 +9,7 @@ import Mustache from 'mustache';
 import { InputError, type Source } from '../errors.js';
 import type { Vars } from '../modules/types.js';
 import { decodeText, MAX_YAML_BYTES } from '../config/yaml-file.js';
+import { didYouMean } from '../config/did-you-mean.js';
 import { hasTemplate, renderValue } from './render.js';
 
 /** mustache token: [type, value, start, end, children?, closeIndex?] */
@@ -115,7 +116,9 @@ class StrictWriter extends Mustache.Writer {
       }
     }
     if (!found) {
-      throw new InputError(`undefined variable '${name}' in template`, source, { expected: `'${name}' defined (give it a default: false, [] or "")` });
+      const first = name.split('.')[0];
+      const hint = Object.hasOwn(this.vars, first) ? '' : didYouMean(first, Object.keys(this.vars));
+      throw new InputError(`undefined variable '${name}' in template${hint}`, source, { expected: `'${name}' defined (give it a default: false, [] or "")` });
     }
     return hasTemplate(value) ? renderValue(value, this.vars, source) : value;
   }
