@@ -3,6 +3,7 @@
  * and capture its exit code, output and --json events.
  */
 import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -16,14 +17,14 @@ export interface CliResult {
   durationMs: number;
 }
 
-/** `opts.env` is laid over process.env; a key set to undefined is removed. */
-export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliResult> {
+/** `opts.env` is laid over process.env; a key set to undefined is removed. `opts.cwd`: default REPO_ROOT. */
+export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string } = {}): Promise<CliResult> {
   const start = Date.now();
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...opts.env };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/lbrun.js', ...args], {
-      cwd: REPO_ROOT,
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/lbrun.js'), ...args], {
+      cwd: opts.cwd ?? REPO_ROOT,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
