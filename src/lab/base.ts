@@ -128,6 +128,8 @@ async function debootstrap(target: string): Promise<void> {
       },
     },
   );
+  // the downloaded .debs are not needed any more (~100 MB)
+  await runOk('find', [path.join(tmp, 'var/cache/apt/archives'), '-maxdepth', '1', '-name', '*.deb', '-delete']);
   await writeAtomic(path.join(tmp, '.lbrun-debootstrap-ok'), `${SUITE} ${BASE_INCLUDE.join(',')}\n`);
   await rmrf(target);
   await rename(tmp, target);
