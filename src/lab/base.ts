@@ -128,8 +128,9 @@ async function debootstrap(target: string): Promise<void> {
       },
     },
   );
-  // the downloaded .debs are not needed any more (~100 MB)
+  // the downloaded .debs and package lists are not needed any more (~150 MB)
   await runOk('find', [path.join(tmp, 'var/cache/apt/archives'), '-maxdepth', '1', '-name', '*.deb', '-delete']);
+  await runOk('find', [path.join(tmp, 'var/lib/apt/lists'), '-maxdepth', '1', '-type', 'f', '-delete']);
   await writeAtomic(path.join(tmp, '.lbrun-debootstrap-ok'), `${SUITE} ${BASE_INCLUDE.join(',')}\n`);
   await rmrf(target);
   await rename(tmp, target);
