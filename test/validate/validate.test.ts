@@ -101,3 +101,14 @@ t.test('loops, set_fact and meta are walked like a run would', async (t) => {
   const err = (await validateProject({ playbookFile: join(dir, 'playbook.yaml'), inventoryFile: join(dir, 'inv.yaml') }).catch((e: unknown) => e)) as Error;
   t.equal(err.message, `${join(dir, 'playbook.yaml')}:13:21: 'item' has no key 'nope' (in "item.nope") [host a]`, 'only the real problem: facts and registered values are known names');
 });
+
+t.test('a missing copy src is found offline, in files/ of the role and the project', async (t) => {
+  const dir = t.testdir({
+    'inv.yaml': 'all:\n  hosts:\n    a:\n',
+    'playbook.yaml': '- hosts: all\n  tasks:\n    - copy: { src: present.txt, dest: /etc/p }\n    - copy: { src: absent.txt, dest: /etc/a }\n',
+    files: { 'present.txt': 'x\n' },
+  });
+  await t.rejects(validateProject({ playbookFile: join(dir, 'playbook.yaml'), inventoryFile: join(dir, 'inv.yaml') }), {
+    message: `${join(dir, 'playbook.yaml')}:4:20: file 'absent.txt' not found [host a]; expected a file at one of: ${join(dir, 'files/absent.txt')}, ${join(dir, 'absent.txt')}`,
+  });
+});
