@@ -37,7 +37,7 @@ export function repoHash(base: Base): string {
 export async function ensureRepo(base: Base): Promise<string> {
   const hash = repoHash(base);
   if ((await readText(path.join(REPO_DIR, '.lbrun-repo')))?.trim() === hash) return REPO_DIR;
-  progress('build the local apt repository (haproxy, keepalived, ... from Debian, ~30 s)...');
+  progress('build the local apt repository (haproxy, keepalived, ... from Debian, ~10 s)...');
   const tmp = `${REPO_DIR}.tmp`;
   await rmrf(tmp);
   await download(base, tmp);
