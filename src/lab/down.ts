@@ -16,6 +16,8 @@ import { run, signal, waitFor } from './proc.js';
 import { allRecords, recAlive, withLock } from './state.js';
 
 const LAB_DIRS = [LIB_DIR, CACHE_DIR, RUN_DIR];
+/** Commands the lab runs on its directories while building. */
+const BUILDERS = new Set(['debootstrap', 'apt-get', 'dpkg-scanpackages', 'cp', 'chroot', 'unshare', 'nsenter']);
 const under = (p: string): boolean => LAB_DIRS.some((d) => p === d || p.startsWith(`${d}/`));
 
 export interface Leftovers {
@@ -41,6 +43,10 @@ export async function labProcesses(): Promise<number[]> {
     try {
       const cmd = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0');
       if (cmd.includes(BOOT_SCRIPT_PATH) || cmd.includes(SERVER_SCRIPT_PATH)) found.add(pid);
+      // a build step of a killed run (debootstrap, the repository download, the base copy)
+      if (cmd.some((a) => BUILDERS.has(path.basename(a))) && cmd.some((a) => LAB_DIRS.some((d) => a.includes(`${d}/`)))) {
+        found.add(pid);
+      }
       const root = await readlink(`/proc/${pid}/root`);
       if (root !== '/' && under(root)) found.add(pid);
     } catch {
