@@ -7,10 +7,13 @@
  *
  * Environment:
  *   BENCH_RUNS=5            runs per figure (medians)
- *   BENCH_COLD_RUNS=2       cold runs per tool in scenario A (each re-creates the three hosts)
+ *   BENCH_COLD_RUNS=1       cold runs per tool in scenario A (each re-creates the three hosts)
  *   BENCH_SCALE=10,50,200   scenario B's host counts
- *   BENCH_ANSIBLE_HOST_RUNS=200  scenario B: ansible runs per figure = min(BENCH_RUNS,
- *                           max(1, this / N)), so N=200 costs one ansible run per figure
+ *   BENCH_ANSIBLE_HOST_RUNS=30   scenario B: ansible runs per figure = min(BENCH_RUNS, max(1,
+ *                           this / N)): 3 at N=10, 1 at N=50 and N=200 (ansible needs ~0.1-0.2
+ *                           CPU-seconds per task per host: N=200 is minutes per run on 2 cores)
+ *   BENCH_ANSIBLE_COLD_MAX_N=50  scenario B: ansible's cold figure only up to this N
+ *   BENCH_ANSIBLE_TIMEOUT_S=600  an ansible run stopped at this limit counts as "> limit"
  *   BENCH_SCENARIOS=A,B     which scenarios
  * Needs root (the lab, sshd, apt) on Debian 12; installs ansible-core and time with apt-get.
  */
@@ -18,7 +21,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ansibleVersion, ensureDeps } from './lib/deps.js';
 import { load, machineInfo } from './lib/machine.js';
-import { timed } from './lib/proc.js';
+import { cleanup, timed } from './lib/proc.js';
 import { scenarioA } from './lib/scenario-a.js';
 import { scenarioB } from './lib/scenario-b.js';
 import { resultsTable } from './lib/table.js';
@@ -41,16 +44,18 @@ async function main() {
     return 3;
   }
   const runs = int('BENCH_RUNS', 5);
-  const coldRuns = int('BENCH_COLD_RUNS', Math.min(runs, 2));
+  const coldRuns = int('BENCH_COLD_RUNS', 1);
   const scale = env('BENCH_SCALE', '10,50,200').split(',').filter(Boolean).map(Number);
-  const ansibleHostRuns = int('BENCH_ANSIBLE_HOST_RUNS', 200);
+  const ansibleHostRuns = int('BENCH_ANSIBLE_HOST_RUNS', 30);
+  const ansibleColdMaxN = int('BENCH_ANSIBLE_COLD_MAX_N', 50);
+  const ansibleTimeoutMs = int('BENCH_ANSIBLE_TIMEOUT_S', 600) * 1000;
   const scenarios = new Set(env('BENCH_SCENARIOS', 'A,B').toUpperCase().split(','));
   const resultsDir = join(ROOT, 'bench', 'results');
   mkdirSync(resultsDir, { recursive: true });
 
   await ensureDeps(log);
   const machine = await machineInfo();
-  const res = { machine, ansible: await ansibleVersion(), runs, coldRuns, loadBefore: load() };
+  const res = { machine, ansible: await ansibleVersion(), runs, coldRuns, ansibleColdMaxN, ansibleTimeoutMs, loadBefore: load() };
   const t0 = Date.now();
   log(`${machine.nproc} CPUs (${machine.cpu}), load ${res.loadBefore}; ${res.ansible}; ${runs} runs per figure`);
 
@@ -62,7 +67,7 @@ async function main() {
     res.b = [];
     for (const n of scale) {
       const ansibleRuns = Math.min(runs, Math.max(1, Math.floor(ansibleHostRuns / n)));
-      res.b.push(await scenarioB({ n, runs, ansibleRuns, resultsDir, log }));
+      res.b.push(await scenarioB({ n, runs, ansibleRuns, ansibleCold: n <= ansibleColdMaxN, ansibleTimeoutMs, resultsDir, log }));
     }
   }
   res.loadAfter = load();
@@ -71,7 +76,7 @@ async function main() {
   const table = resultsTable(res);
   const equivalence = [
     ...(res.a ? [res.a.equivalence.length ? `A: DIFFERENT: ${res.a.equivalence.join('; ')}` : 'A: after each tool\'s cold run, lb-01..03 are identical (config sha256, modes, owners, packages, units, sysctl); lbrun changes nothing on hosts ansible converged'] : []),
-    ...(res.b ?? []).map((b) => (b.equivalence.length ? `B N=${b.n}: DIFFERENT: ${b.equivalence.slice(0, 5).join('; ')}` : `B N=${b.n}: both tools leave identical trees (${b.files} paths: types, modes, sha256, link targets)`)),
+    ...(res.b ?? []).map((b) => (b.equivalence.length ? `B N=${b.n}: DIFFERENT: ${b.equivalence.slice(0, 5).join('; ')}` : `B N=${b.n}: ${b.proofs.join('; ') || 'not checked (ansible stopped at its time limit)'}`)),
   ];
   const doc = [
     `## Benchmark ${machine.date.slice(0, 16).replace('T', ' ')} UTC`,
@@ -95,6 +100,14 @@ async function main() {
   process.stdout.write(`${doc}\n`);
   const differs = (res.a?.equivalence.length ?? 0) + (res.b ?? []).reduce((n, b) => n + b.equivalence.length, 0);
   return differs ? 1 : 0;
+}
+
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.once(sig, () => {
+    cleanup();
+    process.stderr.write(`bench: ${sig}, stopped\n`);
+    process.exit(130);
+  });
 }
 
 main().then(

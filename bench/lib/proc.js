@@ -7,11 +7,25 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+/** Process groups of the commands running now (ended by cleanup() when the bench is interrupted). */
+const running = new Set();
+
+export function cleanup() {
+  for (const pid of running) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
+}
+
 /**
  * Run a command to its end. Returns { code, stdout, stderr, ms, rssKiB }. rssKiB (the peak resident
  * set of the command itself, not of its children) needs /usr/bin/time.
  * @param {string} cmd
  * @param {string[]} args
+ * On timeout the command's whole process group is killed and timedOut is set.
  * @param {{ env?: NodeJS.ProcessEnv, cwd?: string, rss?: boolean, timeoutMs?: number, input?: string }} [opts]
  */
 export function timed(cmd, args, opts = {}) {
@@ -20,14 +34,27 @@ export function timed(cmd, args, opts = {}) {
   const [file, argv] = rssFile ? ['/usr/bin/time', ['-f', '%M', '-o', rssFile, cmd, ...args]] : [cmd, args];
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
-    const child = spawn(file, argv, { env: opts.env ?? process.env, cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    // its own process group, so a timeout ends its children too (ansible's forks, ssh masters)
+    const child = spawn(file, argv, { env: opts.env ?? process.env, cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    let timedOut = false;
+    running.add(child.pid);
     const out = [];
     const err = [];
     child.stdout.on('data', (d) => out.push(d));
     child.stderr.on('data', (d) => err.push(d));
-    const timer = opts.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs) : undefined;
+    const timer = opts.timeoutMs
+      ? setTimeout(() => {
+          timedOut = true;
+          try {
+            process.kill(-child.pid, 'SIGKILL');
+          } catch {
+            /* gone */
+          }
+        }, opts.timeoutMs)
+      : undefined;
     child.on('error', reject);
     child.on('close', (code, signal) => {
+      running.delete(child.pid);
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
       clearTimeout(timer);
       let rssKiB;
@@ -42,6 +69,7 @@ export function timed(cmd, args, opts = {}) {
         stderr: Buffer.concat(err).toString('utf8'),
         ms,
         rssKiB,
+        timedOut,
       });
     });
     child.stdin.on('error', () => {});

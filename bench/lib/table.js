@@ -3,13 +3,18 @@ import { fmtMs, fmtRatio, median } from './stats.js';
 
 const row = (cells) => `| ${cells.join(' | ')} |`;
 
-/** One figure: both tools' medians, the ratio, the target and whether it holds. */
-function figure(name, what, lb, an, target, runs) {
+/**
+ * One figure: both tools' medians, the ratio, the target and whether it holds. `bound`: ansible was
+ * stopped at its time limit, so its figure and the ratio are lower bounds.
+ */
+function figure(name, what, lb, an, target, opts = {}) {
   const l = median(lb);
   const a = median(an);
   const ratio = a / l;
-  const met = target === undefined || !Number.isFinite(ratio) ? '' : ratio >= target ? 'yes' : `**no** (${fmtRatio(a, l)} < ${target}x)`;
-  return row([name, what, fmtMs(l), fmtMs(a), fmtRatio(a, l), target === undefined ? '' : `>= ${target}x`, met, `${lb.length}/${an.length}`]);
+  const gt = opts.bound ? '> ' : '';
+  const met = target === undefined || !Number.isFinite(ratio) ? '' : ratio >= target ? 'yes' : opts.bound ? 'unknown' : `**no** (${fmtRatio(a, l)} < ${target}x)`;
+  const ansible = an.length ? `${gt}${fmtMs(a)}` : `not run (${opts.skipped ?? 'budget'})`;
+  return row([name, what, fmtMs(l), ansible, an.length ? `${gt}${fmtRatio(a, l)}` : '', target === undefined ? '' : `>= ${target}x`, met, `${lb.length}/${an.length}`]);
 }
 
 export function resultsTable(res) {
@@ -19,14 +24,15 @@ export function resultsTable(res) {
   const A = res.a;
   if (A) {
     const name = 'A: site.yaml, 3 lab hosts, serial 1';
-    lines.push(figure(name, 'cold (fresh hosts)', A.lbrun.cold, A.ansible.cold, 1, res.coldRuns));
+    lines.push(figure(name, 'cold (fresh hosts)', A.lbrun.cold, A.ansible.cold, 1));
     lines.push(figure(name, 'converged re-run', A.lbrun.converged, A.ansible.converged, 20));
     lines.push(figure(name, '--check, converged', A.lbrun.check, A.ansible.check, 20));
   }
   for (const B of res.b ?? []) {
     const name = `B: 10 tasks, N=${B.n}, forks ${B.n}`;
-    lines.push(figure(name, 'cold (empty folders)', B.lbrun.cold, B.ansible.cold, undefined));
-    lines.push(figure(name, 'converged re-run', B.lbrun.converged, B.ansible.converged, B.n >= 200 ? 20 : undefined));
+    const skipped = `N > BENCH_ANSIBLE_COLD_MAX_N=${res.ansibleColdMaxN}`;
+    lines.push(figure(name, 'cold (empty folders)', B.lbrun.cold, B.ansible.cold, undefined, { bound: B.ansible.timedOut.cold, skipped }));
+    lines.push(figure(name, 'converged re-run', B.lbrun.converged, B.ansible.converged, B.n >= 200 ? 20 : undefined, { bound: B.ansible.timedOut.converged }));
   }
   lines.push('');
   lines.push(row(['lbrun', ...columns(res).map((c) => c.name)]));

@@ -79,7 +79,7 @@ let controlSeq = 0;
 /**
  * @param {string} playbook
  * @param {string} inventory
- * @param {{ check?: boolean, forks: number, knownHosts: string }} opts
+ * @param {{ check?: boolean, forks: number, knownHosts: string, timeoutMs?: number }} opts
  */
 export async function runAnsible(playbook, inventory, opts) {
   const controlDir = `/tmp/lbrun-bench-ansible-cp-${process.pid}-${++controlSeq}`;
@@ -88,7 +88,8 @@ export async function runAnsible(playbook, inventory, opts) {
   const args = [playbook, '-i', inventory, '-f', String(opts.forks)];
   if (opts.check) args.push('--check');
   try {
-    const r = await timed('ansible-playbook', args, { env: ansibleEnv(opts.knownHosts, controlDir), cwd: ROOT, timeoutMs: 30 * 60_000 });
+    const r = await timed('ansible-playbook', args, { env: ansibleEnv(opts.knownHosts, controlDir), cwd: ROOT, timeoutMs: opts.timeoutMs ?? 30 * 60_000 });
+    if (r.timedOut) return { tool: 'ansible', ms: r.ms, code: r.code, counts: parseRecap(''), timedOut: true };
     const counts = parseRecap(r.stdout);
     const failure =
       r.code !== 0 || counts.hosts === 0
