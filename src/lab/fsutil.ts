@@ -1,6 +1,7 @@
 /** Small filesystem helpers. */
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile, chmod, chown, stat } from 'node:fs/promises';
+import { run } from './proc.js';
 import path from 'node:path';
 
 export function sha(...parts: string[]): string {
@@ -40,6 +41,29 @@ export async function writeAtomic(
   await rename(tmp, p);
 }
 
+/**
+ * Remove a file or directory tree safely: first unmount whatever is mounted inside it (an
+ * interrupted debootstrap leaves proc, sys or dev mounted in its target), then delete without
+ * crossing into another file system.
+ */
 export async function rmrf(p: string): Promise<void> {
-  await rm(p, { recursive: true, force: true });
+  const target = path.resolve(p);
+  let info = '';
+  try {
+    info = await readFile('/proc/self/mountinfo', 'utf8');
+  } catch {
+    /* not Linux */
+  }
+  const inside = info
+    .split('\n')
+    .map((l) => (l.split(' ')[4] ?? '').replace(/\\040/g, ' '))
+    .filter((m) => m === target || m.startsWith(`${target}/`))
+    .sort((a, b) => b.length - a.length);
+  for (const m of inside) {
+    if ((await run('umount', [m])).code !== 0) await run('umount', ['-l', m]);
+  }
+  if (!(await exists(target))) return;
+  const r = await run('rm', ['-rf', '--one-file-system', '--', target]);
+  if (r.code !== 0) throw new Error(`cannot remove ${target}: ${r.stderr.trim()}`);
+  await rm(target, { recursive: true, force: true });
 }
