@@ -138,8 +138,7 @@ export async function ensureHost(spec: HostSpec, opts: EnsureHostOptions = {}): 
     const hostKey = await ensureHostKey(spec.name, spec.address);
     await writeKnownHosts();
     const identity = { name: spec.name, address: spec.address, keys: prep.keys, hostKey };
-    let st = await hostState(spec.name);
-
+    const st = await hostState(spec.name);
     if (st.running && st.address !== spec.address) {
       throw new Error(`lab host ${spec.name} runs with address ${st.address}, not ${spec.address}: remove it first`);
     }
@@ -156,7 +155,6 @@ export async function ensureHost(spec: HostSpec, opts: EnsureHostOptions = {}): 
     } else {
       await stopHost(spec.name, { quiet: true });
       await boot(spec, prep, identity);
-      st = await hostState(spec.name);
     }
     if (opts.wait !== false) await waitReady(spec, opts.timeoutMs ?? 120_000);
     return hostState(spec.name);
