@@ -2,6 +2,7 @@
  * run(): validate everything (nothing is contacted when input is bad: InputError, exit 3), then
  * every play in order, then the recap. One connection per host for the whole run, closed at the end.
  */
+import { setMaxListeners } from 'node:events';
 import { dirname } from 'node:path';
 import pLimit from 'p-limit';
 import { loadInventory } from '../inventory/load.js';
@@ -9,13 +10,14 @@ import '../modules/index.js';
 import { loadPlaybook } from '../playbook/load.js';
 import { Redactor, redactError } from '../report/redact.js';
 import { validateProject } from '../validate/validate.js';
+import { taskVars } from '../vars/precedence.js';
 import { needsBecomePassword } from './become.js';
 import { ConnectionPool } from './connections.js';
 import type { RunEvent } from './events.js';
 import { runPlay } from './play.js';
 import { exitCodeFor, Recap } from './recap.js';
 import { newHostMemory, type HostMemory, type RunContext } from './run-context.js';
-import { collectSecrets } from './secrets.js';
+import { collectSecrets, learnSecrets } from './secrets.js';
 import type { RunOptions, RunSummary } from './types.js';
 
 export const DEFAULT_FORKS = 20;
@@ -34,6 +36,9 @@ export async function run(options: RunOptions): Promise<RunSummary> {
   });
   const secretNames = collectSecrets(playbook, inventory, options.extraVars, redactor);
   const signal = options.signal ?? new AbortController().signal;
+  // every running command listens for the abort: with many hosts in parallel that is more than
+  // the default 10 listeners, which is no leak (Node would warn on stderr)
+  setMaxListeners(0, signal);
   const memories = new Map<string, HostMemory>();
   const base = { inventory, options, gone: new Set<string>(), inventoryDir: dirname(inventory.file) };
 
@@ -101,11 +106,21 @@ async function secretsOfBrokenProject(options: RunOptions, redactor: Redactor): 
     loadInventory(options.inventoryFile),
   ]);
   const empty = { hosts: new Map(), groups: new Map(), file: options.inventoryFile };
-  collectSecrets(
-    playbook.status === 'fulfilled' ? playbook.value : { file: options.playbookFile, projectDir: '', plays: [] },
-    inventory.status === 'fulfilled' ? inventory.value : empty,
-    options.extraVars,
-    redactor,
-  );
+  const pb = playbook.status === 'fulfilled' ? playbook.value : { file: options.playbookFile, projectDir: '', plays: [] };
+  const inv = inventory.status === 'fulfilled' ? inventory.value : empty;
+  const names = collectSecrets(pb, inv, options.extraVars, redactor);
+  // Secrets whose values are templated ("{{ env.LBRUN_TOKEN }}") are known only rendered, per host:
+  // an input error may quote such a value (int() cannot convert "...").
+  for (const play of pb.plays) {
+    for (const host of inv.hosts.keys()) {
+      for (const task of [undefined, ...play.tasks, ...play.handlers]) {
+        try {
+          learnSecrets(taskVars({ inventory: inv, host, play, task, extraVars: options.extraVars }), names, redactor, task?.source ?? play.source);
+        } catch {
+          // vars that do not render are the error being reported
+        }
+      }
+    }
+  }
   return redactor;
 }
