@@ -1,5 +1,6 @@
 /** The host_result event of one task (or loop item) on one host, honouring no_log and --diff. */
 import { toDiffEvents } from '../report/diff.js';
+import { maskReplacedSecrets } from '../report/redact.js';
 import type { FileDiff, Vars } from '../modules/types.js';
 import type { HostResultEvent, HostStatus } from './events.js';
 import type { TaskScope } from './task-scope.js';
@@ -45,7 +46,7 @@ export function hostResultEvent(scope: TaskScope, r: ResultFacts): HostResultEve
     if (typeof r.result.stdout === 'string' && r.result.stdout !== '') e.stdout = tail(r.result.stdout);
     if (typeof r.result.stderr === 'string' && r.result.stderr !== '') e.stderr = tail(r.result.stderr);
   }
-  if (scope.run.options.diff && r.diff && r.diff.length > 0) e.diff = toDiffEvents(r.diff);
+  if (scope.run.options.diff && r.diff && r.diff.length > 0) e.diff = toDiffEvents(r.diff.map((d) => maskReplacedSecrets(d, scope.run.redactor)));
   return e;
 }
 

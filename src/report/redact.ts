@@ -3,7 +3,7 @@
  * messages, -v logs) passes through it. Values of variables named in any `secret_vars` list and the
  * become password are replaced by ********. Values shorter than 3 characters are left alone.
  */
-import type { Vars } from '../modules/types.js';
+import type { FileDiff, Vars } from '../modules/types.js';
 
 export const MASK = '********';
 
@@ -79,4 +79,27 @@ export function redactError<T>(err: T, redactor: Redactor): T {
     if (Array.isArray(inner)) for (const e of inner) redactError(e, redactor);
   }
   return err;
+}
+
+/**
+ * A file diff whose new content holds secrets, with the same places masked in the old content: when
+ * a secret is rotated, the old value (no longer a known secret) sits where the new one goes. An old
+ * line with the shape of a new secret-bearing line ("password ********") is shown as that shape.
+ */
+export function maskReplacedSecrets(diff: FileDiff, redactor: Redactor): FileDiff {
+  const shapes = diff.after
+    .split('\n')
+    .map((line) => redactor.text(line))
+    .filter((line) => line.includes(MASK))
+    .map((masked) => ({ masked, re: new RegExp(`^${masked.split(MASK).map(escapeRegExp).join('[^]+?')}$`) }));
+  if (shapes.length === 0) return diff;
+  const before = diff.before
+    .split('\n')
+    .map((line) => shapes.find((s) => s.re.test(line))?.masked ?? line)
+    .join('\n');
+  return { ...diff, before };
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
