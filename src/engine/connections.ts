@@ -43,6 +43,21 @@ export class ConnectionPool {
     return conn;
   }
 
+  /**
+   * Open the host's connection in the background (serial plays: the next batch's hosts, while this
+   * batch works). A failure is forgotten, not reported: the first task that needs the host connects
+   * again and reports it.
+   */
+  warm(host: string, settings: ConnectionSettings): void {
+    const key = `${settings.kind}\u0000${host}`;
+    if (this.opening.has(key)) return;
+    const p = this.get(host, settings).connect();
+    this.opening.set(key, p);
+    p.catch(() => {
+      if (this.opening.get(key) === p) this.opening.delete(key);
+    });
+  }
+
   /** Counters of the hosts whose connection was opened (summed over kinds), for the recap event. */
   stats(): Record<string, ConnectionStats> {
     const out: Record<string, ConnectionStats> = {};

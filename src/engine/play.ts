@@ -5,6 +5,7 @@
 import type { ConnectionSettings } from '../connection/types.js';
 import { connectionSettings } from '../inventory/connection-vars.js';
 import { matchHosts } from '../inventory/pattern.js';
+import { getModule } from '../modules/index.js';
 import type { PlaySpec } from '../playbook/types.js';
 import { taskVars } from '../vars/precedence.js';
 import { splitBatches } from './batches.js';
@@ -19,10 +20,14 @@ export async function runPlay(run: RunContext, play: PlaySpec): Promise<'continu
   if (hosts.length === 0) return 'continue';
   const ps: PlayScope = { run, play, hosts, settings: new Map(hosts.map((h) => [h, settingsOf(run, play, h, hosts)])) };
   const batches = splitBatches(hosts, play.serial);
+  // the next batch's SSH handshakes overlap this batch's work (serial plays), unless the play only
+  // runs controller modules
+  const needsConnections = [...play.tasks, ...play.handlers].some((t) => getModule(t.module)?.controllerOnly !== true);
   for (const [i, batch] of batches.entries()) {
     if (run.signal.aborted) return 'stop';
     if (batches.length > 1) run.emit({ event: 'batch_start', play: play.name, batch: i + 1, hosts: batch });
     for (const h of batch) run.recap.touch(h);
+    if (needsConnections) for (const h of batches[i + 1] ?? []) run.pool.warm(h, ps.settings.get(h)!);
     const end = await new BatchRunner(ps, batch).run();
     if (end === 'abort') return 'stop';
     if (end === 'end_play') return 'continue';
