@@ -1,0 +1,90 @@
+/**
+ * No key or secret is committed: no tracked file, and no blob anywhere in the history, holds a
+ * PRIVATE KEY block, the lab's private key or become password, or a canary of the security tests
+ * (their canaries are random per run: finding one would mean test output was committed). The lab's
+ * key material lives in .lab/, which git ignores.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import t from 'tap';
+import { REPO_ROOT } from '../support/run-cli.js';
+
+const git = (...args: string[]) => execFileSync('git', args, { cwd: REPO_ROOT, maxBuffer: 1 << 30 });
+
+/** What must never be committed: patterns, plus the lab's own secret values when they exist. */
+function forbidden(): Array<{ what: string; test: (text: string) => boolean }> {
+  const rules = [
+    { what: 'a PRIVATE KEY block', test: (s: string) => /-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----/.test(s) },
+    { what: 'a secrets-test canary', test: (s: string) => /\b(cnry|bcm)-[0-9a-f]{12}\b/.test(s) },
+  ];
+  for (const [what, file] of [
+    ['the lab become password', '.lab/become_password'],
+    ['the lab private key', '.lab/id_ed25519'],
+    ['the lab CA key', '.lab/ca.key'],
+  ]) {
+    const p = join(REPO_ROOT, file);
+    if (!existsSync(p)) continue;
+    const value = readFileSync(p, 'utf8').trim();
+    const needle = what === 'the lab become password' ? value : value.split('\n').slice(1, 2).join(''); // one base64 line of the key
+    if (needle.length >= 8) rules.push({ what, test: (s: string) => s.includes(needle) });
+  }
+  return rules;
+}
+
+t.test('the scanner finds what it looks for (so a clean result means something)', async (t) => {
+  const rules = forbidden();
+  const key = ['-----BEGIN OPENSSH', 'PRIVATE KEY-----'].join(' ');
+  t.ok(rules[0].test(`x\n${key}\nabc`), 'a key block is found');
+  t.ok(rules[1].test(`token ${'cnry'}-${'0a'.repeat(6)} here`), 'a canary is found');
+  t.notOk(rules[0].test('BEGIN PUBLIC KEY'), 'a public key is fine');
+});
+
+t.test('no tracked file holds a key or secret', async (t) => {
+  const files = git('ls-files', '-z').toString().split('\0').filter(Boolean);
+  const rules = forbidden();
+  const hits: string[] = [];
+  for (const f of files) {
+    const p = join(REPO_ROOT, f);
+    if (!existsSync(p)) continue; // deleted in the working tree, not yet committed
+    const text = readFileSync(p).toString('latin1');
+    for (const r of rules) if (r.test(text)) hits.push(`${f}: ${r.what}`);
+  }
+  t.same(hits, [], `${files.length} tracked files scanned`);
+  t.comment(`FIGURE tracked_files_scanned=${files.length} secrets_found=${hits.length}`);
+});
+
+t.test('no blob in the history holds a key or secret', async (t) => {
+  const objects = git('rev-list', '--all', '--objects').toString().split('\n').filter(Boolean);
+  const names = new Map(objects.map((l) => [l.slice(0, 40), l.slice(41)]));
+  // one `git cat-file --batch` for every object: "<id> <type> <size>\n<content>\n" each
+  const out = execFileSync('git', ['cat-file', '--batch'], { cwd: REPO_ROOT, input: [...names.keys()].join('\n') + '\n', maxBuffer: 1 << 30 });
+  const rules = forbidden();
+  const hits: string[] = [];
+  let blobs = 0;
+  for (let at = 0; at < out.length; ) {
+    const eol = out.indexOf(0x0a, at);
+    const [id, kind, size] = out.subarray(at, eol).toString().split(' ');
+    const content = out.subarray(eol + 1, eol + 1 + Number(size));
+    at = eol + 1 + Number(size) + 1;
+    if (kind !== 'blob') continue;
+    blobs++;
+    const text = content.toString('latin1');
+    for (const r of rules) if (r.test(text)) hits.push(`${names.get(id)} (${id.slice(0, 10)}): ${r.what}`);
+  }
+  t.ok(blobs > 100, `${blobs} blobs scanned`);
+  t.same(hits, []);
+  t.comment(`FIGURE history_blobs_scanned=${blobs} secrets_found=${hits.length}`);
+});
+
+t.test('the lab key material is ignored by git', async (t) => {
+  for (const f of ['.lab/id_ed25519', '.lab/become_password', '.lab/ca.key']) {
+    let ignored = true;
+    try {
+      execFileSync('git', ['check-ignore', '-q', f], { cwd: REPO_ROOT, stdio: 'ignore' });
+    } catch {
+      ignored = false;
+    }
+    t.ok(ignored, `${f} is ignored`);
+  }
+});
