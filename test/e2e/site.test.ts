@@ -119,3 +119,24 @@ t.test('--tags haproxy runs the haproxy role only', async (t) => {
   const counts = recap(r);
   for (const h of LAB_HOSTS) t.equal(counts[h]?.changed, 0, `${h}: changed=0`);
 });
+
+t.test('a non-root check user: created by common, and keepalived 2.2.7\'s config test is handled on the nodes', async (t) => {
+  const r = await site(['-e', 'keepalived_script_user=keepalived_script']);
+  t.equal(r.code, 0, explain(r));
+  for (const h of LAB_HOSTS) {
+    t.match(await on(h, 'getent passwd keepalived_script'), /^keepalived_script:.*:\/usr\/sbin\/nologin$/m, `${h}: system user created`);
+    t.match(await on(h, 'cat /etc/keepalived/keepalived.conf'), /^\s+script_user keepalived_script$/m, `${h}: config uses it`);
+    const raw = await labExec(h, 'keepalived -t -f /etc/keepalived/keepalived.conf');
+    const wrapped = await labExec(h, '/usr/local/sbin/lbrun-keepalived-config-test /etc/keepalived/keepalived.conf');
+    t.comment(`${h}: keepalived -t exits ${raw.code}; the wrapper exits ${wrapped.code}`);
+    t.equal(wrapped.code, 0, `${h}: the role's validator accepts the live config`);
+    t.equal((await labExec(h, 'systemctl is-active keepalived')).stdout.trim(), 'active', `${h}: keepalived runs`);
+  }
+  await waitForVip('lb-01');
+  const back = await site();
+  t.equal(back.code, 0, `back to script_user root: ${explain(back)}`);
+  for (const h of LAB_HOSTS) {
+    t.match(await on(h, 'cat /etc/keepalived/keepalived.conf'), /^\s+script_user root$/m, `${h}: root again`);
+  }
+  await waitForVip('lb-01');
+});
