@@ -1,9 +1,9 @@
 import { join } from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { validateDocument } from '../../src/config/schema.js';
 import { loadYamlFile } from '../../src/config/yaml-file.js';
 
-function errorsOf(t: Tap.Test, yaml: string, schema: 'playbook' | 'inventory') {
+function errorsOf(t: Test, yaml: string, schema: 'playbook' | 'inventory') {
   const dir = t.testdir({ 'doc.yaml': yaml });
   return validateDocument(loadYamlFile(join(dir, 'doc.yaml')), schema).map((e) => e.message.replace(dir + '/', ''));
 }

@@ -7,8 +7,9 @@ import { loadYamlFile, sourceAt, MAX_YAML_BYTES } from '../../src/config/yaml-fi
 t.test('syntax error names file:line:column and the parser reason', async (t) => {
   const dir = t.testdir({ 'bad.yaml': 'a: 1\nb: [1, 2\nc: 3\n' });
   const file = join(dir, 'bad.yaml');
-  const err = t.throws(() => loadYamlFile(file)) as InputError;
+  const err: unknown = t.throws(() => loadYamlFile(file));
   t.ok(err instanceof InputError || err instanceof InputErrors);
+  if (!(err instanceof Error)) return;
   t.match(err.message, `${file}:3:`);
   t.match(err.message, /YAML syntax error: .*(flow|sequence|\])/i);
 });

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { InputErrors } from '../../src/errors.js';
 import { loadPlaybook } from '../../src/playbook/load.js';
 
@@ -7,7 +7,7 @@ const PROJECT = join(import.meta.dirname, '../fixtures/load/project');
 const SITE = join(PROJECT, 'playbooks/site.yaml');
 
 /** Load playbook.yaml of a throw-away project; resolve to the error message with the dir stripped. */
-async function errorOf(t: Tap.Test, files: Record<string, unknown>): Promise<string> {
+async function errorOf(t: Test, files: Parameters<Test["testdir"]>[0]): Promise<string> {
   const dir = t.testdir(files);
   try {
     await loadPlaybook(join(dir, 'playbook.yaml'));

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { InputErrors } from '../../src/errors.js';
 import { validateProject } from '../../src/validate/validate.js';
 
@@ -13,7 +13,7 @@ t.test('the fixture project is valid for every host', async (t) => {
 });
 
 /** A project whose templates/arguments use variables that only some hosts define. */
-function project(t: Tap.Test) {
+function project(t: Test) {
   return t.testdir({
     'inv.yaml': 'all:\n  hosts:\n    a: { port: 1, mode_var: "0644" }\n    b: { port: 2 }\n    c: {}\n',
     'playbook.yaml': [
