@@ -15,6 +15,9 @@ import { fingerprint, hostKeyAlgorithms, lookupKnownKeys, recordKnownKey } from 
 import { ShellConnection, type ExecLimits, type RawResult } from './shell-connection.js';
 import type { ConnectionSettings } from './types.js';
 
+const KEEPALIVE_INTERVAL_MS = 5_000;
+const KEEPALIVE_COUNT_MAX = 3;
+
 const MAX_CHANNELS = 8;
 
 export interface SshOptions {
@@ -101,6 +104,9 @@ export class SshConnection extends ShellConnection {
     }
     this.client = await this.open({ address: s.address, port: s.port, user: s.user }, sock);
     this.broken = undefined;
+    // after the handshake: a keepalive timeout or a reset marks the connection broken (running
+    // commands then fail as unreachable) instead of crashing on an unhandled 'error' event
+    this.client.on('error', (e: Error) => (this.broken ??= e));
     this.client.on('close', () => {
       this.broken ??= new Error('connection closed');
       this.connecting = undefined;
@@ -126,6 +132,9 @@ export class SshConnection extends ShellConnection {
       port: end.port,
       username: end.user,
       readyTimeout: this.settings.connectTimeout * 1000,
+      // a host whose link dies mid-command is noticed within ~20 s (else TCP waits for many minutes)
+      keepaliveInterval: KEEPALIVE_INTERVAL_MS,
+      keepaliveCountMax: KEEPALIVE_COUNT_MAX,
       hostVerifier: verify,
       sock,
       ...this.credentials(),
