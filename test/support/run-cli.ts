@@ -2,7 +2,7 @@
  * Run the real CLI (`node bin/lbrun.js`, which imports dist/: build first) from the repository root
  * and capture its exit code, output and --json events.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -17,8 +17,14 @@ export interface CliResult {
   durationMs: number;
 }
 
-/** `opts.env` is laid over process.env; a key set to undefined is removed. `opts.cwd`: default REPO_ROOT. */
-export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string } = {}): Promise<CliResult> {
+/**
+ * `opts.env` is laid over process.env; a key set to undefined is removed. `opts.cwd`: default
+ * REPO_ROOT. `opts.onSpawn` sees the child (to watch its stdout or send it a signal).
+ */
+export function runCli(
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string; onSpawn?: (child: ChildProcess) => void } = {},
+): Promise<CliResult> {
   const start = Date.now();
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...opts.env };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
@@ -32,6 +38,7 @@ export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutM
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
     child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    opts.onSpawn?.(child);
     const timer = setTimeout(() => child.kill('SIGTERM'), opts.timeoutMs ?? 300_000);
     child.on('error', reject);
     child.on('close', (code, signal) => {
