@@ -15,16 +15,17 @@
  *   BENCH_ANSIBLE_COLD_MAX_N=50  scenario B: ansible's cold figure only up to this N
  *   BENCH_ANSIBLE_TIMEOUT_S=600  an ansible run stopped at this limit counts as "> limit"
  *   BENCH_SCENARIOS=A,B     which scenarios
+ *   BENCH_UPDATE_DOCS=1     also replace the results in docs/bench.md (between its markers)
  * Needs root (the lab, sshd, apt) on Debian 12; installs ansible-core and time with apt-get.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ansibleVersion, ensureDeps } from './lib/deps.js';
 import { load, machineInfo } from './lib/machine.js';
 import { cleanup, timed } from './lib/proc.js';
 import { scenarioA } from './lib/scenario-a.js';
 import { scenarioB } from './lib/scenario-b.js';
-import { resultsTable } from './lib/table.js';
+import { resultsTable, targetsTable } from './lib/table.js';
 import { ROOT } from './lib/tools.js';
 
 const env = (name, dflt) => process.env[name] ?? dflt;
@@ -39,6 +40,13 @@ function log(s) {
 }
 
 async function main() {
+  // `node bench/run.js --render bench/results/X.json`: the markdown of an earlier run, no measuring
+  if (process.argv[2] === '--render') {
+    const doc = renderDoc(JSON.parse(readFileSync(process.argv[3], 'utf8')));
+    process.stdout.write(doc);
+    if (env('BENCH_UPDATE_DOCS', '') === '1') updateDocs(doc);
+    return 0;
+  }
   if (process.getuid?.() !== 0) {
     process.stderr.write('npm run bench needs root (the lab, sshd on loopback addresses, apt-get)\n');
     return 3;
@@ -73,18 +81,32 @@ async function main() {
   res.loadAfter = load();
   res.minutes = (Date.now() - t0) / 60_000;
 
-  const table = resultsTable(res);
+  const doc = renderDoc(res);
+  const stamp = machine.date.replace(/[:.]/g, '-');
+  writeFileSync(join(resultsDir, `${stamp}.json`), `${JSON.stringify(res, null, 1)}\n`);
+  writeFileSync(join(resultsDir, 'latest.md'), doc);
+  process.stdout.write(`${doc}\n`);
+  if (env('BENCH_UPDATE_DOCS', '') === '1') updateDocs(doc);
+  const differs = (res.a?.equivalence.length ?? 0) + (res.b ?? []).reduce((n, b) => n + b.equivalence.length, 0);
+  return differs ? 1 : 0;
+}
+
+/** The results as markdown: machine, the table, the targets, the equivalence proofs. */
+function renderDoc(res) {
+  const { machine } = res;
   const equivalence = [
     ...(res.a ? [res.a.equivalence.length ? `A: DIFFERENT: ${res.a.equivalence.join('; ')}` : 'A: after each tool\'s cold run, lb-01..03 are identical (config sha256, modes, owners, packages, units, sysctl); lbrun changes nothing on hosts ansible converged'] : []),
     ...(res.b ?? []).map((b) => (b.equivalence.length ? `B N=${b.n}: DIFFERENT: ${b.equivalence.slice(0, 5).join('; ')}` : `B N=${b.n}: ${b.proofs.join('; ') || 'not checked (ansible stopped at its time limit)'}`)),
   ];
-  const doc = [
-    `## Benchmark ${machine.date.slice(0, 16).replace('T', ' ')} UTC`,
+  return [
+    `#### Run of ${machine.date.slice(0, 16).replace("T", " ")} UTC`,
     '',
     `Machine: ${machine.nproc} CPUs (${machine.cpu}), ${machine.memory}, ${machine.os}; node ${machine.node}; ${res.ansible}.`,
     `Load average before ${res.loadBefore}, after ${res.loadAfter}; the bench took ${res.minutes.toFixed(1)} min.`,
     '',
-    table,
+    resultsTable(res),
+    '',
+    targetsTable(res),
     '',
     'Equivalence:',
     ...equivalence.map((e) => `- ${e}`),
@@ -94,12 +116,15 @@ async function main() {
     '```',
     '',
   ].join('\n');
-  const stamp = machine.date.replace(/[:.]/g, '-');
-  writeFileSync(join(resultsDir, `${stamp}.json`), `${JSON.stringify(res, null, 1)}\n`);
-  writeFileSync(join(resultsDir, 'latest.md'), doc);
-  process.stdout.write(`${doc}\n`);
-  const differs = (res.a?.equivalence.length ?? 0) + (res.b ?? []).reduce((n, b) => n + b.equivalence.length, 0);
-  return differs ? 1 : 0;
+}
+
+/** Replace what stands between the result markers of docs/bench.md. */
+function updateDocs(doc) {
+  const file = join(ROOT, 'docs', 'bench.md');
+  const text = readFileSync(file, 'utf8');
+  const re = /(<!-- bench:results -->\n)[\s\S]*?(<!-- \/bench:results -->)/;
+  if (!re.test(text)) throw new Error(`${file} has no <!-- bench:results --> markers`);
+  writeFileSync(file, text.replace(re, (_, a, b) => `${a}${doc}${b}`));
 }
 
 for (const sig of ['SIGINT', 'SIGTERM']) {

@@ -50,6 +50,30 @@ export function resultsTable(res) {
   return lines.join('\n');
 }
 
+/** The issue's targets: measured value and whether each holds. */
+export function targetsTable(res) {
+  const lines = [row(['Target', 'Measured', 'Held']), row(['---', '---', '---'])];
+  const ratio = (lb, an) => median(an) / median(lb);
+  const held = (ok) => (ok ? 'yes' : '**no**');
+  if (res.a) {
+    const conv = ratio(res.a.lbrun.converged, res.a.ansible.converged);
+    const chk = ratio(res.a.lbrun.check, res.a.ansible.check);
+    const cold = ratio(res.a.lbrun.cold, res.a.ansible.cold);
+    lines.push(row(['A: converged re-run >= 20x faster', `${conv.toFixed(1)}x`, held(conv >= 20)]));
+    lines.push(row(['A: --check >= 20x faster', `${chk.toFixed(1)}x`, held(chk >= 20)]));
+    lines.push(row(['A: cold run no slower than Ansible', `${cold.toFixed(1)}x`, held(cold >= 1)]));
+  }
+  const b200 = (res.b ?? []).find((b) => b.n === 200);
+  if (b200) {
+    const r = ratio(b200.lbrun.converged, b200.ansible.converged);
+    const gt = b200.ansible.timedOut.converged ? '> ' : '';
+    lines.push(row(['B: converged at N=200 >= 20x faster', `${gt}${r.toFixed(1)}x`, held(r >= 20)]));
+    const rss = Math.max(...b200.lbrun.rssKiB) / 1024;
+    lines.push(row(['B: lbrun peak RSS < 150 MB at N=200', `${rss.toFixed(0)} MB`, held(rss < 150)]));
+  }
+  return lines.join('\n');
+}
+
 function columns(res) {
   const cols = [];
   if (res.a) {
