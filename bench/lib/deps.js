@@ -1,10 +1,12 @@
 /**
  * What the benchmark needs from Debian, installed idempotently through apt: ansible-core (the
- * tool measured against) and time (/usr/bin/time, for peak RSS). openssh-server is the lab's
- * dependency already (lab-deps.sh) and provides /usr/sbin/sshd for scenario B.
+ * tool measured against), time (/usr/bin/time, for peak RSS), openssh-server (/usr/sbin/sshd for
+ * scenario B), and what the lab needs (.ci/lab-deps.sh, the lab's own script).
  */
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { must, timed } from './proc.js';
+import { ROOT } from './tools.js';
 
 const NEEDED = [
   { pkg: 'ansible-core', file: '/usr/bin/ansible-playbook' },
@@ -13,6 +15,8 @@ const NEEDED = [
 ];
 
 export async function ensureDeps(log) {
+  // the lab's own list (debootstrap, dpkg-dev, ...): idempotent, quick when all are present
+  await must('sh', [join(ROOT, '.ci', 'lab-deps.sh')]);
   const missing = NEEDED.filter((n) => !existsSync(n.file)).map((n) => n.pkg);
   if (missing.length === 0) return;
   log(`installing ${missing.join(', ')} with apt-get...`);

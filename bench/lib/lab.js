@@ -46,13 +46,18 @@ export async function holdLab(log, timeoutMs = 30 * 60_000) {
     }
   }
   held = true;
-  process.once('exit', () => {
-    try {
-      if (Number(readFileSync(TEST_LOCK, 'utf8').trim()) === process.pid) rmSync(TEST_LOCK, { force: true });
-    } catch {
-      /* gone */
-    }
-  });
+  process.once('exit', releaseLab);
+}
+
+/** Give the lab back (scenario B does not use it). */
+export function releaseLab() {
+  if (!held) return;
+  held = false;
+  try {
+    if (Number(readFileSync(TEST_LOCK, 'utf8').trim()) === process.pid) rmSync(TEST_LOCK, { force: true });
+  } catch {
+    /* gone */
+  }
 }
 
 export const LAB_HOSTS = DEFAULT_HOSTS;

@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { writeAnsibleInventory } from './lab-inventory.js';
-import { compareFingerprints, ensureLab, fingerprints, freshHosts, holdLab } from './lab.js';
+import { compareFingerprints, ensureLab, fingerprints, freshHosts, holdLab, releaseLab } from './lab.js';
 import { sumStats } from './scenario-b.js';
 import { ROOT, runAnsible, runLbrun } from './tools.js';
 
@@ -93,6 +93,7 @@ export async function scenarioA(o) {
       const r = await lb();
       if (r.failure) log(`  could not converge the lab: ${r.failure}`);
     }
+    releaseLab();
   }
   return out;
 }
