@@ -252,7 +252,7 @@ function checkHandlers(st: State, handlers: HandlerSpec[], tasks: TaskSpec[], to
     for (const n of t.notify) {
       if (topics.has(n) || n.includes('{{')) continue;
       st.errors.push(
-        new InputError(`notify '${n}' names no handler of this play${didYouMean(n, topics)}`, t.source, {
+        new InputError(`notify '${n}' names no handler of this play${didYouMean(n, topics)}`, t.keySources?.notify ?? t.source, {
           expected: topics.size ? `a handler name or listen topic: ${[...topics].join(', ')}` : 'a handler defined in the play or its roles',
         }),
       );

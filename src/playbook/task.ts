@@ -75,6 +75,8 @@ export function parseTask(ctx: TaskContext, path: DocPath, raw: Record<string, u
   ctx.errors.push(...validateModuleArgs(def, args, locate, [...path, module]));
   const argSources: Record<string, Source> = {};
   for (const k of Object.keys(args)) argSources[k] = at([...path, module, k]);
+  const keySources: Record<string, Source> = {};
+  for (const k of Object.keys(raw)) if (k !== module) keySources[k] = at([...path, k]);
 
   const when = [...ctx.when, ...conditions(ctx, raw.when, [...path, 'when'])];
   const changedWhen = fixedOrConditions(ctx, raw.changed_when, [...path, 'changed_when']);
@@ -86,6 +88,7 @@ export function parseTask(ctx: TaskContext, path: DocPath, raw: Record<string, u
     module,
     args,
     argSources,
+    keySources,
     source,
     when,
     loop: raw.loop,

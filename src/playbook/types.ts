@@ -28,6 +28,8 @@ export interface TaskSpec {
   args: Record<string, unknown>;
   /** Source of each top-level argument, for error messages. */
   argSources: Record<string, Source>;
+  /** Source of each task key's value (when, loop, notify, ...), for error messages. */
+  keySources?: Record<string, Source>;
   source: Source;
   /** Expressions that must all be true (when:). */
   when: string[];

@@ -131,19 +131,20 @@ function walkTask(w: Walker, task: TaskSpec): void {
   const vars = taskVars({ inventory: w.inventory, host: w.host, play: w.play, task, registered: w.registered, extraVars: w.extraVars, playHosts: w.playHosts, check: true });
   try {
     const runs = task.when.every((cond) => {
-      const v = evaluate(cond, vars, task.source);
+      const v = evaluate(cond, vars, task.keySources?.when ?? task.source);
       return isUnknown(v) || truthy(v);
     });
     if (!runs) return;
-    const loop = task.loop === undefined ? [undefined] : renderValue(task.loop, vars, task.source);
+    const loopSource = task.keySources?.loop ?? task.source;
+    const loop = task.loop === undefined ? [undefined] : renderValue(task.loop, vars, loopSource);
     if (isUnknown(loop)) return;
-    if (!Array.isArray(loop)) throw new InputError(`loop must be a list, got ${JSON.stringify(loop)}`, task.source, { expected: 'a list' });
+    if (!Array.isArray(loop)) throw new InputError(`loop must be a list, got ${JSON.stringify(loop)}`, loopSource, { expected: 'a list' });
     const facts: Vars = {};
     for (const item of loop) {
       const itemVars = task.loop === undefined ? vars : { ...vars, [task.loopVar]: item };
       const before = errors.length;
       const args = renderArgs(task, itemVars, errors);
-      if (errors.length === before) collect(errors, () => renderValue(task.name, itemVars, task.source));
+      if (errors.length === before) collect(errors, () => renderValue(task.name, itemVars, task.keySources?.name ?? task.source));
       if (!args) continue;
       const def = getModule(task.module) as (ModuleShape & { templates?(a: unknown): string[]; files?(a: unknown): string[] }) | undefined;
       if (!def) continue;
