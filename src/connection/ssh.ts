@@ -17,6 +17,8 @@ import type { ConnectionSettings } from './types.js';
 
 const KEEPALIVE_INTERVAL_MS = 5_000;
 const KEEPALIVE_COUNT_MAX = 3;
+/** How long a stopped command's process group has between TERM and KILL. */
+const KILL_GRACE_MS = 2_000;
 
 const MAX_CHANNELS = 8;
 
@@ -43,6 +45,8 @@ export class SshConnection extends ShellConnection {
   private jump?: SshClient;
   private connecting?: Promise<void>;
   private broken?: Error;
+  /** Kills in flight for stopped commands (close waits for them). */
+  private readonly killing = new Set<Promise<void>>();
   private readonly channels = pLimit(MAX_CHANNELS);
 
   constructor(
@@ -62,6 +66,11 @@ export class SshConnection extends ShellConnection {
   }
 
   async close(): Promise<void> {
+    // a command stopped by a timeout or an abort is being killed: let that finish first (bounded),
+    // or its processes would outlive the connection and go on changing the host
+    if (this.killing.size > 0) {
+      await Promise.race([Promise.allSettled([...this.killing]), new Promise((r) => setTimeout(r, KILL_GRACE_MS + 2000).unref())]);
+    }
     this.client?.end();
     this.jump?.end();
     this.client = this.jump = undefined;
@@ -216,6 +225,23 @@ export class SshConnection extends ShellConnection {
     return this.channels(() => this.execChannel(line, stdin, limits));
   }
 
+  /** TERM the process group of a stopped command, KILL what is left after KILL_GRACE_MS; tracked for close(). */
+  private killGroup(client: SshClient, pid: string): void {
+    const steps = Math.ceil(KILL_GRACE_MS / 100);
+    const script =
+      `kill -TERM -- -${pid} 2>/dev/null; i=0; while [ $i -lt ${steps} ] && kill -0 -- -${pid} 2>/dev/null; ` +
+      `do sleep 0.1; i=$((i+1)); done; kill -KILL -- -${pid} 2>/dev/null; true`;
+    const done = new Promise<void>((resolve) => {
+      client.exec(script, (e, stream) => {
+        if (e) return resolve();
+        stream.on('close', () => resolve());
+        stream.resume();
+      });
+    });
+    this.killing.add(done);
+    void done.finally(() => this.killing.delete(done));
+  }
+
   private execChannel(line: string, stdin: Buffer | undefined, limits: ExecLimits): Promise<RawResult> {
     const client = this.client;
     if (!client || this.broken) {
@@ -234,7 +260,7 @@ export class SshConnection extends ShellConnection {
           if (stopped) return;
           stopped = why;
           const pid = /^(\d+)\n/.exec(Buffer.concat(out).toString('latin1'))?.[1];
-          if (pid) client.exec(`kill -TERM -- -${pid}; sleep 1; kill -KILL -- -${pid}`, (e, s) => (e ? undefined : s.resume()));
+          if (pid) this.killGroup(client, pid);
           stream.close();
           clearTimeout(timer);
           limits.signal?.removeEventListener('abort', onAbort);
