@@ -8,7 +8,6 @@
  *   const r = await labExec('lb-01', 'systemctl is-active haproxy');   // { code, rc, stdout, stderr }
  */
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import {
   BACKENDS,
   DEFAULT_HOSTS,
@@ -21,6 +20,7 @@ import {
   startBackend as libStartBackend,
   stopBackend as libStopBackend,
 } from '../../src/lab/index.js';
+import { holdLabLock } from '../../src/lab/hold-lock.js';
 
 export { VIP, BACKENDS, DEFAULT_HOSTS };
 
@@ -51,48 +51,10 @@ export interface ExecResult {
 // ---------------------------------------------------------------------------------------------
 // one lab-using test process at a time
 
-const TEST_LOCK = '/run/lbrun-lab-tests.lock';
-let locked = false;
-
-function holderAlive(): boolean {
-  try {
-    const pid = Number(readFileSync(TEST_LOCK, 'utf8').trim());
-    if (!pid) return false;
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** Hold the lab for this test process (released when it exits). Waits for another holder. */
+/** Hold the lab for this test process (released by the kernel when it exits). Waits for another
+ *  holder: test files, the bench and anything else that takes src/lab/hold-lock.ts's lock. */
 export async function holdLab(timeoutMs = 60 * 60_000): Promise<void> {
-  if (locked) return;
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const fd = openSync(TEST_LOCK, 'wx');
-      writeFileSync(fd, `${process.pid}\n`);
-      closeSync(fd);
-      break;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      if (!holderAlive()) {
-        rmSync(TEST_LOCK, { force: true });
-        continue;
-      }
-      if (Date.now() > end) throw new Error(`the lab is held by another test process (${TEST_LOCK})`);
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  }
-  locked = true;
-  process.once('exit', () => {
-    try {
-      if (Number(readFileSync(TEST_LOCK, 'utf8').trim()) === process.pid) rmSync(TEST_LOCK, { force: true });
-    } catch {
-      /* already gone */
-    }
-  });
+  await holdLabLock(timeoutMs);
 }
 
 // ---------------------------------------------------------------------------------------------
