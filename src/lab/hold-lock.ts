@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 export const LAB_LOCK = '/run/lbrun-lab-tests.lock';
 
 const held = new Map<string, Promise<void>>();
+const holders = new Map<string, () => void>();
 
 /** Wait (up to timeoutMs) for the lock, then hold it until this process exits. Idempotent. */
 export function holdLabLock(timeoutMs = 60 * 60_000, path = LAB_LOCK): Promise<void> {
@@ -19,6 +20,13 @@ export function holdLabLock(timeoutMs = 60 * 60_000, path = LAB_LOCK): Promise<v
     p.catch(() => held.delete(path));
   }
   return p;
+}
+
+/** Give the lock back before this process exits (no-op when not held). */
+export function releaseLabLock(path = LAB_LOCK): void {
+  holders.get(path)?.();
+  holders.delete(path);
+  held.delete(path);
 }
 
 function acquire(path: string, timeoutMs: number): Promise<void> {
@@ -39,6 +47,7 @@ function acquire(path: string, timeoutMs: number): Promise<void> {
       child.stderr.destroy();
       child.unref();
       (child.stdin as unknown as { unref?: () => void }).unref?.();
+      holders.set(path, () => child.stdin.end());
       resolve();
     });
     child.on('error', (e) => reject(new Error(`cannot take the lab lock ${path}: ${e.message}`)));

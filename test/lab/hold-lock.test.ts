@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import t from 'tap';
-import { holdLabLock } from '../../src/lab/hold-lock.js';
+import { holdLabLock, releaseLabLock } from '../../src/lab/hold-lock.js';
 
 const MODULE = new URL('../../src/lab/hold-lock.ts', import.meta.url).href;
 
@@ -29,4 +29,14 @@ t.test('a second holder waits for the first, and a killed holder leaves no stale
   await waiting;
   t.ok(Date.now() - started >= 400, 'the waiter got the lock only after the holder died');
   t.resolves(holdLabLock(1000, lock), 'taking it again in the same process is immediate');
+});
+
+t.test('a released lock can be taken by another process at once', async (t) => {
+  const lock = join(t.testdir(), 'lab.lock');
+  await holdLabLock(1000, lock);
+  releaseLabLock(lock);
+  const other = holder(lock);
+  t.teardown(() => { other.child.kill('SIGKILL'); });
+  await other.held;
+  t.pass('another process holds it after the release');
 });
