@@ -1,63 +1,25 @@
 /**
  * Scenario A's hosts: the lab's lb-01..03 (src/lab through dist/). The bench holds the lab the way
- * lab-using tests do (test/lab/helpers.ts holdLab: /run/lbrun-lab-tests.lock holds the holder's
- * PID), so no test runs against the lab while the bench re-creates hosts, and it waits for one
- * that does. `freshHosts` gives cold hosts: each host is removed (its overlay disk and host key
+ * lab-using tests do (src/lab/hold-lock.ts: a kernel flock on /run/lbrun-lab-tests.lock), so no
+ * test runs against the lab while the bench re-creates hosts, and it waits for one that does. `freshHosts` gives cold hosts: each host is removed (its overlay disk and host key
  * forgotten) and booted again from the cached base, packages not installed.
  */
-import { closeSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { DEFAULT_HOSTS, ensureHost, hostExec, labStatus, labUp, removeHost, setQuiet } from '../../dist/lab/index.js';
-
-const TEST_LOCK = '/run/lbrun-lab-tests.lock';
-let held = false;
-
-function holderAlive() {
-  try {
-    const pid = Number(readFileSync(TEST_LOCK, 'utf8').trim());
-    if (!pid) return false;
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return e.code === 'EPERM';
-  }
-}
+import { LAB_LOCK, holdLabLock, releaseLabLock } from '../../dist/lab/hold-lock.js';
 
 /** Take the lab for this process (released at exit); waits while a test process holds it. */
 export async function holdLab(log, timeoutMs = 30 * 60_000) {
-  if (held) return;
-  const end = Date.now() + timeoutMs;
-  let told = false;
-  for (;;) {
-    try {
-      const fd = openSync(TEST_LOCK, 'wx');
-      writeFileSync(fd, `${process.pid}\n`);
-      closeSync(fd);
-      break;
-    } catch (e) {
-      if (e.code !== 'EEXIST') throw e;
-      if (!holderAlive()) {
-        rmSync(TEST_LOCK, { force: true });
-        continue;
-      }
-      if (Date.now() > end) throw new Error(`the lab is held by another process (${TEST_LOCK})`);
-      if (!told) log(`waiting for the lab: process ${readFileSync(TEST_LOCK, 'utf8').trim()} holds ${TEST_LOCK}`);
-      told = true;
-      await new Promise((r) => setTimeout(r, 1000));
-    }
+  const waiting = setTimeout(() => log(`waiting for the lab: another process holds ${LAB_LOCK}`), 1000);
+  try {
+    await holdLabLock(timeoutMs);
+  } finally {
+    clearTimeout(waiting);
   }
-  held = true;
-  process.once('exit', releaseLab);
 }
 
 /** Give the lab back (scenario B does not use it). */
 export function releaseLab() {
-  if (!held) return;
-  held = false;
-  try {
-    if (Number(readFileSync(TEST_LOCK, 'utf8').trim()) === process.pid) rmSync(TEST_LOCK, { force: true });
-  } catch {
-    /* gone */
-  }
+  releaseLabLock();
 }
 
 export const LAB_HOSTS = DEFAULT_HOSTS;
