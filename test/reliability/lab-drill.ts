@@ -114,9 +114,25 @@ export async function fileText(host: string, path: string): Promise<string | und
   return r.code === 0 ? r.stdout : undefined;
 }
 
-/** What says whether a service was restarted: its main pid and when it last became active. */
+/**
+ * What says whether a service was restarted or reloaded: its main pid, when it last became active,
+ * and its child pids (a HAProxy reload replaces the worker).
+ */
 export async function serviceStamp(host: string, unit: string): Promise<string> {
-  return (await on(host, `systemctl show -p MainPID -p ActiveEnterTimestamp -p ExecMainStartTimestamp ${unit}`)).trim();
+  const show = (await on(host, `systemctl show -p MainPID -p ActiveEnterTimestamp -p ExecMainStartTimestamp ${unit}`)).trim();
+  const children = await on(host, `pgrep -P "$(systemctl show -p MainPID --value ${unit})" | sort -n | tr '\\n' ' '; true`);
+  return `${show}\nchildren=${children.trim()}`;
+}
+
+/** The host's clock (seconds since the epoch), for serviceEvents. */
+export async function hostNow(host: string): Promise<number> {
+  return Number((await on(host, 'date +%s')).trim());
+}
+
+/** Journal lines of a unit since `since` that tell of a reload, stop or start. */
+export async function serviceEvents(host: string, unit: string, since: number): Promise<string[]> {
+  const r = await labExec(host, `journalctl -u ${unit} --since @${since} -q -o cat | grep -iE 'reload|stopp|starting|started' || true`);
+  return r.stdout.split('\n').filter(Boolean);
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -196,7 +196,8 @@ t.test('SIGINT during a validated write: exit 130, recap interrupted, temp files
   t.ok(sawTemp.some((f) => f.startsWith('/etc/lbrun-drill/.drill.conf.lbrun-')), `a temp file existed when the signal came: ${sawTemp}`);
   t.equal(r.code, 130, `exit 130\n${explain(r)}`);
   t.equal(r.events.find((e) => e.event === 'recap')?.interrupted, true, 'the recap is marked interrupted');
-  await sleep(1000);
+  // past the end of the 8 s validation: an orphaned write would have renamed its file by now
+  await sleep(7000);
   await afterFault(t, 'SIGINT', { intact: HOSTS, old: BASE, procs: 'sleep 8' });
 });
 
