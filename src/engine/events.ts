@@ -108,7 +108,7 @@ export interface RecapEvent {
   duration_ms: number;
   check: boolean;
   interrupted?: boolean;
-  /** Per host: commands run (SSH round trips), files put, bytes sent; hosts never connected are absent. */
+  /** Per host: commands run (SSH round trips), files put, bytes sent; hosts no task tried to connect to are absent. */
   stats?: Record<string, { commands: number; puts: number; bytesOut: number }>;
 }
 
