@@ -12,7 +12,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { runCli, type CliResult } from '../support/run-cli.js';
 import { startSshd } from '../support/sshd.js';
 
@@ -96,7 +96,7 @@ async function runSampled(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Pro
 
 const figures = { runs: 0, psSamples: 0, leaks: 0, masked: 0 };
 
-function noCanary(t: Tap.Test, what: string, text: string): void {
+function noCanary(t: Test, what: string, text: string): void {
   const leaks = [CANARY, BECOME_CANARY].filter((c) => text.includes(c)).length;
   figures.leaks += leaks;
   t.equal(leaks, 0, `${what}: no canary`);
