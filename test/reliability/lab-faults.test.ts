@@ -7,7 +7,7 @@
  *   SIGTERM during a run.
  * The lab is left up and converged (the drill's files and package are removed at the end).
  */
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { vethName } from '../../src/lab/config.js';
 import { ensureLab, labExec } from '../lab/helpers.js';
 import { recap, runCli, type CliResult } from '../support/run-cli.js';
@@ -24,7 +24,7 @@ function explain(r: CliResult): string {
 }
 
 /** The promises every fault must keep. `intact`: hosts whose drill.conf must still be `old`. */
-async function afterFault(t: Tap.Test, label: string, opts: { intact?: string[]; old?: string; procs?: string }): Promise<void> {
+async function afterFault(t: Test, label: string, opts: { intact?: string[]; old?: string; procs?: string }): Promise<void> {
   for (const h of HOSTS) {
     const temps = await tempFiles(h);
     figures.tempFiles += temps.length;
@@ -46,7 +46,7 @@ async function afterFault(t: Tap.Test, label: string, opts: { intact?: string[];
   t.equal(changed, 0, `${label}: the second re-run changes nothing`);
 }
 
-function othersFinished(t: Tap.Test, r: CliResult, others: string[], label: string): void {
+function othersFinished(t: Test, r: CliResult, others: string[], label: string): void {
   const counts = recap(r);
   for (const h of others) {
     const done = counts[h] && counts[h].failed === 0 && counts[h].unreachable === 0 && counts[h].ok + counts[h].changed >= 3;
