@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { writeAnsibleInventory } from './lab-inventory.js';
 import { compareFingerprints, ensureLab, fingerprints, freshHosts, holdLab, releaseLab } from './lab.js';
-import { sumStats } from './scenario-b.js';
+import { sumStats } from './stats.js';
 import { ROOT, runAnsible, runLbrun } from './tools.js';
 
 const SITE = join(ROOT, 'playbooks', 'site.yaml');

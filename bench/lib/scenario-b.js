@@ -9,6 +9,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FLEET_PORT, WORK_ROOT, startFleet } from './fleet.js';
 import { compareSnapshots, snapshotTree } from './snapshot.js';
+import { sumStats } from './stats.js';
 import { ROOT, runAnsible, runLbrun } from './tools.js';
 
 const LBRUN_PLAYBOOK = join(ROOT, 'bench', 'scale', 'scale.yaml');
@@ -131,14 +132,4 @@ export async function scenarioB(o) {
     rmSync(WORK_ROOT, { recursive: true, force: true });
   }
   return out;
-}
-
-export function sumStats(stats) {
-  const t = { commands: 0, puts: 0, bytesOut: 0 };
-  for (const s of Object.values(stats ?? {})) {
-    t.commands += s.commands;
-    t.puts += s.puts;
-    t.bytesOut += s.bytesOut;
-  }
-  return t;
 }

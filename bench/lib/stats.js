@@ -20,3 +20,14 @@ export function fmtRatio(slow, fast) {
   const r = slow / fast;
   return `${r >= 10 ? r.toFixed(0) : r.toFixed(1)}x`;
 }
+
+/** lbrun's connection counters (the JSON recap's `stats`) summed over hosts. */
+export function sumStats(stats) {
+  const t = { commands: 0, puts: 0, bytesOut: 0 };
+  for (const s of Object.values(stats ?? {})) {
+    t.commands += s.commands;
+    t.puts += s.puts;
+    t.bytesOut += s.bytesOut;
+  }
+  return t;
+}
