@@ -85,7 +85,7 @@ t.test('notify must name a handler or a listen topic', async (t) => {
   const msg = await errorOf(t, {
     'playbook.yaml': '- hosts: all\n  tasks:\n    - debug: { msg: a }\n      notify: restart hapoxy\n  handlers:\n    - name: restart haproxy\n      debug: { msg: b }\n',
   });
-  t.equal(msg, "playbook.yaml:4:7: notify 'restart hapoxy' names no handler of this play (did you mean 'restart haproxy'?); expected a handler name or listen topic: restart haproxy");
+  t.equal(msg, "playbook.yaml:4:15: notify 'restart hapoxy' names no handler of this play (did you mean 'restart haproxy'?); expected a handler name or listen topic: restart haproxy");
 });
 
 t.test('serial: schema shape and range', async (t) => {
