@@ -301,7 +301,10 @@ function contains(container: unknown, item: unknown, fail: (why: string) => neve
     return container.includes(item);
   }
   if (Array.isArray(container)) return container.some((x) => deepEqual(x, item));
-  if (isMap(container)) return Object.hasOwn(container, String(item));
+  if (isMap(container)) {
+    if (typeof item !== 'string' && typeof item !== 'number') return fail(`'in <map>' needs a key (a string or number) on the left, got ${typeName(item)}`);
+    return Object.hasOwn(container, String(item));
+  }
   return fail(`'in' needs a string, list or map on the right, got ${typeName(container)}`);
 }
 
