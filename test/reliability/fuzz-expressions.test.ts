@@ -91,6 +91,8 @@ t.test('{{ }} in argument strings, lists and maps', async (t) => {
 t.test('the language still works (the properties can pass for the right reason)', async (t) => {
   t.equal(evaluate('len(a) == 2 and b.c in ["x", "y"] and not (d is defined)', { a: [1, 2], b: { c: 'y' } }, SOURCE), true);
   t.throws(() => evaluate('a.constructor', { a: {} }, SOURCE), InputError, 'no prototype access');
+  // found by the property above (seed 454795876): a map on the left of `in <map>` was a TypeError
+  t.throws(() => evaluate('b in c', { b: Object.create(null), c: {} }, SOURCE), InputError, 'a map is not a key');
   t.comment(`FIGURE fuzz_expressions=${counts.evaluated + counts.inputErrors + counts.escaped} evaluated=${counts.evaluated} input_errors=${counts.inputErrors} escaped=${counts.escaped}`);
   t.equal(counts.escaped, 0);
   t.ok(counts.evaluated > 0 && counts.inputErrors > 0, 'both outcomes were produced');
