@@ -15,7 +15,6 @@ import {
   hostExec,
   hostState,
   keyPaths,
-  labStatus,
   labUp,
   startBackend as libStartBackend,
   stopBackend as libStopBackend,
@@ -66,7 +65,8 @@ export async function holdLab(timeoutMs = 60 * 60_000): Promise<void> {
  */
 export async function ensureLab(): Promise<void> {
   await holdLab();
-  if ((await labStatus()).up) return;
+  // always labUp: idempotent (~0.6 s when up), and it installs THIS checkout's key (.lab/) on hosts
+  // a previous checkout started, so a fresh clone can use a lab that is still running
   const s = await labUp();
   if (!s.up) throw new Error(`the lab did not come up: ${JSON.stringify(s)}`);
 }
