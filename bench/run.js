@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
  * `npm run bench`: lbrun against ansible-playbook, side by side, same run, same hosts.
- *   Scenario A: playbooks/site.yaml on the lab's three hosts (cold, converged, --check).
  *   Scenario B: a 10-task playbook on N loopback sshd (N = 10, 50, 200; cold and converged).
+ *   Scenario A: playbooks/site.yaml on the lab's three hosts (cold, converged, --check).
  * Prints a table of medians with ratios and writes bench/results/<date>.json and latest.md.
  *
  * Environment:
@@ -70,12 +70,20 @@ async function main() {
   res.startup = [];
   for (let i = 0; i < runs; i++) res.startup.push((await timed(process.execPath, [join(ROOT, 'bin', 'lbrun.js'), '--version'])).ms);
 
-  if (scenarios.has('A')) res.a = await scenarioA({ runs, coldRuns, resultsDir, log });
   if (scenarios.has('B')) {
     res.b = [];
     for (const n of scale) {
       const ansibleRuns = Math.min(runs, Math.max(1, Math.floor(ansibleHostRuns / n)));
       res.b.push(await scenarioB({ n, runs, ansibleRuns, ansibleCold: n <= ansibleColdMaxN, ansibleTimeoutMs, resultsDir, log }));
+    }
+  }
+  // A after B: B needs no lab, so a lab test that holds the lab meanwhile has time to finish
+  if (scenarios.has('A')) {
+    try {
+      res.a = await scenarioA({ runs, coldRuns, resultsDir, log });
+    } catch (e) {
+      res.aError = e instanceof Error ? e.message : String(e);
+      log(`scenario A failed: ${res.aError}`);
     }
   }
   res.loadAfter = load();
@@ -87,7 +95,7 @@ async function main() {
   writeFileSync(join(resultsDir, 'latest.md'), doc);
   process.stdout.write(`${doc}\n`);
   if (env('BENCH_UPDATE_DOCS', '') === '1') updateDocs(doc);
-  const differs = (res.a?.equivalence.length ?? 0) + (res.b ?? []).reduce((n, b) => n + b.equivalence.length, 0);
+  const differs = (res.aError ? 1 : 0) + (res.a?.equivalence.length ?? 0) + (res.b ?? []).reduce((n, b) => n + b.equivalence.length, 0);
   return differs ? 1 : 0;
 }
 
@@ -104,6 +112,7 @@ function renderDoc(res) {
     `Machine: ${machine.nproc} CPUs (${machine.cpu}), ${machine.memory}, ${machine.os}; node ${machine.node}; ${res.ansible}.`,
     `Load average before ${res.loadBefore}, after ${res.loadAfter}; the bench took ${res.minutes.toFixed(1)} min.`,
     '',
+    ...(res.aError ? [`Scenario A failed: ${res.aError}`, ''] : []),
     resultsTable(res),
     '',
     targetsTable(res),

@@ -35,7 +35,6 @@ export async function writeAnsibleInventory(o) {
       ansible_port: s.port,
       ansible_user: s.user,
       ansible_ssh_private_key_file: s.privateKeyFile,
-      ansible_python_interpreter: '/usr/bin/python3',
     };
     for (const [k, v] of Object.entries(vars)) {
       if (MAGIC.has(k) || k.startsWith('lbrun_') || k.startsWith('ansible_')) continue;

@@ -34,7 +34,7 @@ export async function scenarioA(o) {
   const an = (extra = {}) => runAnsible(ANSIBLE_SITE, join(o.resultsDir, 'lab-ansible-inventory.yaml'), { forks: 5, knownHosts: inv.knownHosts, ...extra });
   const out = {
     lbrun: { cold: [], converged: [], check: [], rssKiB: [], results: [], stats: [] },
-    ansible: { cold: [], converged: [], check: [] },
+    ansible: { cold: [], converged: [], check: [], stock: [] },
     equivalence: [],
     resetMs: [],
   };
@@ -76,6 +76,13 @@ export async function scenarioA(o) {
       check(a, 'ansible converged run', { converged: true });
       out.ansible.converged.push(a.ms);
       log(`  converged         lbrun ${Math.round(r.ms)} ms, ansible ${Math.round(a.ms)} ms`);
+    }
+    // for reference: ansible as shipped (facts gathered, no pipelining), as most playbooks run
+    for (let i = 0; i < Math.min(o.runs, 3); i++) {
+      const a = await an({ stock: true });
+      check(a, 'ansible converged run as shipped', { converged: true });
+      out.ansible.stock.push(a.ms);
+      log(`  converged, ansible as shipped ${Math.round(a.ms)} ms`);
     }
     for (let i = 0; i < o.runs; i++) {
       const r = await lb({ check: true });

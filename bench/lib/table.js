@@ -27,6 +27,7 @@ export function resultsTable(res) {
     lines.push(figure(name, 'cold (fresh hosts)', A.lbrun.cold, A.ansible.cold, 1));
     lines.push(figure(name, 'converged re-run', A.lbrun.converged, A.ansible.converged, 20));
     lines.push(figure(name, '--check, converged', A.lbrun.check, A.ansible.check, 20));
+    if (A.ansible.stock?.length) lines.push(figure(name, 'converged re-run, ansible as shipped (facts, no pipelining)', A.lbrun.converged, A.ansible.stock));
   }
   for (const B of res.b ?? []) {
     const name = `B: 10 tasks, N=${B.n}, forks ${B.n}`;

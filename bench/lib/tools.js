@@ -51,20 +51,22 @@ function total(hosts) {
 
 /**
  * Environment for ansible-playbook: its stock settings (ssh with ControlMaster/ControlPersist)
- * plus what any tuned set-up uses: pipelining, no fact gathering, a fixed interpreter (no
- * discovery), known_hosts checked strictly. controlDir is fresh per run, so no run reuses the
- * previous run's SSH master connections.
+ * plus what any tuned set-up uses: pipelining, no fact gathering (nothing in the plays needs
+ * facts), a fixed interpreter (no discovery); known_hosts checked strictly. `stock`: Ansible as
+ * shipped instead (facts gathered, no pipelining, interpreter discovery). controlDir is fresh per
+ * run, so no run reuses the previous run's SSH master connections.
  */
-export function ansibleEnv(knownHosts, controlDir) {
+export function ansibleEnv(knownHosts, controlDir, stock = false) {
+  const tuned = stock
+    ? {}
+    : { ANSIBLE_PIPELINING: 'True', ANSIBLE_GATHERING: 'explicit', ANSIBLE_PYTHON_INTERPRETER: '/usr/bin/python3' };
   return {
     ...process.env,
+    ...tuned,
     ANSIBLE_CONFIG: join(controlDir, 'ansible.cfg'),
-    ANSIBLE_PIPELINING: 'True',
-    ANSIBLE_GATHERING: 'explicit',
-    ANSIBLE_PYTHON_INTERPRETER: '/usr/bin/python3',
     ANSIBLE_HOST_KEY_CHECKING: 'True',
     ANSIBLE_SSH_ARGS: `-C -o ControlMaster=auto -o ControlPersist=60s -o UserKnownHostsFile=${knownHosts} -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes`,
-    ANSIBLE_CONTROL_PATH_DIR: controlDir,
+    ANSIBLE_SSH_CONTROL_PATH_DIR: controlDir,
     ANSIBLE_LOCAL_TEMP: join(controlDir, 'tmp'),
     ANSIBLE_NOCOLOR: '1',
     ANSIBLE_RETRY_FILES_ENABLED: 'False',
@@ -79,7 +81,7 @@ let controlSeq = 0;
 /**
  * @param {string} playbook
  * @param {string} inventory
- * @param {{ check?: boolean, forks: number, knownHosts: string, timeoutMs?: number }} opts
+ * @param {{ check?: boolean, forks: number, knownHosts: string, timeoutMs?: number, stock?: boolean }} opts
  */
 export async function runAnsible(playbook, inventory, opts) {
   const controlDir = `/tmp/lbrun-bench-ansible-cp-${process.pid}-${++controlSeq}`;
@@ -88,7 +90,7 @@ export async function runAnsible(playbook, inventory, opts) {
   const args = [playbook, '-i', inventory, '-f', String(opts.forks)];
   if (opts.check) args.push('--check');
   try {
-    const r = await timed('ansible-playbook', args, { env: ansibleEnv(opts.knownHosts, controlDir), cwd: ROOT, timeoutMs: opts.timeoutMs ?? 30 * 60_000 });
+    const r = await timed('ansible-playbook', args, { env: ansibleEnv(opts.knownHosts, controlDir, opts.stock), cwd: ROOT, timeoutMs: opts.timeoutMs ?? 30 * 60_000 });
     if (r.timedOut) return { tool: 'ansible', ms: r.ms, code: r.code, counts: parseRecap(''), timedOut: true };
     const counts = parseRecap(r.stdout);
     const failure =
