@@ -80,7 +80,7 @@ async function main() {
   // A after B: B needs no lab, so a lab test that holds the lab meanwhile has time to finish
   if (scenarios.has('A')) {
     try {
-      res.a = await scenarioA({ runs, coldRuns, resultsDir, log });
+      res.a = await scenarioA({ runs, coldRuns, ansibleTimeoutMs, resultsDir, log });
     } catch (e) {
       res.aError = e instanceof Error ? e.message : String(e);
       log(`scenario A failed: ${res.aError}`);

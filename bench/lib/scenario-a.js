@@ -22,7 +22,7 @@ function check(r, what, want) {
 }
 
 /**
- * @param {{ runs: number, coldRuns: number, resultsDir: string, log: (s: string) => void }} o
+ * @param {{ runs: number, coldRuns: number, ansibleTimeoutMs: number, resultsDir: string, log: (s: string) => void }} o
  */
 export async function scenarioA(o) {
   const { log } = o;
@@ -31,7 +31,7 @@ export async function scenarioA(o) {
   await ensureLab();
   const inv = await writeAnsibleInventory({ playbook: SITE, inventory: INVENTORY, out: join(o.resultsDir, 'lab-ansible-inventory.yaml') });
   const lb = (extra = {}) => runLbrun(SITE, INVENTORY, { rss: true, ...extra });
-  const an = (extra = {}) => runAnsible(ANSIBLE_SITE, join(o.resultsDir, 'lab-ansible-inventory.yaml'), { forks: 5, knownHosts: inv.knownHosts, ...extra });
+  const an = (extra = {}) => runAnsible(ANSIBLE_SITE, join(o.resultsDir, 'lab-ansible-inventory.yaml'), { forks: 5, knownHosts: inv.knownHosts, timeoutMs: o.ansibleTimeoutMs, ...extra });
   const out = {
     lbrun: { cold: [], converged: [], check: [], rssKiB: [], results: [], stats: [] },
     ansible: { cold: [], converged: [], check: [], stock: [] },

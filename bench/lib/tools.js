@@ -132,7 +132,8 @@ function stopMasters(controlDir) {
     } catch {
       continue;
     }
-    if (cmdline.startsWith('ssh\0') && cmdline.includes(controlDir)) {
+    // a master renames itself "ssh: DIR/HASH [mux]"
+    if (cmdline.startsWith('ssh') && cmdline.includes(controlDir)) {
       try {
         process.kill(Number(pid), 'SIGTERM');
       } catch {
