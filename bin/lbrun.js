@@ -1,3 +1,11 @@
 #!/usr/bin/env node
 import { main } from '../dist/cli.js';
+
+// `lbrun ... | head`: a reader that goes away is not an error of the run
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
 main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
