@@ -15,7 +15,7 @@
  *   BENCH_ANSIBLE_COLD_MAX_N=50  scenario B: ansible's cold figure only up to this N
  *   BENCH_ANSIBLE_TIMEOUT_S=600  an ansible run stopped at this limit counts as "> limit"
  *   BENCH_SCENARIOS=A,B     which scenarios
- *   BENCH_UPDATE_DOCS=1     also replace the results in docs/bench.md (between its markers)
+ *   BENCH_UPDATE_DOCS=1     also replace the results in README.md (between its bench markers)
  * Needs root (the lab, sshd, apt) on Debian 12; installs ansible-core and time with apt-get.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -127,9 +127,9 @@ function renderDoc(res) {
   ].join('\n');
 }
 
-/** Replace what stands between the result markers of docs/bench.md. */
+/** Replace what stands between the bench result markers of README.md. */
 function updateDocs(doc) {
-  const file = join(ROOT, 'docs', 'bench.md');
+  const file = join(ROOT, 'README.md');
   const text = readFileSync(file, 'utf8');
   const re = /(<!-- bench:results -->\n)[\s\S]*?(<!-- \/bench:results -->)/;
   if (!re.test(text)) throw new Error(`${file} has no <!-- bench:results --> markers`);
