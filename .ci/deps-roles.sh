@@ -5,14 +5,10 @@
 # here, so package scripts are told not to start any (policy-rc.d) while they install.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
-pkgs=(haproxy keepalived iproute2 util-linux curl psmisc)
-if dpkg-query -W -f='${Status}\n' "${pkgs[@]}" 2>/dev/null | grep -vq 'install ok installed' \
-   || [ "$(dpkg-query -W -f='${Status}\n' "${pkgs[@]}" 2>/dev/null | wc -l)" -ne "${#pkgs[@]}" ]; then
-  policy=/usr/sbin/policy-rc.d
-  made_policy=
-  if [ ! -e "$policy" ]; then
-    printf '#!/bin/sh\nexit 101\n' > "$policy" && chmod +x "$policy" && made_policy=1
-  fi
-  apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null
-  [ -z "$made_policy" ] || rm -f "$policy"
+policy=/usr/sbin/policy-rc.d
+made_policy=
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' > "$policy" && chmod +x "$policy" && made_policy=1
 fi
+trap '[ -z "$made_policy" ] || rm -f "$policy"' EXIT
+sh "$(dirname "$0")/apt-install-missing.sh" deps-roles haproxy keepalived iproute2 util-linux curl psmisc

@@ -2,6 +2,7 @@
 import { quote, quoteArgs } from '../connection/quote.js';
 import { registerModule } from './registry.js';
 import { mustRun } from './support/host-run.js';
+import { accountNameSchema } from './support/schema-parts.js';
 import type { ModuleDefinition, PlanResult } from './types.js';
 
 export interface GroupArgs {
@@ -15,7 +16,7 @@ export const group: ModuleDefinition<GroupArgs> = {
   schema: {
     type: 'object',
     properties: {
-      name: { type: 'string', pattern: '^[a-z_][a-z0-9_.-]*\\$?$' },
+      name: accountNameSchema,
       state: { enum: ['present', 'absent'] },
       system: { type: 'boolean' },
     },

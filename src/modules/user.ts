@@ -2,7 +2,7 @@
 import { quote, quoteArgs } from '../connection/quote.js';
 import { registerModule } from './registry.js';
 import { mustRun } from './support/host-run.js';
-import { asList, stringList } from './support/schema-parts.js';
+import { accountNameSchema, asList, stringList } from './support/schema-parts.js';
 import type { ModuleDefinition, PlanResult } from './types.js';
 
 export interface UserArgs {
@@ -60,7 +60,7 @@ export const user: ModuleDefinition<UserArgs> = {
   schema: {
     type: 'object',
     properties: {
-      name: { type: 'string', pattern: '^[a-z_][a-z0-9_.-]*\\$?$' },
+      name: accountNameSchema,
       state: { enum: ['present', 'absent'] },
       system: { type: 'boolean' },
       shell: { type: 'string' },

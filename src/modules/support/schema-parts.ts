@@ -2,6 +2,8 @@
 export const modeSchema = { type: ['string', 'integer'], description: 'octal "0644" or symbolic "u=rw,g=r,o=r"' };
 export const ownerSchema = { type: 'string', minLength: 1 };
 export const pathSchema = { type: 'string', minLength: 1 };
+/** A user or group name as useradd/groupadd accept it. */
+export const accountNameSchema = { type: 'string', pattern: '^[a-z_][a-z0-9_.-]*\\$?$' };
 export const stringList = { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] };
 
 /** owner, group, mode */
