@@ -124,14 +124,34 @@ export async function serviceStamp(host: string, unit: string): Promise<string> 
   return `${show}\nchildren=${children.trim()}`;
 }
 
-/** The host's clock (seconds since the epoch), for serviceEvents. */
-export async function hostNow(host: string): Promise<number> {
-  return Number((await on(host, 'date +%s')).trim());
+/**
+ * A journal cursor on the host, for serviceEvents: every line after it is newer, whatever the clock
+ * says (a `--since @seconds` baseline also caught a reload finished earlier in the same second).
+ */
+export async function journalCursor(host: string): Promise<string> {
+  const out = await on(host, 'journalctl -n 0 --show-cursor -q');
+  const m = /^-- cursor: (\S+)$/m.exec(out);
+  if (!m) throw new Error(`${host}: no journal cursor in ${JSON.stringify(out)}`);
+  return m[1]!;
 }
 
-/** Journal lines of a unit since `since` that tell of a reload, stop or start. */
-export async function serviceEvents(host: string, unit: string, since: number): Promise<string[]> {
-  const r = await labExec(host, `journalctl -u ${unit} --since @${since} -q -o cat | grep -iE 'reload|stopp|starting|started' || true`);
+/**
+ * A cursor taken once the units have been quiet for `quietMs`: lines a reload logs just after it
+ * (the old HAProxy worker's "Proxy ... stopped") belong before the baseline, not after it.
+ */
+export async function quietJournalCursor(host: string, units: string[], quietMs = 1000): Promise<string> {
+  for (let tries = 0; ; tries++) {
+    const cursor = await journalCursor(host);
+    await sleep(quietMs);
+    const late = (await Promise.all(units.map((u) => serviceEvents(host, u, cursor)))).flat();
+    if (late.length === 0) return cursor;
+    if (tries >= 10) throw new Error(`${host}: ${units.join(', ')} still logging after ${tries} s: ${late.slice(0, 3).join(' | ')}`);
+  }
+}
+
+/** Journal lines of a unit after `cursor` (journalCursor) that tell of a reload, stop or start. */
+export async function serviceEvents(host: string, unit: string, cursor: string): Promise<string[]> {
+  const r = await labExec(host, `journalctl -u ${unit} --after-cursor '${cursor}' -q -o cat | grep -iE 'reload|stopp|starting|started' || true`);
   return r.stdout.split('\n').filter(Boolean);
 }
 

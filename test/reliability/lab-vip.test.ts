@@ -13,7 +13,7 @@ import { vipHolder } from '../lab/helpers.js';
 import { recap } from '../support/run-cli.js';
 import { startVipClient, type VipClientResult } from '../support/vip-client.js';
 import { explain, LAB_HOSTS, labSession, site, VIP } from '../e2e/lab-site.js';
-import { hashOf, hostNow, serviceEvents, serviceStamp, tempFiles } from './lab-drill.js';
+import { hashOf, journalCursor, quietJournalCursor, serviceEvents, serviceStamp, tempFiles } from './lab-drill.js';
 
 t.setTimeout(30 * 60_000);
 
@@ -43,7 +43,7 @@ t.test('a rolling change reloading haproxy and keepalived on every node loses no
     ['change', ['-e', 'haproxy_timeout_tunnel=3h', '-e', 'keepalived_check_interval=3']],
     ['revert', []],
   ] as const) {
-    const since = Object.fromEntries(await Promise.all(LAB_HOSTS.map(async (h) => [h, await hostNow(h)] as const)));
+    const since = Object.fromEntries(await Promise.all(LAB_HOSTS.map(async (h) => [h, await journalCursor(h)] as const)));
     const stamps = Object.fromEntries(await Promise.all(LAB_HOSTS.map(async (h) => [h, await serviceStamp(h, 'haproxy')] as const)));
     const { r, load } = await underLoad([...extra]);
     t.equal(r.code, 0, `${label}: ${explain(r)}`);
@@ -66,9 +66,9 @@ t.test('a rolling change reloading haproxy and keepalived on every node loses no
 t.test('a change that fails on lb-01 halts the roll before lb-02 and lb-03; nothing restarted', async (t) => {
   const hashes: Record<string, string> = {};
   const stamps: Record<string, string> = {};
-  const since: Record<string, number> = {};
+  const since: Record<string, string> = {};
   for (const h of LAB_HOSTS) {
-    since[h] = await hostNow(h);
+    since[h] = await quietJournalCursor(h, ['haproxy', 'keepalived']);
     for (const f of FILES) hashes[`${h}:${f}`] = await hashOf(h, f);
     for (const unit of ['haproxy', 'keepalived']) stamps[`${h}:${unit}`] = await serviceStamp(h, unit);
   }
