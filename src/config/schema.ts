@@ -3,39 +3,44 @@
  * InputError with file:line:column of the offending node, the document path and what was expected
  * in words. Schemas live in schemas/*.json (shipped in the package, usable by editors).
  */
-import { readFileSync } from 'node:fs';
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { Ajv2020, ErrorObject } from 'ajv/dist/2020.js';
 import { InputError, type Source } from '../errors.js';
 import { didYouMean } from './did-you-mean.js';
+import { precompiledValidator, type Validator } from './precompiled.js';
+import { createAjv, documentSchemas, type AnySchema, type SchemaName } from './schema-sources.js';
 import { pointer, sourceAt, type DocPath, type YamlFile } from './yaml-file.js';
 
-export type SchemaName = 'playbook' | 'inventory' | 'tasks' | 'handlers' | 'vars';
+export type { SchemaName } from './schema-sources.js';
+export type { Validator } from './precompiled.js';
 
 /** Finds the source of a document path (key: the key of the last map entry). */
 export type Locate = (path: DocPath, opts?: { key?: boolean }) => Source;
 
-const SCHEMA_DIR = new URL('../../schemas/', import.meta.url);
-const SCHEMA_FILES: SchemaName[] = ['playbook', 'inventory', 'tasks', 'handlers', 'vars'];
+const compiled = new WeakMap<object, Validator>();
+let ajv: Ajv2020 | undefined;
 
-const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: false, code: { optimize: false } });
-for (const name of SCHEMA_FILES) ajv.addSchema(JSON.parse(readFileSync(new URL(`${name}.json`, SCHEMA_DIR), 'utf8')));
-
-type AnySchema = Record<string, unknown>;
-const compiled = new WeakMap<object, ValidateFunction>();
-
-/** Compile (once) a schema object, e.g. a module's argument schema. */
-export function compileSchema(schema: AnySchema): ValidateFunction {
+/**
+ * The validator of a schema (once per schema object): the precompiled one when the build made one
+ * for exactly this schema, else compiled with ajv. Our schemas are checked against the meta-schema
+ * at build time and by the tests (test/config/precompile-schemas.test.ts), not at each start.
+ */
+function validatorOf(schema: AnySchema, compile: (ajv: Ajv2020) => Validator): Validator {
   let v = compiled.get(schema);
   if (!v) {
-    v = ajv.compile(schema);
+    v = precompiledValidator(schema) ?? compile((ajv ??= createAjv({ validateSchema: false })));
     compiled.set(schema, v);
   }
   return v;
 }
 
+/** Compile (once) a schema object, e.g. a module's argument schema. */
+export function compileSchema(schema: AnySchema): Validator {
+  return validatorOf(schema, (ajv) => ajv.compile(schema));
+}
+
 /** Validate a whole loaded document against one of the shipped schemas. */
 export function validateDocument(yf: YamlFile, schema: SchemaName): InputError[] {
-  const validate = ajv.getSchema(`${schema}.json`) as ValidateFunction;
+  const validate = validatorOf(documentSchemas().get(schema)!, (ajv) => ajv.getSchema(`${schema}.json`) as Validator);
   return validateData(validate, yf.data, (p, o) => sourceAt(yf, p, o), []);
 }
 
@@ -44,7 +49,7 @@ export function validateDocument(yf: YamlFile, schema: SchemaName): InputError[]
  * errors whose data cannot be judged yet (e.g. a `{{ template }}` where a number is expected).
  */
 export function validateData(
-  validate: ValidateFunction,
+  validate: Validator,
   data: unknown,
   locate: Locate,
   basePath: DocPath,
@@ -172,7 +177,7 @@ function resolveRef(schema: unknown, root: AnySchema): AnySchema | undefined {
   let s = schema as AnySchema | undefined;
   for (let i = 0; i < 10 && s && typeof s.$ref === 'string'; i++) {
     const [file, frag] = s.$ref.split('#');
-    const base = file ? (ajv.getSchema(file)?.schema as AnySchema | undefined) : root;
+    const base = file ? [...documentSchemas().values()].find((d) => d.$id === file) : root;
     s = (frag ?? '')
       .split('/')
       .filter(Boolean)
