@@ -26,6 +26,7 @@ interface RunFlags extends CommonOptions {
   json?: boolean;
   forceHandlers?: boolean;
   failOnChange?: boolean;
+  readAhead: boolean;
   acceptNewHostKeys?: boolean;
   listTasks?: boolean;
   listHosts?: boolean;
@@ -106,6 +107,7 @@ function buildProgram(setResult: (work: () => Promise<number>) => Promise<void>)
     .option('--json', 'write NDJSON events to stdout instead of human output')
     .option('--force-handlers', 'run notified handlers even on hosts that failed')
     .option('--fail-on-change', 'exit 5 when something changed (or would change with --check)')
+    .option('--no-read-ahead', "serial plays: read every plan on the host's turn, not ahead while nothing changes")
     .option('--accept-new-host-keys', 'trust and remember SSH host keys not seen before')
     .option('--list-tasks', 'list the tasks that would run, and exit')
     .option('--list-hosts', 'list the hosts each play would run on, and exit')
@@ -216,6 +218,7 @@ async function runCommand(playbook: string, flags: RunFlags): Promise<number> {
       extraVars: await extraVarsOf(flags),
       forceHandlers: flags.forceHandlers === true,
       failOnChange: flags.failOnChange === true,
+      readAhead: flags.readAhead,
       acceptNewHostKeys: flags.acceptNewHostKeys === true,
       becomePassword: process.env.LBRUN_BECOME_PASSWORD,
       askBecomePassword: process.stdin.isTTY ? askBecomePassword : undefined,

@@ -110,6 +110,8 @@ export interface RecapEvent {
   interrupted?: boolean;
   /** Per host: commands run (SSH round trips), files put, bytes sent; hosts no task tried to connect to are absent. */
   stats?: Record<string, { commands: number; puts: number; bytesOut: number }>;
+  /** Serial plays: plans read ahead of a host's turn, and how many of them its turn used. */
+  read_ahead?: { read: number; used: number };
 }
 
 export type RunEvent =

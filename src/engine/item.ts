@@ -4,11 +4,12 @@
  */
 import { ConnectError, InputError, InterruptedError, TaskError } from '../errors.js';
 import { getModule } from '../modules/index.js';
-import type { FileDiff, PlanResult, Vars } from '../modules/types.js';
+import type { FileDiff, ModuleContext, ModuleDefinition, PlanResult, Vars } from '../modules/types.js';
 import { evaluate, truthy } from '../vars/expr.js';
 import { renderValue } from '../vars/render.js';
 import type { HostStatus } from './events.js';
 import { guarded } from './guard.js';
+import { planKey } from './read-ahead.js';
 import { moduleContext, type TaskScope } from './task-scope.js';
 
 export interface ItemOutcome {
@@ -51,9 +52,14 @@ async function planAndApply(scope: TaskScope, vars: Vars): Promise<ItemOutcome> 
       // opened inside the guard, so an interrupt does not wait for a slow handshake
       const conn = mod.controllerOnly ? run.pool.get(host, settings) : await run.pool.open(host, settings);
       const ctx = moduleContext(scope, conn, vars, signal);
-      const plan = await mod.plan(ctx, args);
-      const applied = plan.changed && !ctx.check && !plan.skipped ? await mod.apply(ctx, args, plan) : undefined;
-      const changed = applied?.changed ?? (plan.changed && !plan.skipped);
+      const plan = await planOf(scope, mod, ctx, args);
+      const changes = plan.changed && !plan.skipped;
+      const ahead = scope.readAhead;
+      // a change (or, in check mode, a would-be change) voids every plan read ahead
+      if (changes && ahead && !ahead.record) ahead.book.changed();
+      const apply = changes && !ctx.check && !ahead?.record;
+      const applied = apply ? await mod.apply(ctx, args, plan).finally(() => ahead?.book.changed()) : undefined;
+      const changed = applied?.changed ?? changes;
       const outcome = withConditions(
         scope,
         vars,
@@ -67,6 +73,33 @@ async function planAndApply(scope: TaskScope, vars: Vars): Promise<ItemOutcome> 
     run.signal,
     task.timeout === undefined ? undefined : task.timeout * 1000,
   );
+}
+
+/**
+ * The module's plan. With a read-ahead (serial plays, src/engine/read-ahead.ts) the read-ahead
+ * records it, and the host's turn takes the recorded answer when it is still good. Controller
+ * modules are cheap and always planned on the spot.
+ */
+async function planOf(scope: TaskScope, mod: ModuleDefinition, ctx: ModuleContext, args: Record<string, unknown>): Promise<PlanResult> {
+  const ahead = scope.readAhead;
+  if (!ahead || mod.readAhead !== true || mod.controllerOnly) return mod.plan(ctx, args);
+  const key = planKey(scope.task, args, ctx.become, ctx.becomeUser);
+  if (ahead.record) {
+    return ahead.book.record(scope.host, key, (renders) =>
+      mod.plan(
+        {
+          ...ctx,
+          renderTemplate: (path) => {
+            const output = ctx.renderTemplate(path);
+            renders.push([path, output]);
+            return output;
+          },
+        },
+        args,
+      ),
+    );
+  }
+  return (await ahead.book.take(scope.host, scope.task, key, ctx)) ?? mod.plan(ctx, args);
 }
 
 /**

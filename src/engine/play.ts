@@ -10,6 +10,8 @@ import type { PlaySpec } from '../playbook/types.js';
 import { taskVars } from '../vars/precedence.js';
 import { splitBatches } from './batches.js';
 import { BatchRunner } from './batch.js';
+import { ReadAhead } from './read-ahead.js';
+import { readAheadHost } from './read-ahead-host.js';
 import type { RunContext } from './run-context.js';
 import type { PlayScope } from './task.js';
 import type { RunOptions } from './types.js';
@@ -20,6 +22,24 @@ export async function runPlay(run: RunContext, play: PlaySpec): Promise<'continu
   if (hosts.length === 0) return 'continue';
   const ps: PlayScope = { run, play, hosts, settings: new Map(hosts.map((h) => [h, settingsOf(run, play, h, hosts)])) };
   const batches = splitBatches(hosts, play.serial);
+  const readAhead = batches.length > 1 && run.options.readAhead !== false ? new ReadAhead(play.tasks) : undefined;
+  if (readAhead) {
+    ps.readAhead = readAhead;
+    startReadAhead(ps, readAhead, hosts);
+  }
+  try {
+    return await runBatches(run, ps, batches);
+  } finally {
+    if (readAhead) {
+      readAhead.close();
+      run.readAhead.read += readAhead.counts.read;
+      run.readAhead.used += readAhead.counts.used;
+    }
+  }
+}
+
+async function runBatches(run: RunContext, ps: PlayScope, batches: string[][]): Promise<'continue' | 'stop'> {
+  const { play } = ps;
   // the next batch's SSH handshakes overlap this batch's work (serial plays), unless the play only
   // runs controller modules
   const needsConnections = [...play.tasks, ...play.handlers].some((t) => getModule(t.module)?.controllerOnly !== true);
@@ -45,6 +65,14 @@ export function playHosts(
     hosts = hosts.filter((h) => limit.has(h));
   }
   return hosts.filter((h) => !run.gone.has(h));
+}
+
+/** Every host of the play reads ahead in the background, at most --forks of them at once. */
+function startReadAhead(ps: PlayScope, book: ReadAhead, hosts: string[]): void {
+  for (const host of hosts) {
+    const signal = book.open(host, ps.run.signal);
+    void ps.run.readAhead.limit(async () => (signal.aborted ? undefined : readAheadHost(ps, host, book, signal))).catch(() => {});
+  }
 }
 
 /** Connection settings from the host's play-level variables; `connection: local` on the play wins. */

@@ -27,6 +27,11 @@ export interface RunContext {
   pool: ConnectionPool;
   /** forks: at most this many hosts work at once. */
   limit: <T>(fn: () => Promise<T>) => Promise<T>;
+  /**
+   * The read-ahead of serial plays (src/engine/read-ahead.ts): its own --forks limit (it must never
+   * wait for a slot that a host's turn holds while waiting for it) and its counts over the run.
+   */
+  readAhead: { limit: <T>(fn: () => Promise<T>) => Promise<T>; read: number; used: number };
   signal: AbortSignal;
   /** Hosts that failed or were unreachable: they take no part in later plays. */
   gone: Set<string>;

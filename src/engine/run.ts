@@ -56,6 +56,7 @@ export async function run(options: RunOptions): Promise<RunSummary> {
       recap: new Recap(),
       pool: new ConnectionPool({ acceptNewHostKeys: options.acceptNewHostKeys, becomePassword }),
       limit: pLimit(Math.max(1, options.forks ?? DEFAULT_FORKS)),
+      readAhead: { limit: pLimit(Math.max(1, options.forks ?? DEFAULT_FORKS)), read: 0, used: 0 },
       signal,
       memory(host) {
         let m = memories.get(host);
@@ -87,6 +88,7 @@ export async function run(options: RunOptions): Promise<RunSummary> {
       check: options.check === true,
       ...(interrupted ? { interrupted } : {}),
       stats,
+      read_ahead: { read: ctx.readAhead.read, used: ctx.readAhead.used },
     });
     return {
       hosts,

@@ -8,6 +8,7 @@ import type { ModuleContext, Vars } from '../modules/types.js';
 import type { PlaySpec, TaskSpec } from '../playbook/types.js';
 import { findFile } from '../validate/find-file.js';
 import { renderTemplateFile } from '../vars/template.js';
+import type { ReadAhead } from './read-ahead.js';
 import type { RunContext } from './run-context.js';
 
 export interface TaskScope {
@@ -21,6 +22,8 @@ export interface TaskScope {
   handler: boolean;
   /** Report only failures (meta tasks). */
   silent: boolean;
+  /** The play's read-ahead: `record` when this is the read-ahead itself, else the host's turn. */
+  readAhead?: { book: ReadAhead; record: boolean };
 }
 
 export function moduleContext(scope: TaskScope, conn: Connection, vars: Vars, signal: AbortSignal): ModuleContext {

@@ -6,6 +6,7 @@ import type { ConnectionSettings } from '../connection/types.js';
 import type { PlaySpec, TaskSpec } from '../playbook/types.js';
 import { renderString } from '../vars/render.js';
 import { runOnHost, varsFor, type HostOutcome } from './host-task.js';
+import type { ReadAhead } from './read-ahead.js';
 import type { RunContext } from './run-context.js';
 import type { TaskScope } from './task-scope.js';
 
@@ -15,6 +16,8 @@ export interface PlayScope {
   /** Hosts of the play (play_hosts). */
   hosts: string[];
   settings: Map<string, ConnectionSettings>;
+  /** Plans read ahead for the later batches of a serial play (src/engine/read-ahead.ts). */
+  readAhead?: ReadAhead;
 }
 
 /** meta tasks steer the engine and print nothing unless they fail. */
@@ -33,6 +36,7 @@ export async function runTask(ps: PlayScope, task: TaskSpec, hosts: string[], ha
     settings: ps.settings.get(host)!,
     handler,
     silent: isSilent(task),
+    readAhead: ps.readAhead && { book: ps.readAhead, record: false },
   });
   const taskName = displayName(scopeOf(hosts[0], task.name), ps.hosts);
   if (!isSilent(task)) run.emit({ event: 'task_start', play: play.name, task: taskName, module: task.module, ...(handler ? { handler } : {}) });

@@ -30,6 +30,11 @@ export interface RunOptions {
    * and some task uses become on a host that does not log in as root. Return undefined for none.
    */
   askBecomePassword?: () => Promise<string | undefined>;
+  /**
+   * Serial plays read the later batches' plans ahead while nothing changes (default true;
+   * src/engine/read-ahead.ts). false: every plan is read on the host's turn.
+   */
+  readAhead?: boolean;
   /** Emit module log events (-v). */
   verbose?: boolean;
   /** Abort: stop scheduling, abort running commands, close connections, recap marked interrupted. */

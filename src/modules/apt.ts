@@ -93,6 +93,7 @@ function describe(a: AptActions, check: boolean): string {
 
 export const apt: ModuleDefinition<AptArgs> = {
   name: 'apt',
+  readAhead: true,
   schema: {
     type: 'object',
     properties: {

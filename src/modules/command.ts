@@ -14,6 +14,7 @@ const argvOf = (args: CommandArgs): string[] => args.argv ?? splitWords(args.cmd
 
 export const command: ModuleDefinition<CommandArgs> = {
   name: 'command',
+  readAhead: true,
   freeForm: 'cmd',
   schema: {
     type: 'object',

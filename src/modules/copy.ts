@@ -23,6 +23,7 @@ function desired(ctx: ModuleContext, args: CopyArgs): ManagedFile {
 
 export const copy: ModuleDefinition<CopyArgs> = {
   name: 'copy',
+  readAhead: true,
   schema: {
     type: 'object',
     properties: {

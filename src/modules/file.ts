@@ -69,6 +69,7 @@ async function treeDiffers(ctx: ModuleContext, facts: FileFacts, args: FileArgs)
 
 export const file: ModuleDefinition<FileArgs> = {
   name: 'file',
+  readAhead: true,
   schema: {
     type: 'object',
     properties: {

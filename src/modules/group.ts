@@ -13,6 +13,7 @@ export interface GroupArgs {
 
 export const group: ModuleDefinition<GroupArgs> = {
   name: 'group',
+  readAhead: true,
   schema: {
     type: 'object',
     properties: {

@@ -10,6 +10,7 @@ export interface HostnameArgs {
 
 export const hostname: ModuleDefinition<HostnameArgs> = {
   name: 'hostname',
+  readAhead: true,
   schema: {
     type: 'object',
     properties: { name: { type: 'string', pattern: '^[A-Za-z0-9]([A-Za-z0-9.-]{0,252}[A-Za-z0-9])?$' } },

@@ -38,6 +38,7 @@ function fileArgs(args: LineinfileArgs, content: string): ManagedFile {
 
 export const lineinfile: ModuleDefinition<LineinfileArgs> = {
   name: 'lineinfile',
+  readAhead: true,
   schema: {
     type: 'object',
     properties: {

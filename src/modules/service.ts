@@ -63,6 +63,7 @@ export function serviceCommands(args: ServiceArgs, facts: UnitFacts, missing: bo
 
 export const service: ModuleDefinition<ServiceArgs> = {
   name: 'service',
+  readAhead: true,
   schema: {
     type: 'object',
     properties: {

@@ -9,6 +9,7 @@ export interface ShellArgs extends CommandLikeArgs {
 
 export const shell: ModuleDefinition<ShellArgs> = {
   name: 'shell',
+  readAhead: true,
   freeForm: 'cmd',
   schema: {
     type: 'object',

@@ -31,6 +31,7 @@ interface SysctlActions {
 
 export const sysctl: ModuleDefinition<SysctlArgs> = {
   name: 'sysctl',
+  readAhead: true,
   schema: {
     type: 'object',
     properties: {

@@ -20,6 +20,7 @@ function desired(ctx: ModuleContext, args: TemplateArgs): ManagedFile {
 
 export const template: ModuleDefinition<TemplateArgs> = {
   name: 'template',
+  readAhead: true,
   schema: {
     type: 'object',
     properties: {

@@ -104,6 +104,16 @@ export interface ModuleDefinition<A = Record<string, unknown>> {
   freeForm?: string;
   /** Runs on the controller only (debug, assert, fail, set_fact, meta): needs no connection. */
   controllerOnly?: boolean;
+  /**
+   * Its plan only reads, and only state that this run's own tasks change (files, packages, units,
+   * users; controller modules: nothing at all), so the engine may read it ahead of the host's turn in
+   * a serial play and use the answer while nothing has changed (src/engine/read-ahead.ts). Not for a
+   * plan that waits for or depends on the moment it runs (wait_for) or on state outside the run
+   * (proxmox_lxc).
+   */
+  readAhead?: boolean;
+  /** Its plan returns `facts` (set_fact): the tasks after it may read them. */
+  setsFacts?: boolean;
   /** Template files this task renders (validate/render walk them offline): names as given in args. */
   templates?(args: A): string[];
   /** Controller files this task reads from files/ (validate checks they exist): names as given in args. */

@@ -14,6 +14,7 @@ interface AssertArgs {
 
 export const assert: ModuleDefinition<AssertArgs> = {
   name: 'assert',
+  readAhead: true,
   controllerOnly: true,
   schema: {
     type: 'object',

@@ -10,6 +10,7 @@ interface DebugArgs {
 
 export const debug: ModuleDefinition<DebugArgs> = {
   name: 'debug',
+  readAhead: true,
   controllerOnly: true,
   schema: {
     type: 'object',

@@ -5,6 +5,7 @@ import type { ModuleDefinition } from '../types.js';
 
 export const fail: ModuleDefinition<{ msg?: string }> = {
   name: 'fail',
+  readAhead: true,
   controllerOnly: true,
   freeForm: 'msg',
   schema: { type: 'object', properties: { msg: { type: 'string' } }, additionalProperties: false },

@@ -6,6 +6,7 @@ type Action = NonNullable<PlanResult['control']>;
 
 export const meta: ModuleDefinition<{ action: Action }> = {
   name: 'meta',
+  readAhead: true,
   controllerOnly: true,
   freeForm: 'action',
   schema: {

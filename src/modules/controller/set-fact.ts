@@ -4,6 +4,8 @@ import type { ModuleDefinition, Vars } from '../types.js';
 
 export const setFact: ModuleDefinition<Vars> = {
   name: 'set_fact',
+  readAhead: true,
+  setsFacts: true,
   controllerOnly: true,
   schema: {
     type: 'object',
