@@ -21,16 +21,19 @@ export function waitScript(args: WaitForArgs): string {
   const host = args.host ?? '127.0.0.1';
   const wantOpen = (args.state ?? 'started') === 'started';
   const probe = `(exec 3<>/dev/tcp/${host}/${args.port}) 2>/dev/null`;
+  // bash builtins ($SECONDS, /dev/tcp): the probe's subshell is the one fork per check
   return [
-    `sleep ${args.delay ?? 0}`,
-    `end=$(( $(date +%s) + ${args.timeout ?? 300} ))`,
+    args.delay ? `sleep ${args.delay}` : '',
+    'SECONDS=0',
     'while :; do',
     `  if ${probe}; then open=1; else open=0; fi`,
     `  [ "$open" = ${wantOpen ? 1 : 0} ] && exit 0`,
-    '  [ "$(date +%s)" -ge "$end" ] && exit 1',
+    `  [ "$SECONDS" -ge ${args.timeout ?? 300} ] && exit 1`,
     '  sleep 0.5',
     'done',
-  ].join('\n');
+  ]
+    .filter(Boolean)
+    .join('\n');
 }
 
 export const waitFor: ModuleDefinition<WaitForArgs> = {
