@@ -10,10 +10,11 @@ import { registerModule } from './registry.js';
 import type { ModuleDefinition } from './types.js';
 import { proxmoxLxcSchema, resolveArgs, type ProxmoxLxcArgs } from './proxmox/args.js';
 import type { LxcDriver } from './proxmox/driver.js';
-import { labDriver } from './proxmox/lab-driver.js';
-import { proxmoxDriver } from './proxmox/proxmox-driver.js';
 
-const drivers: Record<'proxmox' | 'lab', LxcDriver> = { proxmox: proxmoxDriver, lab: labDriver };
+/** Loaded when a task uses it: most runs never provision, and every start would pay for https. */
+async function driver(name: 'proxmox' | 'lab'): Promise<LxcDriver> {
+  return name === 'lab' ? (await import('./proxmox/lab-driver.js')).labDriver : (await import('./proxmox/proxmox-driver.js')).proxmoxDriver;
+}
 
 export const proxmoxLxc: ModuleDefinition<ProxmoxLxcArgs> = {
   name: 'proxmox_lxc',
@@ -21,11 +22,11 @@ export const proxmoxLxc: ModuleDefinition<ProxmoxLxcArgs> = {
   controllerOnly: true,
   async plan(ctx, args) {
     const a = resolveArgs(args);
-    return drivers[a.driver].plan(ctx, a);
+    return (await driver(a.driver)).plan(ctx, a);
   },
   async apply(ctx, args, plan) {
     const a = resolveArgs(args);
-    return drivers[a.driver].apply(ctx, a, plan);
+    return (await driver(a.driver)).apply(ctx, a, plan);
   },
 };
 
