@@ -134,6 +134,7 @@ function loadPlay(st: State, yf: YamlFile, raw: Raw, path: DocPath, inheritedTag
     name: typeof raw.name === 'string' ? raw.name : hosts,
     hosts,
     source,
+    hostsSource: raw.hosts === undefined ? source : at(['hosts']),
     vars,
     roles,
     tasks,

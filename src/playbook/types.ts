@@ -68,6 +68,8 @@ export interface PlaySpec {
   /** Host pattern. */
   hosts: string;
   source: Source;
+  /** Where `hosts:` is written (an unknown host or group is reported there). */
+  hostsSource?: Source;
   vars: Vars;
   /** Files given by vars_files, already loaded into vars (in order). */
   roles: RoleSpec[];
