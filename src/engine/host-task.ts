@@ -111,9 +111,10 @@ async function loop(scope: TaskScope, vars: Vars, start: number): Promise<HostOu
 /** The loop's items: a list as written (rendered), or a template that renders to a list. */
 function loopItems(scope: TaskScope, vars: Vars): unknown[] {
   const { task } = scope;
-  const items = renderValue(task.loop, vars, task.source);
+  const at = task.keySources?.loop ?? task.source;
+  const items = renderValue(task.loop, vars, at);
   if (!Array.isArray(items)) {
-    throw new InputError(`loop must be a list, got ${typeof items}`, task.source);
+    throw new InputError(`loop must be a list, got ${typeof items}`, at);
   }
   return items;
 }

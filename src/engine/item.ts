@@ -2,7 +2,7 @@
  * One task (or one loop item) on one host: `when`, argument rendering, the module's plan, then
  * apply unless in check mode or nothing would change, then changed_when / failed_when.
  */
-import { ConnectError, InputError, InterruptedError, TaskError } from '../errors.js';
+import { ConnectError, InputError, InterruptedError, TaskError, type Source } from '../errors.js';
 import { getModule } from '../modules/index.js';
 import type { FileDiff, ModuleContext, ModuleDefinition, PlanResult, Vars } from '../modules/types.js';
 import { evaluate, truthy } from '../vars/expr.js';
@@ -28,7 +28,7 @@ export async function runItem(scope: TaskScope, vars: Vars): Promise<ItemOutcome
   const { task } = scope;
   try {
     for (const cond of task.when) {
-      if (!truthy(evaluate(cond, vars, task.source))) {
+      if (!truthy(evaluate(cond, vars, task.keySources?.when ?? task.source))) {
         return { status: 'skipped', changed: false, result: { changed: false, skipped: true, false_condition: cond } };
       }
     }
@@ -46,7 +46,7 @@ async function planAndApply(scope: TaskScope, vars: Vars): Promise<ItemOutcome> 
   const { run, task, host, settings } = scope;
   const mod = getModule(task.module);
   if (!mod) throw new InputError(`unknown module '${task.module}'`, task.source);
-  const args = renderValue(task.args, vars, task.source) as Record<string, unknown>;
+  const args = renderArgs(scope, vars);
   return guarded(
     async (signal) => {
       // opened inside the guard, so an interrupt does not wait for a slow handshake
@@ -123,9 +123,9 @@ function withConditions(
   if (applyConditions) {
     const scoped = task.register ? { ...vars, [task.register]: result } : vars;
     try {
-      if (task.changedWhen !== undefined) result.changed = condition(task.changedWhen, scoped, scope);
+      if (task.changedWhen !== undefined) result.changed = condition(task.changedWhen, scoped, task.keySources?.changed_when ?? task.source);
       if (task.failedWhen !== undefined) {
-        result.failed = condition(task.failedWhen, scoped, scope);
+        result.failed = condition(task.failedWhen, scoped, task.keySources?.failed_when ?? task.source);
         if (!result.failed) delete result.msg;
         else if (result.msg === undefined) result.msg = 'failed_when condition was true';
       }
@@ -149,9 +149,16 @@ function withConditions(
 }
 
 /** A list of expressions: any true -> true. A fixed boolean is itself. */
-function condition(c: string[] | boolean, vars: Vars, scope: TaskScope): boolean {
+function condition(c: string[] | boolean, vars: Vars, source: Source): boolean {
   if (typeof c === 'boolean') return c;
-  return c.some((expr) => truthy(evaluate(expr, vars, scope.task.source)));
+  return c.some((expr) => truthy(evaluate(expr, vars, source)));
+}
+
+/** The module's arguments rendered with the host's variables; an error names the argument's line. */
+function renderArgs({ task }: TaskScope, vars: Vars): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(task.args)) out[k] = renderValue(v, vars, task.argSources[k] ?? task.source);
+  return out;
 }
 
 function lines(s: string): string[] {

@@ -60,3 +60,14 @@ t.test('timeout: a task over its time fails (and its command is killed)', async 
   t.match(r.events.find((e) => e.event === 'host_result' && e.task === 'The timeout is a registered failure'), { status: 'ok' });
   t.throws(() => execFileSync('pgrep', ['-f', 'sleep 20.4321']), 'the command was killed');
 });
+
+t.test('an error from a live value points at the line of its key: when, loop, argument, failed_when', async (t) => {
+  const file = 'test/fixtures/engine/run-time-errors.yaml';
+  const r = await runCli([file, '-i', INV]);
+  t.equal(r.code, 2);
+  const at = (line: number, column: number) => `${file}:${line}:${column}: `;
+  t.match(r.stdout, `${at(13, 13)}index 3 is out of range for 'out.stdout_lines'`);
+  t.match(r.stdout, `${at(18, 13)}loop must be a list, got string`);
+  t.match(r.stdout, `${at(23, 14)}'out' has no key 'nothing'`);
+  t.match(r.stdout, `${at(28, 20)}index 7 is out of range for 'out.stdout_lines'`);
+});
