@@ -49,6 +49,8 @@ writeFileSync(
       copy: { content: "not two\\n", dest: "${work}/{{ inventory_hostname }}/not-two" }
 `,
 );
+// the same play two hosts at a time
+writeFileSync(join(dir, 'converge-by-two.yaml'), readFileSync(join(dir, 'converge.yaml'), 'utf8').replace('serial: 1', 'serial: 2'));
 writeFileSync(
   join(dir, 'shared.yaml'),
   `- name: every host writes its name to one shared file
@@ -84,6 +86,16 @@ t.test('a converged serial play uses the plans read ahead: same results, no extr
   t.same(recapOf(ahead).read_ahead, { read: 17, used: 17 }, 'every plan read ahead was used');
   t.same(recapOf(plain).read_ahead, { read: 0, used: 0 });
   t.equal(commands(ahead), commands(plain), 'no more SSH round trips than reading each plan on its turn');
+
+  // one fork: a host's turn waits on its read-ahead, which has its own slots (no deadlock)
+  const oneFork = await run('converge.yaml', '--forks', '1');
+  t.equal(oneFork.code, 0, oneFork.stderr);
+  t.same(results(oneFork), results(plain), 'with --forks 1 too');
+  const byTwo = await run('converge-by-two.yaml', '--forks', '1');
+  const byTwoPlain = await run('converge-by-two.yaml', '--forks', '1', '--no-read-ahead');
+  t.equal(byTwo.code, 0, byTwo.stderr);
+  t.same(results(byTwo), results(byTwoPlain), 'two hosts a batch, one fork');
+  t.same(recap(byTwo), recap(plain));
 
   const check = await run('converge.yaml', '--check');
   t.equal(check.code, 0, check.stderr);
