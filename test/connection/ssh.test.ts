@@ -132,7 +132,13 @@ t.test('a timed-out command is killed on the host with everything it started', a
   const { execFileSync } = await import('node:child_process');
   const conn = createConnection('h1', sshd.settings());
   t.teardown(() => conn.close());
-  await t.rejects(conn.run('sleep 27 & sleep 28; echo never', { timeoutMs: 300 }), TaskTimeoutError);
+  // durations no other process on the machine has ("sleep 27" would also match "sleep 270")
+  const [a, b] = [`sleep 27.${process.pid}`, `sleep 28.${process.pid}`];
+  await t.rejects(conn.run(`${a} & ${b}; echo never`, { timeoutMs: 300 }), TaskTimeoutError);
   await new Promise((r) => setTimeout(r, 700));
-  t.notMatch(execFileSync('ps', ['-eo', 'args']).toString(), /sleep 2[78]/, 'no process left behind');
+  const living = execFileSync('ps', ['-eo', 'stat=,args='])
+    .toString()
+    .split('\n')
+    .filter((l) => !l.trim().startsWith('Z') && (l.trim().endsWith(a) || l.trim().endsWith(b)));
+  t.same(living, [], 'no process left behind');
 });
