@@ -38,10 +38,9 @@ export class BatchRunner {
   }
 
   async run(): Promise<BatchEnd> {
-    const { tags, skipTags } = this.ctx.options;
     for (const task of this.ps.play.tasks) {
       if (this.ctx.signal.aborted || this.active.length === 0) break;
-      if (!isTaskSelected(task.tags, { tags: tags ?? [], skipTags: skipTags ?? [] })) continue;
+      if (!isTaskSelected(task.tags, this.ctx.options)) continue;
       const outcomes = await runTask(this.ps, task, this.active, false);
       if (this.ctx.signal.aborted) break;
       const flush = this.absorb(task, outcomes);

@@ -59,7 +59,7 @@ export function playHosts(
   run: Pick<RunContext, 'inventory' | 'gone'> & { options: Pick<RunOptions, 'limit'> },
   play: PlaySpec,
 ): string[] {
-  let hosts = matchHosts(run.inventory, play.hosts, play.hostsSource ?? play.source);
+  let hosts = matchHosts(run.inventory, play.hosts, play.hostsSource);
   if (run.options.limit) {
     const limit = new Set(matchHosts(run.inventory, run.options.limit));
     hosts = hosts.filter((h) => limit.has(h));

@@ -8,19 +8,18 @@
  */
 import { getModule } from '../modules/index.js';
 import { isTaskSelected } from '../playbook/tags.js';
-import type { TaskSpec } from '../playbook/types.js';
 import { runOnHost } from './host-task.js';
 import type { ReadAhead } from './read-ahead.js';
 import { Recap } from './recap.js';
-import type { HostMemory, RunContext } from './run-context.js';
-import { isSilent, type PlayScope } from './task.js';
+import { copyHostMemory, type RunContext } from './run-context.js';
+import { taskScope, type PlayScope } from './task.js';
 
 /** Plans of one host read at once (a connection runs at most 8 commands at once). */
 const WINDOW = 4;
 
 export async function readAheadHost(ps: PlayScope, host: string, book: ReadAhead, signal: AbortSignal): Promise<void> {
   const run = readAheadContext(ps.run, host, signal);
-  const { tags, skipTags } = run.options;
+  const ahead: PlayScope = { ...ps, run };
   const inFlight = new Set<Promise<void>>();
   let stop = false;
   // its own connect attempt is forgotten if it fails: the host's turn connects again and reports
@@ -30,13 +29,14 @@ export async function readAheadHost(ps: PlayScope, host: string, book: ReadAhead
     if (stop || signal.aborted || task.runOnce) break;
     const mod = getModule(task.module);
     // not selected, or not a pure read (wait_for, proxmox_lxc): nothing to read ahead here
-    if (!isTaskSelected(task.tags, { tags: tags ?? [], skipTags: skipTags ?? [] }) || mod?.readAhead !== true) {
+    if (!isTaskSelected(task.tags, run.options) || mod?.readAhead !== true) {
       book.finished(host, task);
       continue;
     }
     while (inFlight.size >= WINDOW) await Promise.race(inFlight);
     if (stop || signal.aborted) break;
-    const step: Promise<void> = runOnHost(scopeOf(ps, run, task, host, book), ps.hosts)
+    const scope = taskScope(ahead, task, host, { taskName: task.name, handler: false, readAhead: { book, record: true } });
+    const step: Promise<void> = runOnHost(scope, ps.hosts)
       .then(
         (o) => {
           // flush_handlers goes on: nothing was notified, as nothing changed
@@ -58,32 +58,9 @@ export async function readAheadHost(ps: PlayScope, host: string, book: ReadAhead
   for (const task of ps.play.tasks) book.finished(host, task);
 }
 
-function scopeOf(ps: PlayScope, run: RunContext, task: TaskSpec, host: string, book: ReadAhead) {
-  return {
-    run,
-    play: ps.play,
-    task,
-    taskName: task.name,
-    host,
-    settings: ps.settings.get(host)!,
-    handler: false,
-    silent: isSilent(task),
-    readAhead: { book, record: true },
-  };
-}
-
 /** The run as the read-ahead sees it: its own memory copy, counters and stop signal; no output. */
 function readAheadContext(run: RunContext, host: string, signal: AbortSignal): RunContext {
-  const real = run.memory(host);
-  const memory: HostMemory = {
-    registered: { ...real.registered },
-    state: {
-      pendingPackages: new Set(real.state.pendingPackages),
-      pendingPaths: new Set(real.state.pendingPaths),
-      pendingUsers: new Set(real.state.pendingUsers),
-      cache: new Map(real.state.cache),
-    },
-  };
+  const memory = copyHostMemory(run.memory(host));
   return {
     ...run,
     recap: new Recap(),

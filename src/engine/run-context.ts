@@ -39,6 +39,15 @@ export interface RunContext {
   emit(e: RunEvent): void;
 }
 
+/** A copy that can change without touching the original (the read-ahead's memory). */
+export function copyHostMemory(m: HostMemory): HostMemory {
+  const { pendingPackages, pendingPaths, pendingUsers, cache } = m.state;
+  return {
+    registered: { ...m.registered },
+    state: { pendingPackages: new Set(pendingPackages), pendingPaths: new Set(pendingPaths), pendingUsers: new Set(pendingUsers), cache: new Map(cache) },
+  };
+}
+
 export function newHostMemory(): HostMemory {
   return {
     registered: {},

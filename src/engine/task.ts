@@ -20,6 +20,16 @@ export interface PlayScope {
   readAhead?: ReadAhead;
 }
 
+/** The task on one host of the play, as a host's turn or the read-ahead (src/engine/read-ahead-host.ts) runs it. */
+export function taskScope(
+  ps: PlayScope,
+  task: TaskSpec,
+  host: string,
+  how: { taskName: string; handler: boolean; readAhead?: TaskScope['readAhead'] },
+): TaskScope {
+  return { run: ps.run, play: ps.play, task, host, settings: ps.settings.get(host)!, silent: isSilent(task), ...how };
+}
+
 /** meta tasks steer the engine and print nothing unless they fail. */
 export function isSilent(task: TaskSpec): boolean {
   return task.module === 'meta';
@@ -27,17 +37,8 @@ export function isSilent(task: TaskSpec): boolean {
 
 export async function runTask(ps: PlayScope, task: TaskSpec, hosts: string[], handler: boolean): Promise<HostOutcome[]> {
   const { run, play } = ps;
-  const scopeOf = (host: string, taskName: string): TaskScope => ({
-    run,
-    play,
-    task,
-    taskName,
-    host,
-    settings: ps.settings.get(host)!,
-    handler,
-    silent: isSilent(task),
-    readAhead: ps.readAhead && { book: ps.readAhead, record: false },
-  });
+  const readAhead = ps.readAhead && { book: ps.readAhead, record: false };
+  const scopeOf = (host: string, taskName: string) => taskScope(ps, task, host, { taskName, handler, readAhead });
   const taskName = displayName(scopeOf(hosts[0], task.name), ps.hosts);
   if (!isSilent(task)) run.emit({ event: 'task_start', play: play.name, task: taskName, module: task.module, ...(handler ? { handler } : {}) });
 

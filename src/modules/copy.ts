@@ -5,15 +5,10 @@ import { applyManagedFile, plannedContent, planManagedFile, type ManagedFile } f
 import { attributeProps, pathSchema } from './support/schema-parts.js';
 import type { ModuleContext, ModuleDefinition } from './types.js';
 
-export interface CopyArgs {
+/** A managed file (dest, attributes, validate, backup) whose content is given or read from `src`. */
+export interface CopyArgs extends Omit<ManagedFile, 'content'> {
   content?: string;
   src?: string;
-  dest: string;
-  owner?: string;
-  group?: string;
-  mode?: string | number;
-  validate?: string;
-  backup?: boolean;
 }
 
 function desired(ctx: ModuleContext, args: CopyArgs): ManagedFile {

@@ -4,14 +4,9 @@ import { applyManagedFile, plannedContent, planManagedFile, type ManagedFile } f
 import { attributeProps, pathSchema } from './support/schema-parts.js';
 import type { ModuleContext, ModuleDefinition } from './types.js';
 
-export interface TemplateArgs {
+/** A managed file (dest, attributes, validate, backup) whose content is rendered from `src`. */
+export interface TemplateArgs extends Omit<ManagedFile, 'content'> {
   src: string;
-  dest: string;
-  owner?: string;
-  group?: string;
-  mode?: string | number;
-  validate?: string;
-  backup?: boolean;
 }
 
 function desired(ctx: ModuleContext, args: TemplateArgs): ManagedFile {

@@ -69,7 +69,7 @@ export interface PlaySpec {
   hosts: string;
   source: Source;
   /** Where `hosts:` is written (an unknown host or group is reported there). */
-  hostsSource?: Source;
+  hostsSource: Source;
   vars: Vars;
   /** Files given by vars_files, already loaded into vars (in order). */
   roles: RoleSpec[];

@@ -78,7 +78,7 @@ export async function walkProject(opts: WalkOptions): Promise<WalkResult> {
   const rendered: RenderedTemplate[] = [];
   const registered = new Map<string, Vars>();
   for (const play of playbook.plays) {
-    const matched = collect(errors, () => matchHosts(inventory, play.hosts, play.hostsSource ?? play.source)) ?? [];
+    const matched = collect(errors, () => matchHosts(inventory, play.hosts, play.hostsSource)) ?? [];
     const hosts = matched.filter((h) => (!limit || limit.includes(h)) && (!opts.host || h === opts.host));
     for (const host of hosts) {
       walked.add(host);

@@ -106,7 +106,7 @@ function defaultPlayHosts(inventory: Inventory, play: PlaySpec): string[] {
   }
   let hosts = perPlay.get(inventory);
   if (!hosts) {
-    hosts = matchHosts(inventory, play.hosts, play.hostsSource ?? play.source);
+    hosts = matchHosts(inventory, play.hosts, play.hostsSource);
     perPlay.set(inventory, hosts);
   }
   return hosts;
