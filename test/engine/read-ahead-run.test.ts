@@ -64,9 +64,11 @@ writeFileSync(
 
 const run = (play: string, ...extra: string[]) => runCli([join(dir, play), '-i', join(dir, 'hosts.yaml'), '--json', ...extra]);
 const recapOf = (r: CliResult) => r.events.find((e) => e.event === 'recap') as Record<string, any>;
-/** Each host's task results in order, without timings. */
+/** Each host's task results in order, without timings (wait_for says how long it waited). */
 const results = (r: CliResult) =>
-  r.events.filter((e) => e.event === 'host_result').map((e) => `${e.host} ${e.task}: ${e.status}${e.msg ? ` (${e.msg})` : ''}`);
+  r.events
+    .filter((e) => e.event === 'host_result')
+    .map((e) => `${e.host} ${e.task}: ${e.status}${e.msg ? ` (${String(e.msg).replace(/ after \d+ s$/, ' after N s')})` : ''}`);
 const commands = (r: CliResult) => Object.values(recapOf(r).stats as Record<string, { commands: number }>).reduce((n, s) => n + s.commands, 0);
 
 t.test('a converged serial play uses the plans read ahead: same results, no extra round trips', async (t) => {
