@@ -15,7 +15,8 @@
  *   BENCH_ANSIBLE_COLD_MAX_N=50  scenario B: ansible's cold figure only up to this N
  *   BENCH_ANSIBLE_TIMEOUT_S=600  an ansible run stopped at this limit counts as "> limit"
  *   BENCH_SCENARIOS=A,B     which scenarios
- *   BENCH_UPDATE_DOCS=1     also replace the results in README.md (between its bench markers)
+ *   BENCH_UPDATE_DOCS=0     do not replace the results in docs/benchmark.md (between its bench
+ *                           markers); a measured run replaces them by default, --render only with =1
  * Needs root (the lab, sshd, apt) on Debian 12; installs ansible-core and time with apt-get.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -94,7 +95,7 @@ async function main() {
   writeFileSync(join(resultsDir, `${stamp}.json`), `${JSON.stringify(res, null, 1)}\n`);
   writeFileSync(join(resultsDir, 'latest.md'), doc);
   process.stdout.write(`${doc}\n`);
-  if (env('BENCH_UPDATE_DOCS', '') === '1') updateDocs(doc);
+  if (env('BENCH_UPDATE_DOCS', '1') === '1') updateDocs(doc);
   const differs = (res.aError ? 1 : 0) + (res.a?.equivalence.length ?? 0) + (res.b ?? []).reduce((n, b) => n + b.equivalence.length, 0);
   return differs ? 1 : 0;
 }
@@ -127,9 +128,9 @@ function renderDoc(res) {
   ].join('\n');
 }
 
-/** Replace what stands between the bench result markers of README.md. */
+/** Replace what stands between the bench result markers of docs/benchmark.md. */
 function updateDocs(doc) {
-  const file = join(ROOT, 'README.md');
+  const file = join(ROOT, 'docs', 'benchmark.md');
   const text = readFileSync(file, 'utf8');
   const re = /(<!-- bench:results -->\n)[\s\S]*?(<!-- \/bench:results -->)/;
   if (!re.test(text)) throw new Error(`${file} has no <!-- bench:results --> markers`);

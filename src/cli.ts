@@ -1,5 +1,5 @@
 /**
- * The command line: arguments -> library calls -> exit code (DESIGN.md's CLI contract). main()
+ * The command line: arguments -> library calls -> exit code (docs/cli.md). main()
  * never calls process.exit. Heavy parts (the engine, ssh, the lab) are imported only when used.
  */
 import { readFileSync } from 'node:fs';

@@ -1,6 +1,6 @@
 /**
  * The one error tree of lbrun. Every failure that reaches a user is an LbrunError; its exitCode is
- * what the CLI returns (DESIGN.md: 3 input, 2 task, 4 unreachable, 130 interrupted, 1 internal).
+ * what the CLI returns (docs/cli.md: 3 input, 2 task, 4 unreachable, 130 interrupted, 1 internal).
  */
 
 /** Where something is in a source file. line and column are 1-based. */

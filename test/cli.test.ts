@@ -1,4 +1,4 @@
-// The command line contract (DESIGN.md): commands, usage errors, input errors (exit 3 with
+// The command line contract (docs/cli.md): commands, usage errors, input errors (exit 3 with
 // file:line:col and no stack), exit codes, default inventory, validate and render.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

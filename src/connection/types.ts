@@ -1,6 +1,6 @@
 /**
  * One interface for every transport (local, ssh). A connection is opened once per host per run and
- * carries every command of that run (DESIGN.md: "one SSH connection per host for the whole run").
+ * carries every command of that run (docs/architecture.md: "one connection per host per run").
  */
 
 export interface ExecOptions {

@@ -53,7 +53,7 @@ export class Recap {
   }
 }
 
-/** DESIGN.md precedence (input errors, 3, never reach a recap): 130, then 2, 4, 5, 0. */
+/** Exit code precedence (docs/cli.md) (input errors, 3, never reach a recap): 130, then 2, 4, 5, 0. */
 export function exitCodeFor(
   hosts: Record<string, HostCounts>,
   opts: { interrupted: boolean; failOnChange: boolean },

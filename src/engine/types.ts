@@ -48,6 +48,6 @@ export interface RunSummary {
   hosts: Record<string, HostCounts>;
   durationMs: number;
   interrupted: boolean;
-  /** DESIGN.md exit code: 2 task failed, 4 unreachable, 5 fail-on-change, 130 interrupted, else 0. */
+  /** Exit code (docs/cli.md): 2 task failed, 4 unreachable, 5 fail-on-change, 130 interrupted, else 0. */
   exitCode: number;
 }

@@ -1,5 +1,5 @@
 /**
- * Connection settings of a host from its variables (README: File formats): lbrun_* names, with Ansible's
+ * Connection settings of a host from its variables (docs/file-formats.md): lbrun_* names, with Ansible's
  * ansible_* names accepted as aliases (the lbrun_ name wins when both are set).
  */
 import { isAbsolute, resolve } from 'node:path';

@@ -1,5 +1,5 @@
 /**
- * Inventory loading (README: File formats): `all` with hosts/vars/children, group_vars/ and host_vars/
+ * Inventory loading (docs/file-formats.md): `all` with hosts/vars/children, group_vars/ and host_vars/
  * beside the file. A host's vars merge: all < parent groups < child groups (deeper wins, siblings in
  * definition order) < the host's own vars < its host_vars file. Cycles in children are errors.
  */

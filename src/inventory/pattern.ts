@@ -1,5 +1,5 @@
 /**
- * Host patterns for a play's `hosts:` and `--limit` (README: File formats): `all`, `*`, host names, group
+ * Host patterns for a play's `hosts:` and `--limit` (docs/file-formats.md): `all`, `*`, host names, group
  * names, globs (`lb-0*`, `lb-0[12]`, matched against host and group names), lists separated by
  * commas or colons (union), `!pat` (exclude), `&pat` (intersect). The result is in inventory order.
  * A plain name that is neither a host nor a group is an InputError (a typo must not silently run on

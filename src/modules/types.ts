@@ -1,5 +1,5 @@
 /**
- * The module contract (DESIGN.md): a module never touches the host until it knows what must change.
+ * The module contract (docs/architecture.md): a module never touches the host until it knows what must change.
  *
  *   plan(ctx, args)        reads facts (batched, one round trip where possible) and says what would change
  *   apply(ctx, args, plan) performs plan.actions; called only when plan.changed and not in check mode

@@ -1,5 +1,5 @@
 /**
- * Playbook loading (README: File formats): plays, import_playbook (relative, tags inherited, cycles are
+ * Playbook loading (docs/file-formats.md): plays, import_playbook (relative, tags inherited, cycles are
  * errors), roles from <project>/roles/NAME/, tasks and handlers parsed and validated. Every problem
  * found is collected and thrown at once (InputErrors, exit 3).
  */

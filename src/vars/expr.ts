@@ -1,6 +1,6 @@
 /**
  * The safe expression language of `when`, `changed_when`, `failed_when`, `assert.that` and `{{ }}`
- * (README: File formats). Parsed with jsep, evaluated here on the AST: no eval, no prototype access, only
+ * (docs/file-formats.md). Parsed with jsep, evaluated here on the AST: no eval, no prototype access, only
  * whitelisted functions. Undefined names are InputErrors naming the name (except under `is defined`).
  */
 import jsepModule from 'jsep';

@@ -1,7 +1,7 @@
 /**
- * The variables a task sees on a host (DESIGN.md precedence, low to high): role defaults < inventory
+ * The variables a task sees on a host (docs/file-formats.md, precedence low to high): role defaults < inventory
  * vars (groups by depth, then the host) < play vars (vars_files then vars) < role vars < task vars <
- * registered results < extra vars; then the magic variables of the README's File formats section, which nothing
+ * registered results < extra vars; then the magic variables of docs/file-formats.md, which nothing
  * overrides. Role defaults/vars of every role of the play are visible (Ansible-like); the task's own
  * role comes last within its layer. `secret_vars` lists of every layer are united.
  * Called per task per host: the inventory/play layers are cached per (play, host, role).

@@ -1,5 +1,5 @@
 /**
- * Rendering of `{{ expr }}` in task arguments and variable values (README: File formats). Strict: an
+ * Rendering of `{{ expr }}` in task arguments and variable values (docs/file-formats.md). Strict: an
  * undefined name is an InputError. A string that is exactly one `{{ expr }}` keeps the value's type.
  * Variable values that contain `{{ }}` are rendered when they are used (lazily, like Ansible).
  */

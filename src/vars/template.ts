@@ -1,5 +1,5 @@
 /**
- * Template files: mustache with HTML escaping off, and STRICT (README: File formats). `{{x}}`, `{{a.b}}`,
+ * Template files: mustache with HTML escaping off, and STRICT (docs/file-formats.md). `{{x}}`, `{{a.b}}`,
  * `{{&x}}`, `{{{x}}}`, `{{#x}}` and `{{^x}}` all need the name to be defined; an undefined one is an
  * InputError naming the variable and the tag's file:line:column. Partials are not supported. Parsed
  * templates are cached per file (and re-read when the file changes).

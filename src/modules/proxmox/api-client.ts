@@ -147,7 +147,7 @@ export class PveClient {
       let msg = `Proxmox API ${what}: HTTP ${res.status} ${res.reason.trim()}`;
       if (details.length) msg += ` (${details.join('; ')})`;
       if (res.status === 401) msg += ' - check api_token_id and api_token_secret (the token may be revoked or expired)';
-      if (res.status === 403) msg += ' - the token lacks this privilege (see the Provisioning section of the README for the role to grant)';
+      if (res.status === 403) msg += ' - the token lacks this privilege (docs/provisioning.md, "An API token with the least privileges", lists the role to grant)';
       throw new PveApiError(this.redact(msg), res.status, this.redact(res.reason), fieldErrors);
     }
     return json.data as T;

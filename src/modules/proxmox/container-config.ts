@@ -7,7 +7,7 @@
  * - rootfs is "STORAGE:VOLUME,size=8G"; net0 is a property list "name=eth0,bridge=vmbr0,hwaddr=..,ip=CIDR,gw=..,type=veth";
  * - tags are separated by ";" (",", " " also accepted on input); nameserver is a space-separated list;
  * - ostemplate and ssh-public-keys exist at creation only and are not part of the stored config,
- *   so they cannot be compared later (the README's Provisioning section says so).
+ *   so they cannot be compared later (docs/provisioning.md says so).
  */
 import { TaskError } from '../../errors.js';
 import type { PveParams } from './api-client.js';
