@@ -108,7 +108,7 @@ function renderDoc(res) {
     ...(res.b ?? []).map((b) => (b.equivalence.length ? `B N=${b.n}: DIFFERENT: ${b.equivalence.slice(0, 5).join('; ')}` : `B N=${b.n}: ${b.proofs.join('; ') || 'not checked (ansible stopped at its time limit)'}`)),
   ];
   return [
-    `#### Run of ${machine.date.slice(0, 16).replace("T", " ")} UTC`,
+    `### Run of ${machine.date.slice(0, 16).replace("T", " ")} UTC`,
     '',
     `Machine: ${machine.nproc} CPUs (${machine.cpu}), ${machine.memory}, ${machine.os}; node ${machine.node}; ${res.ansible}.`,
     `Load average before ${res.loadBefore}, after ${res.loadAfter}; the bench took ${res.minutes.toFixed(1)} min.`,

@@ -119,4 +119,8 @@ t.test('docs/benchmark.md has the one results block npm run bench replaces', asy
     t.ok(bench.includes(marker.replace('/', '\\/')) || bench.includes(marker), `bench/run.js looks for ${marker}`);
   }
   t.match(bench, /join\(ROOT, 'docs', 'benchmark\.md'\)/, 'bench/run.js writes docs/benchmark.md');
+  // the results sit under the page's `## Results`: the run's heading is one level below it
+  t.match(page, /^## Results$/m);
+  t.match(page, /^<!-- bench:results -->\n### Run of /m, 'the results block starts with a ### heading');
+  t.match(bench, /`### Run of /, 'bench/run.js writes a ### heading');
 });
