@@ -66,6 +66,8 @@ export interface HostResultEvent {
   item?: unknown;
   /** On a loop task's own result: how many items it ran (the items were reported one by one). */
   items?: number;
+  /** --check: what this result depends on that only a real run knows ("r.stdout"); msg names it too. */
+  unknown?: string[];
   handler?: boolean;
 }
 

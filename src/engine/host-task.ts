@@ -3,14 +3,17 @@
  * set_fact facts, the host_result event and the recap count. Unreachable hosts leave the run.
  */
 import { ConnectError, InputError, InterruptedError } from '../errors.js';
+import { getModule } from '../modules/index.js';
 import type { Vars } from '../modules/types.js';
 import { renderValue } from '../vars/render.js';
+import { isUnknown, type Unknown } from '../vars/unknown.js';
 import { taskVars } from '../vars/precedence.js';
 import type { HostStatus } from './events.js';
 import { runItem, type ItemOutcome } from './item.js';
 import { hostResultEvent, type ResultFacts } from './result-event.js';
 import { learnSecrets } from './secrets.js';
 import type { TaskScope } from './task-scope.js';
+import { unknownOutcome, withDependsNote } from './unknowns.js';
 
 export interface HostOutcome {
   host: string;
@@ -75,7 +78,10 @@ function report(scope: TaskScope, facts: ResultFacts): void {
 }
 
 async function single(scope: TaskScope, vars: Vars, start: number): Promise<HostOutcome> {
-  const o = await runItem(scope, vars);
+  return reported(scope, await runItem(scope, vars), start);
+}
+
+function reported(scope: TaskScope, o: ItemOutcome, start: number): HostOutcome {
   keepFacts(scope, o);
   const ignored = o.status === 'failed' && scope.task.ignoreErrors;
   report(scope, { ...o, ignored, durationMs: Date.now() - start });
@@ -85,6 +91,8 @@ async function single(scope: TaskScope, vars: Vars, start: number): Promise<Host
 async function loop(scope: TaskScope, vars: Vars, start: number): Promise<HostOutcome> {
   const { run, task } = scope;
   const items = loopItems(scope, vars);
+  // --check: the list is known only after a real run (src/engine/unknowns.ts)
+  if (isUnknown(items)) return reported(scope, withDependsNote(unknownOutcome(scope, getModule(task.module), items.deps)), start);
   const outcomes: ItemOutcome[] = [];
   for (const item of items) {
     if (run.signal.aborted) throw new InterruptedError('interrupted');
@@ -104,15 +112,17 @@ async function loop(scope: TaskScope, vars: Vars, start: number): Promise<HostOu
   const result: Vars = { changed, failed, skipped, results: outcomes.map((o) => o.result) };
   if (msg) result.msg = msg;
   const ignored = failed && task.ignoreErrors;
-  report(scope, { status, changed, ignored, msg, durationMs: Date.now() - start, items: items.length });
+  const unknown = [...new Set(outcomes.flatMap((o) => o.unknown ?? []))];
+  report(scope, { status, changed, ignored, msg, durationMs: Date.now() - start, items: items.length, ...(unknown.length > 0 ? { unknown } : {}) });
   return { host: scope.host, status, changed, ignored, result };
 }
 
 /** The loop's items: a list as written (rendered), or a template that renders to a list. */
-function loopItems(scope: TaskScope, vars: Vars): unknown[] {
+function loopItems(scope: TaskScope, vars: Vars): unknown[] | Unknown {
   const { task } = scope;
   const at = task.keySources?.loop ?? task.source;
   const items = renderValue(task.loop, vars, at);
+  if (isUnknown(items)) return items;
   if (!Array.isArray(items)) {
     throw new InputError(`loop must be a list, got ${typeof items}`, at);
   }

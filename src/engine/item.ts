@@ -7,10 +7,12 @@ import { getModule } from '../modules/index.js';
 import type { FileDiff, ModuleContext, ModuleDefinition, PlanResult, Vars } from '../modules/types.js';
 import { evaluate, truthy } from '../vars/expr.js';
 import { renderValue } from '../vars/render.js';
+import { isUnknown, unknownOf, UnknownValueError, type Unknown } from '../vars/unknown.js';
 import type { HostStatus } from './events.js';
 import { guarded } from './guard.js';
 import { planKey } from './read-ahead.js';
 import { moduleContext, type TaskScope } from './task-scope.js';
+import { mayFail, notRunResult, underUnknownWhen, unknownOutcome, withDependsNote } from './unknowns.js';
 
 export interface ItemOutcome {
   status: Exclude<HostStatus, 'unreachable'>;
@@ -21,22 +23,36 @@ export interface ItemOutcome {
   result: Vars;
   facts?: Vars;
   control?: PlanResult['control'];
+  /** --check: the values only a real run knows that this outcome depends on (src/engine/unknowns.ts). */
+  unknown?: string[];
 }
 
 /** Runs the item; throws ConnectError (host unreachable) and InterruptedError (run aborted). */
 export async function runItem(scope: TaskScope, vars: Vars): Promise<ItemOutcome> {
+  return withDependsNote(await outcomeOf(scope, vars));
+}
+
+async function outcomeOf(scope: TaskScope, vars: Vars): Promise<ItemOutcome> {
   const { task } = scope;
+  // deps of `when`s that only a real run could decide (--check): the task is planned as if they held
+  const pending: string[] = [];
   try {
     for (const cond of task.when) {
-      if (!truthy(evaluate(cond, vars, task.keySources?.when ?? task.source))) {
-        return { status: 'skipped', changed: false, result: { changed: false, skipped: true, false_condition: cond } };
-      }
+      const v = evaluate(cond, vars, task.keySources?.when ?? task.source);
+      if (isUnknown(v)) pending.push(...v.deps);
+      else if (!truthy(v)) return { status: 'skipped', changed: false, result: { changed: false, skipped: true, false_condition: cond } };
     }
-    return await planAndApply(scope, vars);
+    const o = await planAndApply(scope, vars);
+    return pending.length > 0 ? underUnknownWhen(scope, o, pending) : o;
   } catch (err) {
     if (err instanceof ConnectError || err instanceof InterruptedError) throw err;
     if (scope.run.signal.aborted) throw new InterruptedError('interrupted', { cause: err });
+    if (err instanceof UnknownValueError) {
+      const o = unknownOutcome(scope, getModule(task.module), err.deps);
+      return pending.length > 0 ? underUnknownWhen(scope, o, pending) : o;
+    }
     const msg = err instanceof Error ? err.message : String(err);
+    if (pending.length > 0) return mayFail(scope, msg, pending);
     const isTaskError = err instanceof TaskError;
     return withConditions(scope, vars, { changed: false, failed: true, msg }, isTaskError ? err.details : {}, isTaskError);
   }
@@ -47,6 +63,11 @@ async function planAndApply(scope: TaskScope, vars: Vars): Promise<ItemOutcome> 
   const mod = getModule(task.module);
   if (!mod) throw new InputError(`unknown module '${task.module}'`, task.source);
   const args = renderArgs(scope, vars);
+  // set_fact keeps unknowns as values; any other module needs its arguments known to plan
+  if (!mod.setsFacts) {
+    const unknown = Object.values(args).filter(isUnknown);
+    if (unknown.length > 0) throw new UnknownValueError(unknownOf(...unknown).deps);
+  }
   return guarded(
     async (signal) => {
       // opened inside the guard, so an interrupt does not wait for a slow handshake
@@ -66,7 +87,7 @@ async function planAndApply(scope: TaskScope, vars: Vars): Promise<ItemOutcome> 
         { changed, failed: applied?.failed === true, msg: applied?.msg ?? plan.msg },
         { ...plan.result, ...applied?.result },
         true,
-        ctx.check && changed,
+        changes && !apply,
       );
       return { ...outcome, diff: applied?.diff ?? plan.diff, facts: plan.facts, control: plan.control };
     },
@@ -106,6 +127,8 @@ async function planOf(scope: TaskScope, mod: ModuleDefinition, ctx: ModuleContex
  * Builds the registered result and applies changed_when / failed_when (which see the result under
  * the task's `register` name). A failure the module could not describe as a result (a thrown error
  * other than TaskError: a bad argument, an undefined variable) is not open to failed_when.
+ * `notRun`: the task would change but did not run (--check), so only what its plan knows is known
+ * (src/engine/unknowns.ts); a condition that reads the rest is unknown, and does not fail the task.
  */
 function withConditions(
   scope: TaskScope,
@@ -113,45 +136,68 @@ function withConditions(
   base: { changed: boolean; failed: boolean; msg?: string },
   fields: Record<string, unknown>,
   applyConditions: boolean,
-  notRunInCheckMode = false,
+  notRun = false,
 ): ItemOutcome {
   const { task } = scope;
-  const result: Vars = { ...fields, changed: base.changed, failed: base.failed, skipped: false };
-  if (base.msg !== undefined) result.msg = base.msg;
+  const result: Vars = notRun
+    ? notRunResult(scope, { ...fields, changed: base.changed })
+    : { ...fields, changed: base.changed, failed: base.failed, skipped: false };
+  let msg = base.msg;
+  if (!notRun && msg !== undefined) result.msg = msg;
   if (typeof result.stdout === 'string' && !('stdout_lines' in fields)) result.stdout_lines = lines(result.stdout);
   if (typeof result.stderr === 'string' && !('stderr_lines' in fields)) result.stderr_lines = lines(result.stderr);
+  let changed = base.changed;
+  let failed = base.failed;
+  const unknowns: Unknown[] = [];
   if (applyConditions) {
     const scoped = task.register ? { ...vars, [task.register]: result } : vars;
     try {
-      if (task.changedWhen !== undefined) result.changed = condition(task.changedWhen, scoped, task.keySources?.changed_when ?? task.source);
+      if (task.changedWhen !== undefined) {
+        const c = condition(task.changedWhen, scoped, task.keySources?.changed_when ?? task.source);
+        // unknown until a real run: reported as a possible change
+        if (isUnknown(c)) unknowns.push(c);
+        changed = isUnknown(c) ? true : c;
+        result.changed = c;
+      }
       if (task.failedWhen !== undefined) {
-        result.failed = condition(task.failedWhen, scoped, task.keySources?.failed_when ?? task.source);
-        if (!result.failed) delete result.msg;
-        else if (result.msg === undefined) result.msg = 'failed_when condition was true';
+        const f = condition(task.failedWhen, scoped, task.keySources?.failed_when ?? task.source);
+        if (isUnknown(f)) {
+          unknowns.push(f);
+          failed = false;
+          if (task.ignoreErrors) result.failed = f;
+        } else {
+          failed = f;
+          result.failed = f;
+          if (!f) msg = undefined;
+          else if (msg === undefined) msg = 'failed_when condition was true';
+          if (!notRun) {
+            if (msg === undefined) delete result.msg;
+            else result.msg = msg;
+          }
+        }
       }
     } catch (err) {
-      // In check mode a task that would change did not run, so its result lacks what the
-      // conditions read (rc, stdout): keep the plan's verdict rather than fail a dry run.
-      if (!notRunInCheckMode) {
-        result.failed = true;
-        result.msg = err instanceof Error ? err.message : String(err);
-      }
+      failed = true;
+      result.failed = true;
+      msg = err instanceof Error ? err.message : String(err);
+      result.msg = msg;
     }
   }
-  const failed = result.failed === true;
-  const changed = result.changed === true;
-  return {
-    status: failed ? 'failed' : changed ? 'changed' : 'ok',
-    changed,
-    msg: typeof result.msg === 'string' ? result.msg : undefined,
-    result,
-  };
+  const outcome: ItemOutcome = { status: failed ? 'failed' : changed ? 'changed' : 'ok', changed, msg, result };
+  if (unknowns.length > 0) outcome.unknown = [...unknownOf(...unknowns).deps];
+  return outcome;
 }
 
-/** A list of expressions: any true -> true. A fixed boolean is itself. */
-function condition(c: string[] | boolean, vars: Vars, source: Source): boolean {
+/** A list of expressions: any true -> true; unknown when none is true and one is unknown. A fixed boolean is itself. */
+function condition(c: string[] | boolean, vars: Vars, source: Source): boolean | Unknown {
   if (typeof c === 'boolean') return c;
-  return c.some((expr) => truthy(evaluate(expr, vars, source)));
+  const unknowns: Unknown[] = [];
+  for (const expr of c) {
+    const v = evaluate(expr, vars, source);
+    if (isUnknown(v)) unknowns.push(v);
+    else if (truthy(v)) return true;
+  }
+  return unknowns.length > 0 ? unknownOf(...unknowns) : false;
 }
 
 /** The module's arguments rendered with the host's variables; an error names the argument's line. */

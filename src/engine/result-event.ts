@@ -20,6 +20,8 @@ export interface ResultFacts {
   durationMs: number;
   item?: unknown;
   items?: number;
+  /** --check: values known only after a real run that this result depends on. */
+  unknown?: string[];
 }
 
 export function hostResultEvent(scope: TaskScope, r: ResultFacts): HostResultEvent {
@@ -34,6 +36,7 @@ export function hostResultEvent(scope: TaskScope, r: ResultFacts): HostResultEve
   if (r.ignored) e.ignored = true;
   if (scope.handler) e.handler = true;
   if (r.items !== undefined) e.items = r.items;
+  if (r.unknown !== undefined && r.unknown.length > 0) e.unknown = r.unknown;
   if (scope.task.noLog) {
     if (r.status !== 'skipped') e.msg = NO_LOG_MSG;
     if (r.item !== undefined) e.item = '(hidden)';

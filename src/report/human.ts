@@ -79,7 +79,7 @@ export class HumanReporter {
       case 'ok':
       case 'changed': {
         const colour = e.status === 'ok' ? c.green : c.yellow;
-        const msg = e.msg !== undefined && (TALKATIVE.has(this.module) || this.opts.verbose) ? ` => ${e.msg}` : '';
+        const msg = e.msg !== undefined && (TALKATIVE.has(this.module) || this.opts.verbose || e.unknown) ? ` => ${e.msg}` : '';
         this.line(colour(`${e.status}: ${host}${item ? ` =>${item}` : ''}${msg}`));
         break;
       }

@@ -21,7 +21,7 @@ import { evaluate, truthy } from '../vars/expr.js';
 import { taskVars } from '../vars/precedence.js';
 import { renderValue } from '../vars/render.js';
 import { renderTemplateFile } from '../vars/template.js';
-import { UNKNOWN, isUnknown } from '../vars/unknown.js';
+import { UNKNOWN, isUnknown, UnknownValueError } from '../vars/unknown.js';
 import { findFile } from './find-file.js';
 
 export interface WalkOptions {
@@ -154,7 +154,7 @@ function walkTask(w: Walker, task: TaskSpec): void {
       for (const name of def.files?.(args) ?? []) collect(errors, () => findFile('files', name, where));
       for (const name of def.templates?.(args) ?? []) {
         const path = collect(errors, () => findFile('templates', name, where));
-        const content = path === undefined ? undefined : collect(errors, () => renderTemplateFile(path, itemVars));
+        const content = path === undefined ? undefined : collect(errors, () => renderKnown(path, itemVars));
         if (path !== undefined && content !== undefined) w.rendered.push({ host: w.host, task, args, template: path, content });
       }
       if (task.module === 'set_fact') Object.assign(facts, args);
@@ -177,4 +177,14 @@ function renderArgs(task: TaskSpec, vars: Vars, errors: InputError[]): Record<st
     else out[k] = r;
   }
   return known ? out : undefined;
+}
+
+/** A template's text, or undefined when it depends on a value only known at run time. */
+function renderKnown(path: string, vars: Vars): string | undefined {
+  try {
+    return renderTemplateFile(path, vars);
+  } catch (err) {
+    if (err instanceof UnknownValueError) return undefined;
+    throw err;
+  }
 }

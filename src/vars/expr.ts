@@ -8,7 +8,7 @@ import type { Expression } from 'jsep';
 import { didYouMean } from '../config/did-you-mean.js';
 import { InputError, type Source } from '../errors.js';
 import type { Vars } from '../modules/types.js';
-import { UNKNOWN, isUnknown } from './unknown.js';
+import { Unknown, isPartial, isUnknown, unknownOf } from './unknown.js';
 import { resolveNested } from './render.js';
 
 export type { Expression } from 'jsep';
@@ -198,7 +198,7 @@ function ev(node: Expression, ctx: Ctx, probe: boolean): unknown {
       const obj = ev(node.object as Expression, ctx, probe);
       if (obj === MISSING || isUnknown(obj)) return obj;
       const prop = node.computed ? ev(node.property as Expression, ctx, false) : (node.property as Expression).name;
-      if (isUnknown(prop)) return UNKNOWN;
+      if (isUnknown(prop)) return prop;
       const where = describe(node.object as Expression);
       let out: unknown = MISSING;
       if (Array.isArray(obj) || typeof obj === 'string') {
@@ -211,6 +211,7 @@ function ev(node: Expression, ctx: Ctx, probe: boolean): unknown {
       } else if (isMap(obj)) {
         const key = String(prop);
         if (Object.hasOwn(obj, key)) out = obj[key];
+        else if (isPartial(obj)) return new Unknown([`${where}.${key}`]);
         else if (!probe) return fail(`'${where}' has no key '${key}'`);
       } else if (!probe) {
         return fail(`'${where}' is ${typeName(obj)}, not a map or list`);
@@ -220,7 +221,7 @@ function ev(node: Expression, ctx: Ctx, probe: boolean): unknown {
     }
     case 'UnaryExpression': {
       const v = ev(node.argument as Expression, ctx, false);
-      if (isUnknown(v)) return UNKNOWN;
+      if (isUnknown(v)) return v;
       if (node.operator === 'not') return !truthy(v);
       if (typeof v !== 'number') return fail(`unary ${node.operator} needs a number, got ${typeName(v)}`);
       return node.operator === '-' ? -v : v;
@@ -228,7 +229,9 @@ function ev(node: Expression, ctx: Ctx, probe: boolean): unknown {
     case 'CallExpression': {
       const name = (node.callee as Expression).name as string;
       const args = (node.arguments as Expression[]).map((a) => ev(a, ctx, false));
-      if (args.some(isUnknown)) return UNKNOWN;
+      if (args.some(isUnknown)) return unknownOf(...args);
+      // len() of a result that did not run (--check) counts keys only the real run has
+      if (name === 'len' && isPartial(args[0])) return new Unknown([`len(${describe((node.arguments as Expression[])[0])})`]);
       return FUNCTIONS[name](args, fail);
     }
     case 'BinaryExpression':
@@ -242,6 +245,7 @@ function binary(node: Expression, ctx: Ctx, fail: (why: string) => never): unkno
   const op = node.operator as string;
   if (op === 'is') {
     const v = ev(node.left as Expression, ctx, true);
+    if (isUnknown(v)) return v;
     const defined = v !== MISSING;
     return testName(node.right as Expression) === 'not defined' || (node.right as Expression).name === 'undefined'
       ? !defined
@@ -252,13 +256,16 @@ function binary(node: Expression, ctx: Ctx, fail: (why: string) => never): unkno
     if (isUnknown(left)) {
       const right = ev(node.right as Expression, ctx, false);
       if (!isUnknown(right) && (op === 'and' ? !truthy(right) : truthy(right))) return right;
-      return UNKNOWN;
+      return unknownOf(left, right);
     }
     if (op === 'and') return truthy(left) ? ev(node.right as Expression, ctx, false) : left;
     return truthy(left) ? left : ev(node.right as Expression, ctx, false);
   }
   const right = ev(node.right as Expression, ctx, false);
-  if (isUnknown(left) || isUnknown(right)) return UNKNOWN;
+  if (isUnknown(left) || isUnknown(right)) return unknownOf(left, right);
+  if ((op === 'in' || op === 'not in') && isPartial(right) && (typeof left === 'string' || typeof left === 'number') && !Object.hasOwn(right, String(left))) {
+    return new Unknown([`${describe(node.right as Expression)}.${String(left)}`]);
+  }
   switch (op) {
     case '==':
       return deepEqual(left, right);

@@ -6,7 +6,7 @@
 import { InputError, type Source } from '../errors.js';
 import type { Vars } from '../modules/types.js';
 import { evaluate, parseExpression, toText } from './expr.js';
-import { UNKNOWN, isUnknown } from './unknown.js';
+import { Unknown, isPartial, isUnknown, unknownOf } from './unknown.js';
 
 const MAX_DEPTH = 30;
 
@@ -24,6 +24,7 @@ export function renderString(text: string, vars: Vars, source: Source): string {
 /** Does the value contain `{{` anywhere (strings, lists, maps)? */
 export function hasTemplate(value: unknown): boolean {
   if (typeof value === 'string') return value.includes('{{');
+  if (isUnknown(value)) return false;
   if (Array.isArray(value)) return value.some(hasTemplate);
   if (value !== null && typeof value === 'object') return Object.values(value).some(hasTemplate);
   return false;
@@ -33,16 +34,13 @@ function renderDeep(value: unknown, vars: Vars, source: Source, resolving: strin
   if (typeof value === 'string') return value.includes('{{') ? renderText(value, vars, source, resolving, true) : value;
   if (Array.isArray(value)) {
     const out = value.map((v) => renderDeep(v, vars, source, resolving));
-    return out.some(isUnknown) ? UNKNOWN : out;
+    return out.some(isUnknown) ? unknownOf(...out) : out;
   }
   if (value !== null && typeof value === 'object') {
+    if (isUnknown(value)) return value;
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) {
-      const r = renderDeep(v, vars, source, resolving);
-      if (isUnknown(r)) return UNKNOWN;
-      out[k] = r;
-    }
-    return out;
+    for (const [k, v] of Object.entries(value)) out[k] = renderDeep(v, vars, source, resolving);
+    return Object.values(out).some(isUnknown) ? unknownOf(...Object.values(out)) : out;
   }
   return value;
 }
@@ -84,16 +82,19 @@ function renderText(text: string, vars: Vars, source: Source, resolving: string[
     return evaluate(pieces[0].expr, vars, source, resolving);
   }
   let out = '';
+  const unknowns: Unknown[] = [];
   for (const p of pieces) {
     if (p.literal !== undefined) {
       out += p.literal;
       continue;
     }
     const v = evaluate(p.expr as string, vars, source, resolving);
-    if (isUnknown(v)) return UNKNOWN;
-    out += toText(v);
+    // a result that did not run (--check) has no text yet
+    if (isPartial(v)) unknowns.push(new Unknown([(p.expr as string).trim()]));
+    else if (isUnknown(v)) unknowns.push(v);
+    else out += toText(v);
   }
-  return out;
+  return unknowns.length > 0 ? unknownOf(...unknowns) : out;
 }
 
 /**

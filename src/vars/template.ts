@@ -11,6 +11,7 @@ import type { Vars } from '../modules/types.js';
 import { decodeText, MAX_YAML_BYTES } from '../config/yaml-file.js';
 import { didYouMean } from '../config/did-you-mean.js';
 import { hasTemplate, renderValue } from './render.js';
+import { isPartial, isUnknown, UnknownValueError } from './unknown.js';
 
 /** mustache token: [type, value, start, end, children?, closeIndex?] */
 type Token = [string, string, number, number, Token[]?, number?];
@@ -67,6 +68,11 @@ function rejectPartials(tokens: Token[], at: (offset: number) => Source): void {
   }
 }
 
+/** A template's text cannot hold an unknown (--check): the task says what it depends on instead. */
+function unknownCheck(value: unknown, name: string): void {
+  if (isUnknown(value)) throw new UnknownValueError(value.deps.length > 0 ? value.deps : [name]);
+}
+
 function position(file: string, lineStarts: number[], offset: number): Source {
   let lo = 0;
   let hi = lineStarts.length - 1;
@@ -104,8 +110,10 @@ class StrictWriter extends Mustache.Writer {
         if (view !== null && typeof view === 'object' && Object.hasOwn(view, first)) {
           found = true;
           value = (view as Record<string, unknown>)[first];
-          for (const seg of rest) {
+          for (const [i, seg] of rest.entries()) {
+            unknownCheck(value, [first, ...rest.slice(0, i)].join('.'));
             if (value !== null && typeof value === 'object' && Object.hasOwn(value, seg)) value = (value as Record<string, unknown>)[seg];
+            else if (isPartial(value)) throw new UnknownValueError([[first, ...rest.slice(0, i + 1)].join('.')]);
             else {
               found = false;
               break;
@@ -113,6 +121,8 @@ class StrictWriter extends Mustache.Writer {
           }
           break;
         }
+        // inside a section over a result that did not run (--check): its other keys are unknown
+        if (isPartial(view)) throw new UnknownValueError([name]);
       }
     }
     if (!found) {
@@ -120,7 +130,9 @@ class StrictWriter extends Mustache.Writer {
       const hint = Object.hasOwn(this.vars, first) ? '' : didYouMean(first, Object.keys(this.vars));
       throw new InputError(`undefined variable '${name}' in template${hint}`, source, { expected: `'${name}' defined (give it a default: false, [] or "")` });
     }
-    return hasTemplate(value) ? renderValue(value, this.vars, source) : value;
+    const out = hasTemplate(value) ? renderValue(value, this.vars, source) : value;
+    unknownCheck(out, name);
+    return out;
   }
 
   override escapedValue(token: string[], context: Mustache.Context): string {

@@ -1,6 +1,7 @@
 /** assert: every expression in `that` must hold, or the task fails with fail_msg. */
 import { TaskError } from '../../errors.js';
 import { evaluate, truthy } from '../../vars/expr.js';
+import { isUnknown, unknownOf, UnknownValueError, type Unknown } from '../../vars/unknown.js';
 import { registerModule } from '../registry.js';
 import type { ModuleDefinition } from '../types.js';
 
@@ -30,11 +31,14 @@ export const assert: ModuleDefinition<AssertArgs> = {
   },
   async plan(ctx, args) {
     const that = typeof args.that === 'string' ? [args.that] : args.that;
+    const unknown: Unknown[] = [];
     for (const expr of that) {
-      if (!truthy(evaluate(expr, ctx.vars, ctx.source))) {
-        throw new TaskError(args.fail_msg ?? args.msg ?? `Assertion failed: ${expr}`, { assertion: expr });
-      }
+      const v = evaluate(expr, ctx.vars, ctx.source);
+      // --check: holds or not only after a real run; a known false one still fails
+      if (isUnknown(v)) unknown.push(v);
+      else if (!truthy(v)) throw new TaskError(args.fail_msg ?? args.msg ?? `Assertion failed: ${expr}`, { assertion: expr });
     }
+    if (unknown.length > 0) throw new UnknownValueError(unknownOf(...unknown).deps);
     const msg = args.quiet ? undefined : (args.success_msg ?? 'All assertions passed');
     return { changed: false, msg };
   },
