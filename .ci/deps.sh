@@ -1,12 +1,9 @@
 #!/usr/bin/env bash
-# System packages the tests need on a fresh Debian 12 machine. Idempotent and quick when present.
-# Each part of the project lists its own packages in .ci/deps-*.sh / .ci/lab-deps.sh.
+# System packages for the tests, the lab and the bench on a Debian/Ubuntu machine (root). The one
+# list is src/setup/requirements.ts; `npm test` (pretest) and `lbrun lab up` install from it too,
+# so this is only needed to install everything ahead of time. Idempotent; quick when present.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-for f in .ci/lab-deps.sh .ci/deps-*.sh; do
-  [ -e "$f" ] || continue
-  echo "-- $f"
-  bash "$f"
-done
+[ -d node_modules ] || npm ci --no-audit --no-fund
+[ -e dist/setup/host-packages.js ] || npm run build
+exec node scripts/host-packages.js tests bench "$@"

@@ -66,6 +66,14 @@ export class InputErrors extends LbrunError {
   }
 }
 
+/**
+ * The controller lacks a program lbrun runs (a Debian package not installed, or not on PATH);
+ * exit 3, like bad input: nothing was touched. The message names the package and its install command.
+ */
+export class HostRequirementError extends LbrunError {
+  override readonly exitCode = 3;
+}
+
 /** A host could not be reached or its connection broke (status "unreachable"; exit 4). */
 export class ConnectError extends LbrunError {
   override readonly exitCode = 4;

@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { InterruptedError, TaskTimeoutError } from '../errors.js';
+import { spawnError } from '../setup/missing-command.js';
 import { ShellConnection, type ExecLimits, type RawResult } from './shell-connection.js';
 
 export class LocalConnection extends ShellConnection {
@@ -42,7 +43,7 @@ export class LocalConnection extends ShellConnection {
       child.on('error', (e) => {
         clearTimeout(timer);
         limits.signal?.removeEventListener('abort', onAbort);
-        reject(e);
+        reject(spawnError('/bin/sh', e, 'a local command'));
       });
       child.on('close', (code, sig) => {
         clearTimeout(timer);

@@ -130,6 +130,7 @@ export async function startBackend(ref: string | number): Promise<BackendState> 
       { detached: true, stdio: ['ignore', log, log] },
     );
     closeSync(log);
+    child.on('error', () => {}); // a start that failed has no pid: reported below
     child.unref();
     if (!child.pid) throw new Error(`cannot start lab backend ${b.name}`);
     const rec: BackendRecord = {

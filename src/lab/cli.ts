@@ -1,13 +1,18 @@
 /**
  * `lbrun lab ...`: the command line of the lab. src/cli.ts calls labMain with the arguments after
- * "lab" and returns its exit code (0 ok, 1 internal/lab failure, 3 bad usage or not root on Linux).
+ * "lab" and returns its exit code (0 ok, 1 internal/lab failure, 3 bad usage, missing packages or
+ * not root on Linux).
  */
-import { LbrunError } from '../errors.js';
+import { HostRequirementError, LbrunError } from '../errors.js';
+import { ensureRequirements } from '../setup/host-packages.js';
 
 const USAGE = `usage: lbrun lab <command>
 
-  up                     build (first time ~2 min) and start the lab: lb-01..03, the stand-in
-                         K3s API servers and the bridge lbrun0; idempotent, repairs a half-built lab
+  up [--no-install]      build (first time ~2 min) and start the lab: lb-01..03, the stand-in
+                         K3s API servers and the bridge lbrun0; idempotent, repairs a half-built lab.
+                         First checks the controller's packages (debootstrap, dpkg-dev, ...) and
+                         installs the missing ones with apt-get as root on Debian/Ubuntu; with
+                         --no-install (or LBRUN_NO_INSTALL=1) it only names them and exits 3
   down [--keep-disks]    stop everything the lab started and remove its mounts, links, namespaces
                          and the hosts' disks (kept with --keep-disks; the cached base and
                          repository are always kept)
@@ -29,7 +34,10 @@ export async function labMain(args: string[]): Promise<number> {
       (cmd ? process.stdout : process.stderr).write(USAGE);
       return cmd ? 0 : 3;
     }
-    for (const f of flags) if (!['--json', '--quiet', '-q', '--keep-disks'].includes(f)) throw new UsageError(`unknown option ${f}`);
+    for (const f of flags) if (!['--json', '--quiet', '-q', '--keep-disks', '--no-install'].includes(f)) throw new UsageError(`unknown option ${f}`);
+    if (flags.has('--no-install') && cmd !== 'up') throw new UsageError('--no-install is an option of lab up');
+    // before anything else (even the root check): a newcomer learns every missing package at once
+    if (cmd === 'up') await ensureRequirements('lab', { label: 'lbrun lab up', install: flags.has('--no-install') ? false : undefined });
     if (process.platform !== 'linux' || process.getuid?.() !== 0) {
       process.stderr.write('lbrun lab needs root on Linux\n');
       return 3;
@@ -80,7 +88,8 @@ export async function labMain(args: string[]): Promise<number> {
       return 3;
     }
     const msg = e instanceof Error ? e.message : String(e);
-    process.stderr.write(`lbrun lab: ${msg}\n`);
+    // a missing package's message is already whole (it names the command that failed)
+    process.stderr.write(e instanceof HostRequirementError ? `${msg}\n` : `lbrun lab: ${msg}\n`);
     return e instanceof LbrunError ? e.exitCode : 1;
   }
 }

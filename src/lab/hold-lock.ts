@@ -5,6 +5,7 @@
  * no PID files, no stale locks, no race between waiters.
  */
 import { spawn } from 'node:child_process';
+import { spawnError } from '../setup/missing-command.js';
 
 export const LAB_LOCK = '/run/lbrun-lab-tests.lock';
 
@@ -50,7 +51,7 @@ function acquire(path: string, timeoutMs: number): Promise<void> {
       holders.set(path, () => child.stdin.end());
       resolve();
     });
-    child.on('error', (e) => reject(new Error(`cannot take the lab lock ${path}: ${e.message}`)));
+    child.on('error', (e) => reject(spawnError('flock', e, `taking the lab lock ${path}`)));
     child.on('exit', (code) => {
       if (!out.includes('locked')) {
         reject(new Error(`the lab is held by another process (${path}); waited ${seconds} s${err ? `: ${err.trim()}` : ''} (exit ${code})`));

@@ -196,6 +196,7 @@ async function boot(
     { detached: true, stdio: ['ignore', log, log] },
   );
   closeSync(log);
+  child.on('error', () => {}); // a start that failed has no pid: reported below
   child.unref();
   const supPid = child.pid;
   if (!supPid) throw new Error(`cannot start lab host ${spec.name}`);

@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { spawnError } from '../setup/missing-command.js';
 
 export interface RunResult {
   code: number;
@@ -55,7 +56,7 @@ export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise
     }
     child.on('error', (e) => {
       if (timer) clearTimeout(timer);
-      reject(new Error(`cannot run ${cmd}: ${e.message}`));
+      reject(spawnError(cmd, e, 'the lab'));
     });
     child.on('close', (code, signal) => {
       if (timer) clearTimeout(timer);
