@@ -34,7 +34,7 @@ function runHidden(argv: string[], opts: Opts = {}): { code: number | null; stdo
   const binds = [...(opts.hide ?? []).map((f) => ['/dev/null', f]), ...(opts.over ?? [])];
   const script = `${binds.map(([a, b]) => `mount --bind '${a}' '${b}' || exit 99`).join('\n')}\nexec "$@"`;
   const asUser = opts.user ? ['setpriv', `--reuid=${opts.user}`, `--regid=nogroup`, '--clear-groups'] : [];
-  const env = { ...process.env, NO_COLOR: '1', LBRUN_NO_INSTALL: undefined, ...opts.env };
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', LBRUN_NO_INSTALL: undefined, ...opts.env };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
   const t0 = Date.now();
   const r = spawnSync(
