@@ -71,7 +71,8 @@ t.test('needs root for the mount namespace', { skip: !isRoot && 'not root' }, as
     const r = runHidden([LBRUN, 'lab', 'up'], {
       hide: ['/usr/sbin/debootstrap'],
       user: 'nobody',
-      env: { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: '/nonexistent' },
+      // NODE_OPTIONS: tap's process hooks would write into .tap/ as nobody
+      env: { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: '/nonexistent', NODE_OPTIONS: undefined },
     });
     t.equal(r.code, 3, r.stderr);
     t.match(r.stderr, /^lbrun lab up needs a package that is not installed on this machine:\n  debootstrap \(`debootstrap` not found\)/);
