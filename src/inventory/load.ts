@@ -1,9 +1,10 @@
 /**
  * Inventory loading (docs/file-formats.md): `all` with hosts/vars/children, group_vars/ and host_vars/
- * beside the file. A host's vars merge: all < parent groups < child groups (deeper wins, siblings in
+ * beside the file (NAME.yaml / NAME.yml, and every YAML/JSON file of a directory NAME/, as Ansible).
+ * A host's vars merge: all < parent groups < child groups (deeper wins, siblings in
  * definition order) < the host's own vars < its host_vars file. Cycles in children are errors.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { InputError, InputErrors } from '../errors.js';
 import { collect } from '../config/collect.js';
@@ -115,10 +116,36 @@ function ancestors(direct: string[], parents: Map<string, string[]>): Set<string
   return out;
 }
 
+/**
+ * The vars of group_vars/NAME or host_vars/NAME, as Ansible reads them: NAME.yaml, NAME.yml, NAME.json
+ * and, when NAME/ is a directory, every .yaml/.yml/.json file below it (hidden ones skipped) in
+ * lexical order, subdirectories included; a later file wins.
+ */
 function varsFileFor(dir: string, name: string, errors: InputError[]): Vars | undefined {
-  for (const ext of ['.yaml', '.yml']) {
-    const file = join(dir, name + ext);
-    if (existsSync(file)) return collect(errors, () => loadVarsFile(file).vars);
+  const files = ['.yaml', '.yml', '.json'].map((ext) => join(dir, name + ext)).filter((f) => existsSync(f));
+  const sub = join(dir, name);
+  if (isDir(sub)) files.push(...varsFilesIn(sub));
+  if (files.length === 0) return undefined;
+  const out: Vars = {};
+  for (const file of files) Object.assign(out, collect(errors, () => loadVarsFile(file).vars) ?? {});
+  return out;
+}
+
+function varsFilesIn(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir).sort()) {
+    if (entry.startsWith('.') || entry.endsWith('~')) continue;
+    const path = join(dir, entry);
+    if (isDir(path)) out.push(...varsFilesIn(path));
+    else if (/\.(ya?ml|json)$/.test(entry)) out.push(path);
   }
-  return undefined;
+  return out;
+}
+
+function isDir(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
 }
