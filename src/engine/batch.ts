@@ -3,11 +3,13 @@
  * stops there; the batch stops the play when any_errors_fatal sees a failure, when the failed
  * share exceeds max_fail_percentage, or when every host of the batch failed. Notified handlers run
  * at meta: flush_handlers and at the end of the batch (with --force-handlers also on failed hosts).
+ * An include runs its tasks right after it, on the hosts that included them (src/engine/include.ts).
  */
 import { isTaskSelected } from '../playbook/tags.js';
 import type { TaskSpec } from '../playbook/types.js';
 import { HandlerQueue } from './handlers.js';
 import type { HostOutcome } from './host-task.js';
+import { includeRuns } from './include.js';
 import { runTask, type PlayScope } from './task.js';
 
 export type BatchEnd = 'done' | 'end_play' | 'abort';
@@ -38,10 +40,22 @@ export class BatchRunner {
   }
 
   async run(): Promise<BatchEnd> {
-    for (const task of this.ps.play.tasks) {
+    const end = await this.runTasks(this.ps.play.tasks);
+    if (end) return end;
+    if (this.ctx.signal.aborted) return 'done';
+    await this.flushHandlers();
+    const abort = this.failureLimit();
+    return abort ? this.abort(abort) : 'done';
+  }
+
+  /** Tasks in order on the active hosts (`only`: of those, the hosts that included these tasks). */
+  private async runTasks(tasks: readonly TaskSpec[], only?: ReadonlySet<string>): Promise<BatchEnd | undefined> {
+    for (const task of tasks) {
       if (this.ctx.signal.aborted || this.active.length === 0) break;
       if (!isTaskSelected(task.tags, this.ctx.options)) continue;
-      const outcomes = await runTask(this.ps, task, this.active, false);
+      const hosts = only ? this.active.filter((h) => only.has(h)) : this.active;
+      if (hosts.length === 0) break;
+      const outcomes = await runTask(this.ps, task, hosts, false);
       if (this.ctx.signal.aborted) break;
       const flush = this.absorb(task, outcomes);
       const abort = this.failureLimit();
@@ -52,11 +66,12 @@ export class BatchRunner {
         const after = this.failureLimit();
         if (after) return this.abort(after);
       }
+      for (const included of includeRuns(task, outcomes)) {
+        const end = await this.runTasks(included.tasks, new Set(included.hosts));
+        if (end) return end;
+      }
     }
-    if (this.ctx.signal.aborted) return 'done';
-    await this.flushHandlers();
-    const abort = this.failureLimit();
-    return abort ? this.abort(abort) : 'done';
+    return undefined;
   }
 
   /** Apply outcomes: failures leave the batch, changes notify handlers. Returns "flush requested". */

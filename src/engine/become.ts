@@ -5,10 +5,11 @@
 import type { PlaySpec } from '../playbook/types.js';
 import { playHosts, settingsOf } from './play.js';
 import type { RunContext } from './run-context.js';
+import { allTasks } from '../playbook/includes.js';
 
 export function needsBecomePassword(run: Pick<RunContext, 'inventory' | 'options' | 'gone' | 'inventoryDir'>, plays: PlaySpec[]): boolean {
   for (const play of plays) {
-    const tasks = [...play.tasks, ...play.handlers];
+    const tasks = [...allTasks(play.tasks), ...play.handlers];
     const anyTaskBecomes = tasks.some((t) => t.become === true);
     const hosts = playHosts(run, play);
     for (const host of hosts) {

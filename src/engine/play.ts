@@ -15,6 +15,7 @@ import { readAheadHost } from './read-ahead-host.js';
 import type { RunContext } from './run-context.js';
 import type { PlayScope } from './task.js';
 import type { RunOptions } from './types.js';
+import { allTasks } from '../playbook/includes.js';
 
 export async function runPlay(run: RunContext, play: PlaySpec): Promise<'continue' | 'stop'> {
   const hosts = playHosts(run, play);
@@ -42,7 +43,7 @@ async function runBatches(run: RunContext, ps: PlayScope, batches: string[][]): 
   const { play } = ps;
   // the next batch's SSH handshakes overlap this batch's work (serial plays), unless the play only
   // runs controller modules
-  const needsConnections = [...play.tasks, ...play.handlers].some((t) => getModule(t.module)?.controllerOnly !== true);
+  const needsConnections = [...allTasks(play.tasks), ...play.handlers].some((t) => getModule(t.module)?.controllerOnly !== true);
   for (const [i, batch] of batches.entries()) {
     if (run.signal.aborted) return 'stop';
     if (batches.length > 1) run.emit({ event: 'batch_start', play: play.name, batch: i + 1, hosts: batch });

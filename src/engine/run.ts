@@ -19,6 +19,7 @@ import { exitCodeFor, Recap } from './recap.js';
 import { newHostMemory, type HostMemory, type RunContext } from './run-context.js';
 import { collectSecrets, learnSecrets } from './secrets.js';
 import type { RunOptions, RunSummary } from './types.js';
+import { allTasks } from '../playbook/includes.js';
 
 export const DEFAULT_FORKS = 20;
 
@@ -115,7 +116,7 @@ async function secretsOfBrokenProject(options: RunOptions, redactor: Redactor): 
   // an input error may quote such a value (int() cannot convert "...").
   for (const play of pb.plays) {
     for (const host of inv.hosts.keys()) {
-      for (const task of [undefined, ...play.tasks, ...play.handlers]) {
+      for (const task of [undefined, ...allTasks(play.tasks), ...play.handlers]) {
         try {
           learnSecrets(taskVars({ inventory: inv, host, play, task, extraVars: options.extraVars }), names, redactor, task?.source ?? play.source);
         } catch {

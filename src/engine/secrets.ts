@@ -9,6 +9,7 @@ import type { PlaybookSpec } from '../playbook/types.js';
 import { secretNames, type Redactor } from '../report/redact.js';
 import { renderValue } from '../vars/render.js';
 import type { Source } from '../errors.js';
+import { allTasks } from '../playbook/includes.js';
 
 /** Every variable scope of the project (inventory, plays, roles, tasks, handlers, extra vars). */
 function scopes(playbook: PlaybookSpec, inventory: Inventory, extraVars: Vars | undefined): Vars[] {
@@ -17,10 +18,10 @@ function scopes(playbook: PlaybookSpec, inventory: Inventory, extraVars: Vars | 
   for (const h of inventory.hosts.values()) out.push(h.vars);
   for (const play of playbook.plays) {
     out.push(play.vars);
-    for (const role of play.roles) out.push(role.defaults, role.vars);
-    for (const t of [...play.tasks, ...play.handlers]) {
+    for (const role of play.roles) out.push(role.defaults, role.vars, role.params ?? {});
+    for (const t of [...allTasks(play.tasks), ...play.handlers]) {
       out.push(t.vars);
-      if (t.role) out.push(t.role.defaults, t.role.vars);
+      if (t.role) out.push(t.role.defaults, t.role.vars, t.role.params ?? {});
     }
   }
   if (extraVars) out.push(extraVars);

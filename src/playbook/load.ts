@@ -3,19 +3,21 @@
  * errors), roles from <project>/roles/NAME/, tasks and handlers parsed and validated. Every problem
  * found is collected and thrown at once (InputErrors, exit 3).
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
 import { InputError, InputErrors, formatSource, type Source } from '../errors.js';
 import type { Vars } from '../modules/types.js';
 import { collect } from '../config/collect.js';
 import { didYouMean } from '../config/did-you-mean.js';
 import { validateDocument } from '../config/schema.js';
 import { loadVarsFile } from '../config/vars-file.js';
-import { loadYamlFile, pointer, sourceAt, type DocPath, type YamlFile } from '../config/yaml-file.js';
+import { loadYamlFile, sourceAt, type DocPath, type YamlFile } from '../config/yaml-file.js';
 import { toList, union } from './normalise.js';
+import { allTasks, badPaths, handlerList, roleTasks, taskList, type PlayLoad } from './includes.js';
+import { loadRoleUse, roleUseOf } from './roles.js';
 import { checkSerial } from './serial.js';
-import { parseTask, type TaskContext } from './task.js';
-import type { HandlerSpec, PlaySpec, PlaybookSpec, RoleSpec, TaskSpec } from './types.js';
+import type { TaskContext } from './task.js';
+import type { HandlerSpec, PlaySpec, PlaybookSpec, TaskSpec } from './types.js';
 
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface LoadPlaybookOptions {}
@@ -77,15 +79,6 @@ function importPlaybook(st: State, yf: YamlFile, raw: Raw, i: number, chain: str
   return child ? loadPlays(st, child, [...chain, target], union(inheritedTags, toList(raw.tags, true))) : [];
 }
 
-/** Does a schema error sit at/below path (or, with exact, exactly at path itself)? */
-function badPaths(errors: InputError[]): (path: DocPath, exact?: boolean) => boolean {
-  const pointers = errors.map((e) => e.path ?? '');
-  return (path, exact = false) => {
-    const p = pointer(path);
-    return pointers.some((q) => q === p || (!exact && q.startsWith(p + '/')));
-  };
-}
-
 function loadPlay(st: State, yf: YamlFile, raw: Raw, path: DocPath, inheritedTags: string[], bad: (p: DocPath) => boolean): PlaySpec | undefined {
   const at = (p: DocPath): Source => sourceAt(yf, [...path, ...p]);
   const source = at([]);
@@ -106,28 +99,20 @@ function loadPlay(st: State, yf: YamlFile, raw: Raw, path: DocPath, inheritedTag
   }
   Object.assign(vars, (raw.vars as Vars | null | undefined) ?? {});
 
-  const roles: RoleSpec[] = [];
+  const pl: PlayLoad = { projectDir: st.projectDir, errors: st.errors, ids: st.ids, seen: new Set(), roles: [], handlers: [], topics: new Set() };
   const tasks: TaskSpec[] = [];
-  const handlers: HandlerSpec[] = [];
-  /** Names and listen topics of every handler written, even one that failed to load. */
-  const topics = new Set<string>();
-  const ctx = (tagList: string[], role?: RoleSpec, when: string[] = [], file = yf): TaskContext => ({ yf: file, errors: st.errors, tags: tagList, when, role, ids: st.ids });
+  const ctx = (tagList: string[]): TaskContext => ({ yf, errors: st.errors, tags: tagList, when: [], ids: st.ids });
 
   (Array.isArray(raw.roles) ? raw.roles : []).forEach((entry: unknown, j) => {
     if (bad([...path, 'roles', j])) return;
-    const loaded = loadRole(st, entry as string | Raw, at(['roles', j]));
-    if (!loaded) return;
-    roles.push(loaded.role);
-    const roleTags = union(tags, loaded.role.tags);
-    const when = typeof entry === 'object' ? toList((entry as Raw).when) : [];
-    tasks.push(...taskList(loaded.tasks, false, ctx(roleTags, loaded.role, when, loaded.tasks?.yf)));
-    handlers.push(...taskList(loaded.handlers, true, ctx(roleTags, loaded.role, [], loaded.handlers?.yf)));
-    addTopics(topics, loaded.handlers?.items);
+    const whenAt = typeof entry === 'object' && entry && 'when' in entry ? at(['roles', j, 'when']) : undefined;
+    const loaded = loadRoleUse(pl, roleUseOf(entry, at(['roles', j]), whenAt));
+    if (loaded) tasks.push(...roleTasks(pl, loaded, ctx(tags), [], true));
   });
   const own = { yf, items: raw.tasks, path: [...path, 'tasks'], bad };
-  tasks.push(...taskList(own, false, ctx(tags)));
-  handlers.push(...taskList({ yf, items: raw.handlers, path: [...path, 'handlers'], bad }, true, ctx(tags)));
-  addTopics(topics, raw.handlers);
+  tasks.push(...taskList(pl, own, ctx(tags), [yf.file]));
+  pl.handlers.push(...handlerList(pl, { yf, items: raw.handlers, path: [...path, 'handlers'], bad }, ctx(tags)));
+  const { roles, handlers, topics } = pl;
 
   checkHandlers(st, handlers, tasks, topics);
   return {
@@ -150,95 +135,6 @@ function loadPlay(st: State, yf: YamlFile, raw: Raw, path: DocPath, inheritedTag
   };
 }
 
-interface TaskListSource {
-  yf: YamlFile;
-  items: unknown;
-  path: DocPath;
-  bad: (p: DocPath) => boolean;
-}
-
-function taskList(list: TaskListSource | undefined, handler: true, ctx: TaskContext): HandlerSpec[];
-function taskList(list: TaskListSource | undefined, handler: false, ctx: TaskContext): TaskSpec[];
-function taskList(list: TaskListSource | undefined, handler: boolean, ctx: TaskContext): TaskSpec[] {
-  if (!list || !Array.isArray(list.items)) return [];
-  const out: TaskSpec[] = [];
-  list.items.forEach((item: unknown, k) => {
-    const p = [...list.path, k];
-    if (!item || typeof item !== 'object' || Array.isArray(item) || list.bad(p)) return;
-    const t = handler ? parseTask(ctx, p, item as Raw, true) : parseTask(ctx, p, item as Raw, false);
-    if (t) out.push(t);
-  });
-  return out;
-}
-
-interface LoadedRole {
-  role: RoleSpec;
-  tasks?: TaskListSource;
-  handlers?: TaskListSource;
-}
-
-function loadRole(st: State, entry: string | Raw, source: Source): LoadedRole | undefined {
-  const name = typeof entry === 'string' ? entry : String(entry.role);
-  const rolesDir = join(st.projectDir, 'roles');
-  const dir = join(rolesDir, name);
-  if (!isDir(dir)) {
-    const available = isDir(rolesDir) ? readdirSync(rolesDir).filter((r) => isDir(join(rolesDir, r))).sort() : [];
-    st.errors.push(
-      new InputError(`role '${name}' not found in ${rolesDir}${didYouMean(name, available)}`, source, {
-        expected: available.length ? `one of the roles: ${available.join(', ')}` : `a directory ${dir}`,
-      }),
-    );
-    return undefined;
-  }
-  const varsOf = (base: string): Vars => {
-    const file = roleFile(dir, base);
-    return (file && collect(st.errors, () => loadVarsFile(file).vars)) || {};
-  };
-  const role: RoleSpec = {
-    name,
-    dir,
-    defaults: varsOf('defaults'),
-    vars: { ...varsOf('vars'), ...((typeof entry === 'object' && (entry.vars as Vars | null)) || {}) },
-    tags: typeof entry === 'object' ? toList(entry.tags, true) : [],
-    source,
-  };
-  const tasksFile = roleFile(dir, 'tasks');
-  if (!tasksFile) {
-    st.errors.push(new InputError(`role '${name}' has no tasks.yaml`, source, { expected: `a file ${join(dir, 'tasks.yaml')}` }));
-  }
-  return { role, tasks: tasksFile ? listFile(st, tasksFile, 'tasks') : undefined, handlers: listFile(st, roleFile(dir, 'handlers'), 'handlers') };
-}
-
-function listFile(st: State, file: string | undefined, schema: 'tasks' | 'handlers'): TaskListSource | undefined {
-  if (!file) return undefined;
-  const yf = collect(st.errors, () => loadYamlFile(file, { allowEmpty: true }));
-  if (!yf || yf.data === null) return undefined;
-  const errors = validateDocument(yf, schema);
-  st.errors.push(...errors);
-  return { yf, items: yf.data, path: [], bad: badPaths(errors) };
-}
-
-/** NAME.yaml, NAME.yml, NAME/main.yaml or NAME/main.yml inside a role (Ansible layouts work too). */
-function roleFile(dir: string, base: string): string | undefined {
-  return [`${base}.yaml`, `${base}.yml`, `${base}/main.yaml`, `${base}/main.yml`].map((f) => join(dir, f)).find((f) => existsSync(f));
-}
-
-function isDir(p: string): boolean {
-  try {
-    return statSync(p).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-function addTopics(topics: Set<string>, items: unknown): void {
-  if (!Array.isArray(items)) return;
-  for (const h of items as Raw[]) {
-    if (typeof h?.name === 'string') topics.add(h.name);
-    toList(h?.listen).forEach((t) => topics.add(t));
-  }
-}
-
 /** Handler names are unique in a play; every notify names a handler or a listen topic. */
 function checkHandlers(st: State, handlers: HandlerSpec[], tasks: TaskSpec[], topics: Set<string>): void {
   const seen = new Map<string, HandlerSpec>();
@@ -249,7 +145,7 @@ function checkHandlers(st: State, handlers: HandlerSpec[], tasks: TaskSpec[], to
     }
     if (!first) seen.set(h.name, h);
   }
-  for (const t of [...tasks, ...handlers]) {
+  for (const t of [...allTasks(tasks), ...handlers]) {
     for (const n of t.notify) {
       if (topics.has(n) || n.includes('{{')) continue;
       st.errors.push(

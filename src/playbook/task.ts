@@ -29,6 +29,8 @@ export interface TaskContext {
   role?: RoleSpec;
   /** Ids handed out so far in this playbook (to keep them unique when a file is used twice). */
   ids: Map<string, number>;
+  /** Inherited vars (import_tasks / import_role vars:), below the task's own. */
+  vars?: Vars;
 }
 
 export function parseTask(ctx: TaskContext, path: DocPath, raw: Record<string, unknown>, handler: false): TaskSpec | undefined;
@@ -104,7 +106,7 @@ export function parseTask(ctx: TaskContext, path: DocPath, raw: Record<string, u
     runOnce: raw.run_once === true,
     timeout: raw.timeout as number | undefined,
     noLog: raw.no_log === true,
-    vars: (raw.vars as Vars | null | undefined) ?? {},
+    vars: { ...ctx.vars, ...((raw.vars as Vars | null | undefined) ?? {}) },
     role: ctx.role,
   };
   if (!handler) return spec;
@@ -112,7 +114,7 @@ export function parseTask(ctx: TaskContext, path: DocPath, raw: Record<string, u
 }
 
 /** when: as a list of expression strings, each parsed now so a syntax error names its line. */
-function conditions(ctx: TaskContext, value: unknown, path: DocPath): string[] {
+export function conditions(ctx: Pick<TaskContext, 'yf' | 'errors'>, value: unknown, path: DocPath): string[] {
   if (value === undefined || value === null) return [];
   const list = Array.isArray(value) ? value : [value];
   return list.map((v, i) => {
@@ -129,7 +131,7 @@ function fixedOrConditions(ctx: TaskContext, value: unknown, path: DocPath): str
   return conditions(ctx, value, path);
 }
 
-function uniqueId(ids: Map<string, number>, base: string): string {
+export function uniqueId(ids: Map<string, number>, base: string): string {
   const n = (ids.get(base) ?? 0) + 1;
   ids.set(base, n);
   return n === 1 ? base : `${base}#${n}`;

@@ -14,6 +14,9 @@ export interface RoleSpec {
   defaults: Vars;
   /** vars.yaml (above play vars). */
   vars: Vars;
+  /** Parameters of this use of the role (a roles: entry's vars, a dependency's parameters): seen by
+   *  the role's own tasks only, above registered vars (Ansible's role params). */
+  params?: Vars;
   tags: string[];
   source: Source;
 }
@@ -56,6 +59,9 @@ export interface TaskSpec {
   vars: Vars;
   /** The role the task came from, if any. */
   role?: RoleSpec;
+  /** include_tasks / include_role: the tasks included, loaded and checked now, run per host and loop
+   *  item when the include runs (with the include's vars and loop variable). */
+  include?: { file: string; tasks: TaskSpec[] };
 }
 
 export interface HandlerSpec extends TaskSpec {

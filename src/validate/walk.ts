@@ -158,6 +158,7 @@ function walkTask(w: Walker, task: TaskSpec): void {
         if (path !== undefined && content !== undefined) w.rendered.push({ host: w.host, task, args, template: path, content });
       }
       if (task.module === 'set_fact') Object.assign(facts, args);
+      if (task.include) walkIncluded(w, task, task.loop === undefined ? task.vars : { ...task.vars, [task.loopVar]: item }, errors);
     }
     if (task.module === 'set_fact') for (const k of Object.keys(task.args)) if (!(k in facts)) facts[k] = UNKNOWN;
     Object.assign(w.registered, facts);
@@ -165,6 +166,17 @@ function walkTask(w: Walker, task: TaskSpec): void {
     if (task.register) w.registered[task.register] = UNKNOWN;
   }
   InputErrors.throwIfAny(errors);
+}
+
+/** The tasks an include runs, for one loop item, with the include's vars (as src/engine/include.ts). */
+function walkIncluded(w: Walker, task: TaskSpec, vars: Vars, errors: InputError[]): void {
+  for (const child of task.include?.tasks ?? []) {
+    try {
+      walkTask(w, { ...child, vars: { ...child.vars, ...vars } });
+    } catch (err) {
+      errors.push(...inputErrorsOf(err));
+    }
+  }
 }
 
 /** Rendered arguments, or undefined when one depends on a value only known at run time. */

@@ -1,8 +1,9 @@
 /**
  * The variables a task sees on a host (docs/file-formats.md, precedence low to high): role defaults < inventory
  * vars (groups by depth, then the host) < play vars (vars_files then vars) < role vars < task vars <
- * registered results < extra vars; then the magic variables of docs/file-formats.md, which nothing
- * overrides. Role defaults/vars of every role of the play are visible (Ansible-like); the task's own
+ * registered results < the task's role params (its roles: entry's vars, a dependency's parameters) <
+ * extra vars; then the magic variables of docs/file-formats.md, which nothing overrides. Role
+ * defaults/vars of every role of the play are visible (Ansible-like); the task's own
  * role comes last within its layer. `secret_vars` lists of every layer are united.
  * Called per task per host: the inventory/play layers are cached per (play, host, role).
  */
@@ -31,14 +32,16 @@ interface InventoryMagic {
 }
 
 const inventoryCache = new WeakMap<Inventory, InventoryMagic>();
-const layerCache = new WeakMap<PlaySpec, Map<string, { vars: Vars; secrets: string[] }>>();
+const layerCache = new WeakMap<PlaySpec, WeakMap<object, Map<string, { vars: Vars; secrets: string[] }>>>();
+const NO_ROLE = {};
 const playHostsCache = new WeakMap<PlaySpec, WeakMap<Inventory, string[]>>();
 
 export function taskVars(args: TaskVarsArgs): Vars {
   const { inventory, host, play, task } = args;
   const base = playLayers(inventory, host, play, task?.role);
-  const out: Vars = { ...base.vars, ...(task?.vars ?? {}), ...(args.registered ?? {}), ...(args.extraVars ?? {}) };
-  const secrets = union(base.secrets, task?.vars, args.registered, args.extraVars);
+  const params = task?.role?.params;
+  const out: Vars = { ...base.vars, ...(task?.vars ?? {}), ...(args.registered ?? {}), ...(params ?? {}), ...(args.extraVars ?? {}) };
+  const secrets = union(base.secrets, task?.vars, args.registered, params, args.extraVars);
   if (secrets.length) out.secret_vars = secrets;
   const magic = inventoryMagic(inventory);
   const hostSpec = inventory.hosts.get(host);
@@ -56,12 +59,18 @@ export function taskVars(args: TaskVarsArgs): Vars {
 function playLayers(inventory: Inventory, host: string, play: PlaySpec, role: RoleSpec | undefined): { vars: Vars; secrets: string[] } {
   let perPlay = layerCache.get(play);
   if (!perPlay) {
-    perPlay = new Map();
+    perPlay = new WeakMap();
     layerCache.set(play, perPlay);
   }
-  const roleIndex = role ? play.roles.indexOf(role) : -1;
-  const key = `${inventory.file}\0${host}\0${roleIndex}`;
-  const hit = perPlay.get(key);
+  // a role of include_role is not among the play's roles: its vars are seen by its own tasks only
+  const roleKey = role ?? NO_ROLE;
+  let perRole = perPlay.get(roleKey);
+  if (!perRole) {
+    perRole = new Map();
+    perPlay.set(roleKey, perRole);
+  }
+  const key = `${inventory.file}\0${host}`;
+  const hit = perRole.get(key);
   if (hit) return hit;
   const ordered = role ? [...play.roles.filter((r) => r !== role), role] : play.roles;
   const layers: Vars[] = [
@@ -72,7 +81,7 @@ function playLayers(inventory: Inventory, host: string, play: PlaySpec, role: Ro
   ];
   const vars = Object.assign({}, ...layers) as Vars;
   const entry = { vars, secrets: union([], ...layers) };
-  perPlay.set(key, entry);
+  perRole.set(key, entry);
   return entry;
 }
 

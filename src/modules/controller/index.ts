@@ -4,3 +4,4 @@ import './debug.js';
 import './fail.js';
 import './meta.js';
 import './set-fact.js';
+import './include.js';
