@@ -1,5 +1,5 @@
 /**
- * Task lists and what they pull in (docs/format.md): import_tasks and import_role are expanded now,
+ * Task lists and what they pull in (docs/file-formats.md): import_tasks and import_role are expanded now,
  * in place (each imported task keeps its own file:line:column; the import's when/tags/vars apply to
  * every task); include_tasks and include_role become one task whose included tasks are loaded and
  * checked now and run per host and loop item when the include runs (src/engine/include.ts). File

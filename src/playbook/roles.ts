@@ -1,5 +1,5 @@
 /**
- * Roles (README: File formats; docs/roles.md): <project>/roles/NAME/ with tasks, handlers, defaults,
+ * Roles (docs/file-formats.md, docs/roles.md): <project>/roles/NAME/ with tasks, handlers, defaults,
  * vars (lbrun's flat NAME.yaml or Ansible's NAME/main.yml) and meta/main.yml `dependencies:`, which
  * run before the role, with their parameters as role vars, each once per play (same name and same
  * parameters) unless the role's meta says `allow_duplicates: true`. Cycles are errors.
