@@ -11,6 +11,7 @@ import { quote } from '../../connection/quote.js';
 import { TaskError } from '../../errors.js';
 import type { ApplyResult, ModuleContext, PlanResult } from '../types.js';
 import { attributeChanges, attributeCommands, type WantedAttributes } from './attributes.js';
+import { validateInCheck } from './check-validate.js';
 import { contentDiff } from './file-diff.js';
 import { fileFacts, type FileFacts } from './file-facts.js';
 import { hostRun, mustRun } from './host-run.js';
@@ -46,6 +47,8 @@ export async function planManagedFile(ctx: ModuleContext, want: ManagedFile, kno
   const write = facts.type !== 'file' || facts.sha256 !== sha256(want.content);
   const attrs = write ? [] : attributeChanges(facts, want);
   const changed = write || attrs.length > 0;
+  // --check: would the node accept the new content? (the real write validates it the same way)
+  if (write && ctx.check && want.validate) await validateInCheck(ctx, want.dest, want.content, want.validate);
   if (changed) ctx.state.pendingPaths.add(want.dest);
   const actions: ManagedFileActions = { write, attrs, content: want.content };
   const verb = ctx.check ? 'would ' : '';
