@@ -7,6 +7,8 @@ import { resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { InputError, InputErrors, LbrunError, exitCodeOf } from './errors.js';
 import type { Vars } from './modules/types.js';
+import { redactor } from './report/redact.js';
+import { installSink } from './report/sink.js';
 
 const DEFAULT_INVENTORY = 'inventory/hosts.yaml';
 
@@ -46,6 +48,8 @@ function err(text: string): void {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  installSink();
+  if (process.env.LBRUN_BECOME_PASSWORD) redactor.add(process.env.LBRUN_BECOME_PASSWORD);
   if (argv[0] === 'lab') {
     const { labMain } = await import('./lab/cli.js');
     return labMain(argv.slice(1));
@@ -67,8 +71,21 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** Print an error the way a user can act on it; returns the exit code. */
-function reportError(e: unknown, verbose: boolean): number {
+
+/** The files a command was given: what the error printer learns secrets from. */
+interface Project {
+  playbookFile: string;
+  inventoryFile: string;
+  extraVars: string[];
+}
+
+/**
+ * Print an error the way a user can act on it; returns the exit code. The message may quote an
+ * input value: the project's secrets are learnt first (even from files that do not load), and the
+ * output sink masks them.
+ */
+async function reportError(e: unknown, verbose: boolean, project?: Project): Promise<number> {
+  if (project) await learnSecretsOf(project).catch(() => {});
   if (e instanceof InputErrors || e instanceof InputError) {
     err(`${e.message}\n`);
   } else if (e instanceof LbrunError) {
@@ -81,6 +98,26 @@ function reportError(e: unknown, verbose: boolean): number {
     else err('(run with -v for the stack trace)\n');
   }
   return exitCodeOf(e);
+}
+
+async function learnSecretsOf(project: Project): Promise<void> {
+  const [{ learnProjectSecrets }, { scanSecrets }, { parseExtraVars }] = await Promise.all([
+    import('./engine/secrets.js'),
+    import('./engine/secret-scan.js'),
+    import('./vars/extra-vars.js'),
+  ]);
+  scanSecrets(project.extraVars.filter((x) => x.trim().startsWith('@')).map((x) => resolve(x.trim().slice(1))), redactor);
+  let extraVars: Vars | undefined;
+  try {
+    extraVars = parseExtraVars(project.extraVars, process.cwd());
+  } catch {
+    extraVars = undefined;
+  }
+  await learnProjectSecrets({ playbookFile: project.playbookFile, inventoryFile: project.inventoryFile, extraVars }, redactor);
+}
+
+function projectOf(playbook: string, flags: CommonOptions): Project {
+  return { playbookFile: resolve(playbook), inventoryFile: inventoryOf(flags), extraVars: flags.extraVars ?? [] };
 }
 
 function buildProgram(setResult: (work: () => Promise<number>) => Promise<void>): Command {
@@ -228,7 +265,7 @@ async function runCommand(playbook: string, flags: RunFlags): Promise<number> {
     });
     return summary.exitCode;
   } catch (e) {
-    return reportError(e, flags.verbose > 0);
+    return reportError(e, flags.verbose > 0, projectOf(playbook, flags));
   } finally {
     stopSignals();
   }
@@ -271,6 +308,8 @@ async function listCommand(playbookFile: string, inventoryFile: string, flags: R
       import('./report/list.js'),
     ]);
     const [playbook, inventory] = await Promise.all([loadPlaybook(playbookFile), loadInventory(inventoryFile)]);
+    // task names may quote a secret written in a task's arguments
+    await learnSecretsOf({ playbookFile, inventoryFile, extraVars: flags.extraVars ?? [] });
     out(
       listPlaybook(playbook, inventory, {
         tasks: flags.listTasks === true,
@@ -283,12 +322,14 @@ async function listCommand(playbookFile: string, inventoryFile: string, flags: R
     );
     return 0;
   } catch (e) {
-    return reportError(e, flags.verbose > 0);
+    return reportError(e, flags.verbose > 0, { playbookFile, inventoryFile, extraVars: flags.extraVars ?? [] });
   }
 }
 
 async function validateCommand(playbook: string, flags: CommonOptions & { limit?: string }): Promise<number> {
   try {
+    // known before templates render, so values computed from them are marked secret too
+    await learnSecretsOf(projectOf(playbook, flags)).catch(() => {});
     const { walkProject } = await import('./validate/walk.js');
     const { playbook: pb, inventory, rendered } = await walkProject({
       playbookFile: resolve(playbook),
@@ -300,12 +341,13 @@ async function validateCommand(playbook: string, flags: CommonOptions & { limit?
     out(`ok: ${pb.plays.length} plays, ${tasks} tasks, ${inventory.hosts.size} hosts, ${rendered.length} templates rendered\n`);
     return 0;
   } catch (e) {
-    return reportError(e, flags.verbose > 0);
+    return reportError(e, flags.verbose > 0, projectOf(playbook, flags));
   }
 }
 
 async function renderCommand(playbook: string, flags: RenderFlags): Promise<number> {
   try {
+    await learnSecretsOf(projectOf(playbook, flags)).catch(() => {});
     const { renderProject } = await import('./validate/render.js');
     const outDir = resolve(flags.out);
     const written = await renderProject({
@@ -318,6 +360,6 @@ async function renderCommand(playbook: string, flags: RenderFlags): Promise<numb
     out(`rendered ${written.files.length} files under ${outDir}\n`);
     return 0;
   } catch (e) {
-    return reportError(e, flags.verbose > 0);
+    return reportError(e, flags.verbose > 0, projectOf(playbook, flags));
   }
 }

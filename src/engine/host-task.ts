@@ -74,6 +74,9 @@ function quiet(scope: TaskScope, status: HostStatus): boolean {
 }
 
 function report(scope: TaskScope, facts: ResultFacts): void {
+  // A result registered under a secret name is secret from the start, also in its own task's line.
+  const { register } = scope.task;
+  if (register && facts.result && scope.run.secretNames.has(register)) scope.run.redactor.addResult(facts.result);
   if (!quiet(scope, facts.status)) scope.run.emit(hostResultEvent(scope, facts));
 }
 

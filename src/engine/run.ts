@@ -5,27 +5,24 @@
 import { setMaxListeners } from 'node:events';
 import { dirname } from 'node:path';
 import pLimit from 'p-limit';
-import { loadInventory } from '../inventory/load.js';
 import '../modules/index.js';
-import { loadPlaybook } from '../playbook/load.js';
-import { Redactor, redactError } from '../report/redact.js';
+import { redactError, redactor } from '../report/redact.js';
 import { validateProject } from '../validate/validate.js';
-import { taskVars } from '../vars/precedence.js';
+import { trackSecrets } from '../vars/expr.js';
 import { needsBecomePassword } from './become.js';
 import { ConnectionPool } from './connections.js';
 import type { RunEvent } from './events.js';
 import { runPlay } from './play.js';
 import { exitCodeFor, Recap } from './recap.js';
 import { newHostMemory, type HostMemory, type RunContext } from './run-context.js';
-import { collectSecrets, learnSecrets } from './secrets.js';
+import { collectSecrets, learnProjectSecrets } from './secrets.js';
 import type { RunOptions, RunSummary } from './types.js';
-import { allTasks } from '../playbook/includes.js';
 
 export const DEFAULT_FORKS = 20;
 
 export async function run(options: RunOptions): Promise<RunSummary> {
   const started = Date.now();
-  const redactor = new Redactor();
+  trackSecrets(redactor);
   if (options.becomePassword) redactor.add(options.becomePassword);
   const { playbook, inventory } = await validateProject({
     playbookFile: options.playbookFile,
@@ -33,7 +30,8 @@ export async function run(options: RunOptions): Promise<RunSummary> {
     extraVars: options.extraVars,
     limit: options.limit,
   }).catch(async (err: unknown) => {
-    throw redactError(err, await secretsOfBrokenProject(options, redactor));
+    await learnProjectSecrets(options, redactor);
+    throw redactError(err, redactor);
   });
   const secretNames = collectSecrets(playbook, inventory, options.extraVars, redactor);
   const signal = options.signal ?? new AbortController().signal;
@@ -100,30 +98,4 @@ export async function run(options: RunOptions): Promise<RunSummary> {
   } catch (err) {
     throw redactError(err, redactor);
   }
-}
-
-/** When validation fails, still learn what secrets the files that do load hold, to mask them. */
-async function secretsOfBrokenProject(options: RunOptions, redactor: Redactor): Promise<Redactor> {
-  const [playbook, inventory] = await Promise.allSettled([
-    loadPlaybook(options.playbookFile),
-    loadInventory(options.inventoryFile),
-  ]);
-  const empty = { hosts: new Map(), groups: new Map(), file: options.inventoryFile };
-  const pb = playbook.status === 'fulfilled' ? playbook.value : { file: options.playbookFile, projectDir: '', plays: [] };
-  const inv = inventory.status === 'fulfilled' ? inventory.value : empty;
-  const names = collectSecrets(pb, inv, options.extraVars, redactor);
-  // Secrets whose values are templated ("{{ env.LBRUN_TOKEN }}") are known only rendered, per host:
-  // an input error may quote such a value (int() cannot convert "...").
-  for (const play of pb.plays) {
-    for (const host of inv.hosts.keys()) {
-      for (const task of [undefined, ...allTasks(play.tasks), ...play.handlers]) {
-        try {
-          learnSecrets(taskVars({ inventory: inv, host, play, task, extraVars: options.extraVars }), names, redactor, task?.source ?? play.source);
-        } catch {
-          // vars that do not render are the error being reported
-        }
-      }
-    }
-  }
-  return redactor;
 }

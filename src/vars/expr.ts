@@ -10,6 +10,7 @@ import { InputError, type Source } from '../errors.js';
 import type { Vars } from '../modules/types.js';
 import { Unknown, isPartial, isUnknown, unknownOf } from './unknown.js';
 import { resolveNested } from './render.js';
+import { MASK } from '../report/redact.js';
 
 export type { Expression } from 'jsep';
 
@@ -156,18 +157,48 @@ interface Ctx {
   text: string;
   /** Names being resolved (lazy templated variables), to report cycles. */
   resolving: string[];
+  /** A secret was read: the expression's value is secret too. */
+  tainted?: boolean;
+}
+
+/** Knows the secret values; told about every value computed from one (engine/secrets.ts). */
+export interface SecretTracker {
+  holdsSecret(v: unknown): boolean;
+  add(v: unknown): void;
+}
+
+let secrets: SecretTracker | undefined;
+
+/** Secrets propagate: any value an expression computes after reading a secret is marked secret. */
+export function trackSecrets(tracker: SecretTracker | undefined): void {
+  secrets = tracker;
 }
 
 /** Evaluate an expression (or its text) against vars. Undefined names -> InputError. */
 export function evaluate(expr: Expression | string, vars: Vars, source: Source, resolving: string[] = []): unknown {
   const ast = typeof expr === 'string' ? parseExpression(expr, source) : expr;
   const ctx: Ctx = { vars, source, text: typeof expr === 'string' ? expr : describe(ast), resolving };
-  return resolveNested(ev(ast, ctx, false), ctx.text, vars, source, resolving);
+  const out = resolveNested(ev(ast, ctx, false), ctx.text, vars, source, resolving);
+  // Derived strings are secret (numbers and booleans, like a length or a test, are not). A plain
+  // reference (`creds`, `creds.user`) computes nothing new: its secret leaves are known already.
+  const computed = ast.type !== 'Identifier' && ast.type !== 'MemberExpression';
+  if (ctx.tainted && (typeof out === 'string' || (computed && out !== null && typeof out === 'object'))) secrets?.add(strings(out));
+  return out;
+}
+
+/** The string leaves of a value. */
+function strings(v: unknown): string[] {
+  if (typeof v === 'string') return [v];
+  if (Array.isArray(v)) return v.flatMap(strings);
+  if (v !== null && typeof v === 'object') return Object.values(v).flatMap(strings);
+  return [];
 }
 
 /** A looked-up string that holds `{{ }}` is rendered when used (lists/maps: once, at the end). */
 function leaf(v: unknown, name: string, ctx: Ctx): unknown {
-  return typeof v === 'string' ? resolveNested(v, name, ctx.vars, ctx.source, ctx.resolving) : v;
+  const out = typeof v === 'string' ? resolveNested(v, name, ctx.vars, ctx.source, ctx.resolving) : v;
+  if (!ctx.tainted && secrets?.holdsSecret(out)) ctx.tainted = true;
+  return out;
 }
 
 /** Python/Jinja truthiness: false, 0, "", [], {}, null are false. */
@@ -179,6 +210,8 @@ export function truthy(v: unknown): boolean {
 
 function ev(node: Expression, ctx: Ctx, probe: boolean): unknown {
   const fail = (why: string): never => {
+    // after reading a secret, a quoted value in the reason may be derived from it
+    if (ctx.tainted) why = why.replace(/"(?:[^"\\]|\\.)*"/g, MASK);
     throw new InputError(`${why} (in ${JSON.stringify(ctx.text.trim())})`, ctx.source);
   };
   switch (node.type) {

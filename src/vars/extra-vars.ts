@@ -17,8 +17,8 @@ export function parseExtraVars(items: string[], cwd: string): Vars {
 }
 
 function parseOne(item: string, cwd: string): Vars {
-  const where: Source = { file: `-e ${item}` };
   const text = item.trim();
+  const where: Source = { file: `-e ${shown(text)}` };
   if (text.startsWith('@')) {
     const file = resolve(cwd, text.slice(1));
     if (text.length === 1) throw new InputError('missing file name after @', where, { expected: '-e @vars.yaml' });
@@ -41,11 +41,24 @@ function parseOne(item: string, cwd: string): Vars {
     const eq = word.indexOf('=');
     const key = eq < 0 ? word : word.slice(0, eq);
     if (eq < 0 || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
-      throw new InputError(`invalid extra var ${JSON.stringify(word)}`, where, { expected: 'key=value with a variable name as key, @file.yaml or a JSON object' });
+      throw new InputError(`invalid extra var ${eq < 0 ? "(no '=')" : JSON.stringify(`${key}=`)}`, where, { expected: 'key=value with a variable name as key, @file.yaml or a JSON object' });
     }
     out[key] = scalar(word.slice(eq + 1));
   }
   return out;
+}
+
+/**
+ * An argument as error messages name it: file names and keys, never a value (it may be a secret,
+ * and a value that does not parse cannot be known as one).
+ */
+function shown(text: string): string {
+  if (text.startsWith('@')) return text;
+  if (text.startsWith('{')) return '{...}';
+  return text
+    .split(/\s+/)
+    .map((w) => (/^[A-Za-z_][A-Za-z0-9_]*=/.test(w) ? `${w.slice(0, w.indexOf('='))}=...` : '...'))
+    .join(' ');
 }
 
 /** A value as YAML would read a scalar; anything that is not a scalar stays the string given. */

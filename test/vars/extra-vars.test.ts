@@ -22,11 +22,21 @@ t.test('@file and JSON objects; later arguments win', async (t) => {
   t.same(parseExtraVars([`@${join(dir, 'vars.yaml')}`, 'a=3'], '/'), { a: 3, b: ['x', 'y'] });
 });
 
-t.test('bad arguments name the -e argument', async (t) => {
-  t.throws(() => parseExtraVars(['novalue'], '/'), { message: '-e novalue: invalid extra var "novalue"; expected key=value with a variable name as key, @file.yaml or a JSON object', exitCode: 3 });
-  t.throws(() => parseExtraVars(['1x=2'], '/'), { message: /^-e 1x=2: invalid extra var "1x=2"/ });
-  t.throws(() => parseExtraVars(['{"a": '], '/'), { message: /^-e \{"a": : invalid JSON\/YAML object/ });
-  t.throws(() => parseExtraVars(['msg="open'], '/'), { message: /^-e msg="open: unclosed " quote/ });
+t.test('bad arguments name the -e argument by its keys, never a value (it may be a secret)', async (t) => {
+  t.throws(() => parseExtraVars(['novalue'], '/'), { message: "-e ...: invalid extra var (no '='); expected key=value with a variable name as key, @file.yaml or a JSON object", exitCode: 3 });
+  t.throws(() => parseExtraVars(['1x=2'], '/'), { message: /^-e \.\.\.: invalid extra var "1x="/ });
+  t.throws(() => parseExtraVars(['ok=1 pw=s3cret-x 1x=2'], '/'), { message: /^-e ok=\.\.\. pw=\.\.\. \.\.\.: invalid extra var "1x="/ });
+  t.throws(() => parseExtraVars(['{"a": "s3cret'], '/'), { message: /^-e \{\.\.\.\}: invalid JSON\/YAML object/ });
+  t.throws(() => parseExtraVars(['msg="open'], '/'), { message: /^-e msg=\.\.\.: unclosed " quote/ });
+  for (const bad of ['pw="s3cret-x', '{"pw": "s3cret-x', 's3cret-x', 'pw=s3cret-x 7=8']) {
+    let message = '';
+    try {
+      parseExtraVars([bad], '/');
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    t.ok(message.startsWith('-e ') && !message.includes('s3cret'), `no value echoed for ${bad}: ${message}`);
+  }
   const dir = t.testdir({ 'list.yaml': '- a\n' });
   t.throws(() => parseExtraVars(['@list.yaml'], dir), { message: /list\.yaml:1:1: invalid value \["a"\] \(at \/\); expected a map of variables/ });
   t.throws(() => parseExtraVars(['@missing.yaml'], dir), { message: /missing\.yaml: cannot read file: ENOENT/ });
