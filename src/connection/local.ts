@@ -8,6 +8,9 @@ import { InterruptedError, TaskTimeoutError } from '../errors.js';
 import { spawnError } from '../setup/missing-command.js';
 import { ShellConnection, type ExecLimits, type RawResult } from './shell-connection.js';
 
+/** How long a stopped command's process group has between TERM and KILL. */
+const KILL_GRACE_MS = 2_000;
+
 export class LocalConnection extends ShellConnection {
   async connect(): Promise<void> {}
   async close(): Promise<void> {}
@@ -19,13 +22,20 @@ export class LocalConnection extends ShellConnection {
       const out: Buffer[] = [];
       const err: Buffer[] = [];
       let stopped: Error | undefined;
-      const kill = (why: Error) => {
-        stopped ??= why;
+      const signalGroup = (sig: NodeJS.Signals) => {
         try {
-          process.kill(-child.pid!, 'SIGKILL');
+          process.kill(-child.pid!, sig);
         } catch {
           // already gone
         }
+      };
+      // TERM first (a write script's trap removes its temp files), KILL what is left after a grace
+      let killTimer: NodeJS.Timeout | undefined;
+      const kill = (why: Error) => {
+        stopped ??= why;
+        signalGroup('SIGTERM');
+        // (also after the command closed: what it left behind in its group goes too)
+        killTimer ??= setTimeout(() => signalGroup('SIGKILL'), KILL_GRACE_MS).unref();
       };
       const timer =
         limits.timeoutMs === undefined

@@ -23,6 +23,8 @@ import { renderValue } from '../vars/render.js';
 import { renderTemplateFile } from '../vars/template.js';
 import { UNKNOWN, isUnknown, UnknownValueError } from '../vars/unknown.js';
 import { findFile } from './find-file.js';
+import { collectSecrets } from '../engine/secrets.js';
+import { redactor } from '../report/redact.js';
 
 export interface WalkOptions {
   playbookFile: string;
@@ -61,6 +63,8 @@ export async function walkProject(opts: WalkOptions): Promise<WalkResult> {
     InputErrors.throwIfAny(errors);
     throw new Error('unreachable: loading failed without an error');
   }
+  // secrets are known before anything renders: values computed from them are marked too (taint)
+  collectSecrets(playbook, inventory, opts.extraVars, redactor);
   // The same problem on several hosts is reported once, naming the hosts.
   const byMessage = new Map<string, { err: InputError; hosts: string[] }>();
   const walked = new Set<string>();

@@ -92,18 +92,29 @@ export async function applyManagedFile(ctx: ModuleContext, want: ManagedFile, pl
     return { changed: true, msg: plan.msg?.replace(/^would /, ''), result: backup ? { backup_file: backup } : undefined };
   } finally {
     // The script removes its temp file itself; this covers a script cut off by abort or timeout.
-    if (!done) await ctx.conn.run(`rm -f -- ${quote(tmp)}`, { become: ctx.become, becomeUser: ctx.becomeUser }).catch(() => {});
+    if (!done) await ctx.conn.run(`rm -f -- ${quote(tmp)} ${quote(`${tmp}-backup`)}`, { become: ctx.become, becomeUser: ctx.becomeUser }).catch(() => {});
   }
 }
 
+/**
+ * The write, as one script on the host. Nothing is ever half-written: the content goes to a temp
+ * file and is checked against its sha256 (an upload cut short by a dropped connection is not
+ * renamed); a backup is copied to a temp name and renamed; a write that fails after the backup
+ * removes the backup again. Just before the rename the script writes to its stdout: when lbrun is
+ * gone (killed, connection dropped) that write fails (SIGPIPE/EPIPE) and the script cleans up
+ * instead of renaming (docs/reliability.md: what SIGKILL of lbrun can leave).
+ */
 function writeScript(want: ManagedFile, tmp: string): string {
   const lines = [
     `d=${quote(want.dest)}`,
     `t=${quote(tmp)}`,
-    `trap 'rm -f -- "$t"' EXIT`,
-    `trap 'rm -f -- "$t"; exit 129' HUP INT TERM`,
+    `bt=${quote(`${tmp}-backup`)}`,
+    'k=; b=0',
+    `trap 'rm -f -- "$t" "$bt"; [ "$b" = 0 ] || rm -f -- "$k"' EXIT`,
+    `trap 'exit 129' HUP INT TERM PIPE`,
     'umask 077',
     'cat > "$t" || exit 1',
+    `s=$(sha256sum < "$t") && [ "\${s%% *}" = ${sha256(want.content)} ] || { echo "the upload of $d was cut short" >&2; exit 1; }`,
   ];
   if (want.validate) {
     const check = want.validate.replace(/%s/g, '"$t"');
@@ -112,8 +123,13 @@ function writeScript(want: ManagedFile, tmp: string): string {
   lines.push('if [ -e "$d" ]; then chown --reference="$d" -- "$t" && chmod --reference="$d" -- "$t" || exit 1; else chmod 0644 -- "$t" || exit 1; fi');
   for (const cmd of attributeCommands('"$t"', want)) lines.push(`${cmd} || exit 1`);
   if (want.backup) {
-    lines.push('if [ -e "$d" ]; then b="$d.$(date +%Y%m%d%H%M%S)~"; cp -p -- "$d" "$b" || exit 1; echo "backup=$b"; fi');
+    // b=1 once the backup is whole: the EXIT trap removes it unless the write succeeds
+    lines.push('if [ -e "$d" ]; then k="$d.$(date +%Y%m%d%H%M%S)~"; cp -p -- "$d" "$bt" && mv -f -- "$bt" "$k" || exit 1; b=1; fi');
   }
+  // lbrun still listening? (a write to a closed pipe fails, or ends the script through the PIPE trap)
+  lines.push("printf 'commit\\n' || exit 1");
   lines.push('mv -f -- "$t" "$d" || exit 1');
+  lines.push('b=0; [ -z "$k" ] || printf \'backup=%s\\n\' "$k"');
+  lines.push('exit 0');
   return lines.join('\n');
 }
