@@ -1,5 +1,5 @@
 import t from 'tap';
-import { MASK, Redactor, redactError, secretNames } from '../../src/report/redact.js';
+import { MASK, MIN_SECRET_LENGTH, Redactor, redactError, secretNames } from '../../src/report/redact.js';
 
 const CANARY = 'canary-7f3a9e-secret';
 
@@ -40,4 +40,47 @@ t.test('errors are redacted in place, nested ones too', async (t) => {
   t.notMatch(outer.message, CANARY);
   t.notMatch(inner.message, CANARY);
   t.notMatch(outer.stack ?? '', CANARY);
+});
+
+t.test('a multi-line secret is masked whole and line by line (a diff or an output tail shows lines)', async (t) => {
+  const r = new Redactor();
+  const key = '-----BEGIN KEY-----\nAAAAline1\nBBBBline2\n-----END KEY-----';
+  r.add(key);
+  t.equal(r.text(`k=${key}`), `k=${MASK}`);
+  t.equal(r.text('+BBBBline2\n stderr: AAAAline1'), `+${MASK}\n stderr: ${MASK}`);
+  t.equal(r.text('  \n'), '  \n', 'blank lines are no secret');
+});
+
+t.test('escaped forms: JSON once and twice, YAML single-quoted, shell-quoted', async (t) => {
+  const r = new Redactor();
+  const s = `a"b\\c'd\nline two`;
+  r.add(s);
+  const once = JSON.stringify(s);
+  for (const shown of [once, JSON.stringify({ msg: once }), `'a"b\\c''d`, `'a"b\\c'\\''d`, JSON.stringify({ v: 'é' + s })]) {
+    const out = r.text(shown);
+    t.notOk(out.includes('a"b') || out.includes('a\\"b') || out.includes('line two'), `${shown} -> ${out}`);
+  }
+});
+
+t.test('a text cut with "..." never ends in the beginning of a secret; short beginnings are no secret', async (t) => {
+  const r = new Redactor();
+  r.add('s3cret-value');
+  t.equal(r.text('echo s3cr...'), `echo ${MASK}...`);
+  t.equal(r.text('echo s3...'), 'echo s3...', `fewer than ${MIN_SECRET_LENGTH} characters are left alone`);
+  t.equal(r.text('wait...'), 'wait...');
+});
+
+t.test('holdsSecret: strings containing a secret, in lists and maps', async (t) => {
+  const r = new Redactor();
+  t.notOk(r.holdsSecret('anything'), 'nothing is secret while none is known');
+  r.add('pw-123');
+  t.ok(r.holdsSecret('x pw-123 y'));
+  t.ok(r.holdsSecret({ a: [1, 'pw-123'] }));
+  t.notOk(r.holdsSecret({ a: [1, 'pw-12'] }));
+});
+
+t.test('a registered result: its values, not the keys lbrun fills (msg, cmd, rc)', async (t) => {
+  const r = new Redactor();
+  r.addResult({ changed: false, rc: 1, cmd: 'cat /x', msg: 'non-zero return code', stdout: 'token-abc', stderr: '' });
+  t.equal(r.text('token-abc cat /x non-zero return code'), `${MASK} cat /x non-zero return code`);
 });

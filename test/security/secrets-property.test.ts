@@ -5,7 +5,8 @@
  * --diff, --json, --check --diff, a failing command's output tail, a registered secret result
  * (its own failing task, then debug var), set_fact-derived upper()/lower() (and set_fact's own
  * task name), a default task name cut in the middle of the secret, --list-tasks, validate and
- * render errors that quote values, and a -e that does not parse. The secret, each of its lines,
+ * render errors that quote values (a vars_files file and an inventory `hosts:` written as lists),
+ * and a -e that does not parse. The secret, each of its lines,
  * their JSON-escaped forms and the derived values never appear in stdout or stderr.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -94,6 +95,8 @@ function project(dir: string, secret: string): void {
     join(dir, 'broken.yaml'),
     `- hosts: h1\n  vars_files: [broken-vars.yaml]\n  tasks:\n    - debug: { msg: "{{ pw }}" }\n`,
   );
+  // an inventory whose hosts: is written as a list (the error quotes it)
+  writeFileSync(join(dir, 'broken-inventory.yaml'), `all:\n  vars: { secret_vars: [pw] }\n  hosts:\n    - h1: { pw: ${q(secret)} }\n`);
   // a project whose error quotes a value computed from the secret
   writeFileSync(
     join(dir, 'derived.yaml'),
@@ -121,6 +124,7 @@ t.test('random secrets never appear in any output', async (t) => {
         ['--list-tasks', runCli([pb, ...inv, ...at('e'), '--list-tasks'], { env })],
         ['validate broken', runCli(['validate', join(dir, 'broken.yaml'), ...inv, '-v'], { env })],
         ['render broken', runCli(['render', join(dir, 'broken.yaml'), ...inv, '--out', join(dir, 'out')], { env })],
+        ['validate broken inventory', runCli(['validate', pb, '-i', join(dir, 'broken-inventory.yaml')], { env })],
         ['run derived error', runCli([join(dir, 'derived.yaml'), ...inv, '-v'], { env })],
         ['-e that does not parse', runCli([pb, ...inv, ...at('e'), '-e', `{"pw": ${JSON.stringify(other)}`], { env })],
       ];
