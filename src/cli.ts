@@ -32,6 +32,7 @@ interface RunFlags extends CommonOptions {
   acceptNewHostKeys?: boolean;
   listTasks?: boolean;
   listHosts?: boolean;
+  startAtTask?: string;
 }
 
 interface RenderFlags extends CommonOptions {
@@ -146,6 +147,7 @@ function buildProgram(setResult: (work: () => Promise<number>) => Promise<void>)
     .option('--fail-on-change', 'exit 5 when something changed (or would change with --check)')
     .option('--no-read-ahead', "serial plays: read every plan on the host's turn, not ahead while nothing changes")
     .option('--accept-new-host-keys', 'trust and remember SSH host keys not seen before')
+    .option('--start-at-task <name>', 'begin at the first task of this name (shell patterns allowed)')
     .option('--list-tasks', 'list the tasks that would run, and exit')
     .option('--list-hosts', 'list the hosts each play would run on, and exit')
     .action(async (playbook: string | undefined, flags: RunFlags) => {
@@ -256,6 +258,7 @@ async function runCommand(playbook: string, flags: RunFlags): Promise<number> {
       forceHandlers: flags.forceHandlers === true,
       failOnChange: flags.failOnChange === true,
       readAhead: flags.readAhead,
+      startAtTask: flags.startAtTask,
       acceptNewHostKeys: flags.acceptNewHostKeys === true,
       becomePassword: process.env.LBRUN_BECOME_PASSWORD,
       askBecomePassword: process.stdin.isTTY ? askBecomePassword : undefined,

@@ -69,6 +69,28 @@ export interface HostResultEvent {
   /** --check: what this result depends on that only a real run knows ("r.stdout"); msg names it too. */
   unknown?: string[];
   handler?: boolean;
+  /** The failure was taken by a block's rescue: counted as rescued, not failed. */
+  rescued?: boolean;
+  /** delegate_to / local_action: the machine the task ran on for this host. */
+  delegated_to?: string;
+  /** retries / until: the attempts made (the earlier ones were `retry` events). */
+  attempts?: number;
+}
+
+/** retries / until: an attempt that did not meet `until`; the next comes after the task's delay. */
+export interface RetryEvent {
+  event: 'retry';
+  host: string;
+  task: string;
+  delegated_to?: string;
+  /** 1-based number of the attempt that just ended. */
+  attempt: number;
+  retries_left: number;
+  /** What the attempt came to (ok or changed when only `until` was false). */
+  status: HostStatus;
+  msg?: string;
+  item?: unknown;
+  duration_ms: number;
 }
 
 /** A handler was notified on a host by a changed task. */
@@ -122,6 +144,7 @@ export type RunEvent =
   | BatchStartEvent
   | TaskStartEvent
   | HostResultEvent
+  | RetryEvent
   | HandlerNotifiedEvent
   | PlayAbortEvent
   | LogEvent

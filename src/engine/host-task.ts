@@ -9,10 +9,12 @@ import { renderValue } from '../vars/render.js';
 import { isUnknown, type Unknown } from '../vars/unknown.js';
 import { taskVars } from '../vars/precedence.js';
 import type { HostStatus } from './events.js';
-import { runItem, type ItemOutcome } from './item.js';
-import { hostResultEvent, type ResultFacts } from './result-event.js';
+import { delegateTarget } from './delegate.js';
+import type { ItemOutcome } from './item.js';
+import { hostResultEvent, NO_LOG_MSG, type ResultFacts } from './result-event.js';
+import { runAttempts } from './retry.js';
 import { learnSecrets } from './secrets.js';
-import type { TaskScope } from './task-scope.js';
+import { checkModeOf, type TaskScope } from './task-scope.js';
 import { unknownOutcome, withDependsNote } from './unknowns.js';
 
 export interface HostOutcome {
@@ -37,19 +39,22 @@ export function varsFor(scope: TaskScope, playHosts: string[]): Vars {
     registered: run.memory(host).registered,
     extraVars: run.options.extraVars,
     playHosts,
-    check: run.options.check === true,
+    check: checkModeOf(scope),
   });
   learnSecrets(vars, run.secretNames, run.redactor, task.source);
   return vars;
 }
 
 /** Returns undefined when the run was interrupted meanwhile (nothing is reported or counted). */
-export async function runOnHost(scope: TaskScope, playHosts: string[]): Promise<HostOutcome | undefined> {
-  const { run, task, host } = scope;
+export async function runOnHost(hostScope: TaskScope, playHosts: string[]): Promise<HostOutcome | undefined> {
+  const { run, task, host } = hostScope;
   const start = Date.now();
   let outcome: HostOutcome;
+  let scope = hostScope;
   try {
     const vars = varsFor(scope, playHosts);
+    const target = delegateTarget(scope, vars, playHosts);
+    if (target) scope = { ...scope, target };
     outcome = task.loop === undefined ? await single(scope, vars, start) : await loop(scope, vars, start);
   } catch (err) {
     if (err instanceof InterruptedError || run.signal.aborted) return undefined;
@@ -63,8 +68,15 @@ export async function runOnHost(scope: TaskScope, playHosts: string[]): Promise<
     outcome = { host, status: 'failed', changed: false, ignored: task.ignoreErrors, result: { changed: false, failed: true, msg } };
     report(scope, { status: 'failed', changed: false, ignored: task.ignoreErrors, msg, durationMs: Date.now() - start });
   }
-  if (task.register) run.memory(host).registered[task.register] = outcome.result;
-  if (!quiet(scope, outcome.status)) run.recap.count(host, outcome.status, outcome.ignored);
+  const memory = run.memory(host);
+  if (task.register) memory.registered[task.register] = outcome.result;
+  const rescued = outcome.status === 'failed' && !outcome.ignored && scope.rescuable === true;
+  if (rescued) {
+    // what the rescue section sees (Ansible's names)
+    memory.registered.ansible_failed_task = { name: scope.taskName, action: task.module, ...(task.noLog ? {} : { args: task.args }) };
+    memory.registered.ansible_failed_result = task.noLog ? { failed: true, censored: NO_LOG_MSG } : outcome.result;
+  }
+  if (!quiet(scope, outcome.status)) run.recap.count(host, rescued ? 'rescued' : outcome.status, outcome.ignored);
   return outcome;
 }
 
@@ -77,11 +89,12 @@ function report(scope: TaskScope, facts: ResultFacts): void {
   // A result registered under a secret name is secret from the start, also in its own task's line.
   const { register } = scope.task;
   if (register && facts.result && scope.run.secretNames.has(register)) scope.run.redactor.addResult(facts.result);
-  if (!quiet(scope, facts.status)) scope.run.emit(hostResultEvent(scope, facts));
+  const rescued = facts.status === 'failed' && !facts.ignored && scope.rescuable === true && facts.item === undefined;
+  if (!quiet(scope, facts.status)) scope.run.emit(hostResultEvent(scope, rescued ? { ...facts, rescued } : facts));
 }
 
 async function single(scope: TaskScope, vars: Vars, start: number): Promise<HostOutcome> {
-  return reported(scope, await runItem(scope, vars), start);
+  return reported(scope, await runAttempts(scope, vars), start);
 }
 
 function reported(scope: TaskScope, o: ItemOutcome, start: number): HostOutcome {
@@ -100,7 +113,7 @@ async function loop(scope: TaskScope, vars: Vars, start: number): Promise<HostOu
   for (const item of items) {
     if (run.signal.aborted) throw new InterruptedError('interrupted');
     const itemStart = Date.now();
-    const o = await runItem(scope, { ...vars, [task.loopVar]: item });
+    const o = await runAttempts(scope, { ...vars, [task.loopVar]: item }, item);
     o.result.item = item;
     keepFacts(scope, o);
     outcomes.push(o);

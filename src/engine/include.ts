@@ -5,12 +5,12 @@
  * include's vars and loop variable as vars above their own.
  */
 import type { Vars } from '../modules/types.js';
-import type { TaskSpec } from '../playbook/types.js';
+import { mapTasks, type PlayItem, type TaskSpec } from '../playbook/types.js';
 import type { HostOutcome } from './host-task.js';
 
 export interface IncludeRun {
   hosts: string[];
-  tasks: TaskSpec[];
+  tasks: PlayItem[];
 }
 
 export function includeRuns(task: TaskSpec, outcomes: HostOutcome[]): IncludeRun[] {
@@ -31,5 +31,5 @@ export function includeRuns(task: TaskSpec, outcomes: HostOutcome[]): IncludeRun
       } else runs.set(key, { hosts: [o.host], vars });
     }
   }
-  return [...runs.values()].map(({ hosts, vars }) => ({ hosts, tasks: include.tasks.map((t) => ({ ...t, vars: { ...t.vars, ...vars } })) }));
+  return [...runs.values()].map(({ hosts, vars }) => ({ hosts, tasks: mapTasks(include.tasks, (t) => ({ ...t, vars: { ...t.vars, ...vars } })) }));
 }

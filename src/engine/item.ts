@@ -11,7 +11,8 @@ import { isUnknown, unknownOf, UnknownValueError, type Unknown } from '../vars/u
 import type { HostStatus } from './events.js';
 import { guarded } from './guard.js';
 import { planKey } from './read-ahead.js';
-import { moduleContext, type TaskScope } from './task-scope.js';
+import { taskEnvironment, withEnvironment } from './environment.js';
+import { moduleContext, targetOf, type TaskScope } from './task-scope.js';
 import { mayFail, notRunResult, underUnknownWhen, unknownOutcome, withDependsNote } from './unknowns.js';
 
 export interface ItemOutcome {
@@ -25,6 +26,8 @@ export interface ItemOutcome {
   control?: PlanResult['control'];
   /** --check: the values only a real run knows that this outcome depends on (src/engine/unknowns.ts). */
   unknown?: string[];
+  /** Check mode: the task would change, so it did not run (its result lacks what running gives). */
+  notRun?: boolean;
 }
 
 /** Runs the item; throws ConnectError (host unreachable) and InterruptedError (run aborted). */
@@ -59,7 +62,8 @@ async function outcomeOf(scope: TaskScope, vars: Vars): Promise<ItemOutcome> {
 }
 
 async function planAndApply(scope: TaskScope, vars: Vars): Promise<ItemOutcome> {
-  const { run, task, host, settings } = scope;
+  const { run, task } = scope;
+  const { host, settings } = targetOf(scope);
   const mod = getModule(task.module);
   if (!mod) throw new InputError(`unknown module '${task.module}'`, task.source);
   const args = renderArgs(scope, vars);
@@ -68,11 +72,12 @@ async function planAndApply(scope: TaskScope, vars: Vars): Promise<ItemOutcome> 
     const unknown = Object.values(args).filter(isUnknown);
     if (unknown.length > 0) throw new UnknownValueError(unknownOf(...unknown).deps);
   }
+  const env = taskEnvironment(task, vars);
   return guarded(
     async (signal) => {
       // opened inside the guard, so an interrupt does not wait for a slow handshake
       const conn = mod.controllerOnly ? run.pool.get(host, settings) : await run.pool.open(host, settings);
-      const ctx = moduleContext(scope, conn, vars, signal);
+      const ctx = moduleContext(scope, withEnvironment(conn, env), vars, signal);
       const plan = await planOf(scope, mod, ctx, args);
       const changes = plan.changed && !plan.skipped;
       const ahead = scope.readAhead;
@@ -89,7 +94,7 @@ async function planAndApply(scope: TaskScope, vars: Vars): Promise<ItemOutcome> 
         true,
         changes && !apply,
       );
-      return { ...outcome, diff: applied?.diff ?? plan.diff, facts: plan.facts, control: plan.control };
+      return { ...outcome, diff: applied?.diff ?? plan.diff, facts: plan.facts, control: plan.control, notRun: changes && !applied };
     },
     run.signal,
     task.timeout === undefined ? undefined : task.timeout * 1000,
@@ -103,7 +108,8 @@ async function planAndApply(scope: TaskScope, vars: Vars): Promise<ItemOutcome> 
  */
 async function planOf(scope: TaskScope, mod: ModuleDefinition, ctx: ModuleContext, args: Record<string, unknown>): Promise<PlanResult> {
   const ahead = scope.readAhead;
-  if (!ahead || mod.readAhead !== true || mod.controllerOnly) return mod.plan(ctx, args);
+  // a delegated task reads another machine: never read ahead for this host
+  if (!ahead || mod.readAhead !== true || mod.controllerOnly || scope.target) return mod.plan(ctx, args);
   const key = planKey(scope.task, args, ctx.become, ctx.becomeUser);
   if (ahead.record) {
     return ahead.book.record(scope.host, key, (renders) =>

@@ -11,7 +11,7 @@ import { taskVars } from '../vars/precedence.js';
 import { splitBatches } from './batches.js';
 import { BatchRunner } from './batch.js';
 import { ReadAhead } from './read-ahead.js';
-import { readAheadHost } from './read-ahead-host.js';
+import { readAheadHost, readAheadTasks } from './read-ahead-host.js';
 import type { RunContext } from './run-context.js';
 import type { PlayScope } from './task.js';
 import type { RunOptions } from './types.js';
@@ -23,7 +23,7 @@ export async function runPlay(run: RunContext, play: PlaySpec): Promise<'continu
   if (hosts.length === 0) return 'continue';
   const ps: PlayScope = { run, play, hosts, settings: new Map(hosts.map((h) => [h, settingsOf(run, play, h, hosts)])) };
   const batches = splitBatches(hosts, play.serial);
-  const readAhead = batches.length > 1 && run.options.readAhead !== false ? new ReadAhead(play.tasks) : undefined;
+  const readAhead = batches.length > 1 && run.options.readAhead !== false ? new ReadAhead(readAheadTasks(play.body)) : undefined;
   if (readAhead) {
     ps.readAhead = readAhead;
     startReadAhead(ps, readAhead, hosts);

@@ -8,11 +8,20 @@
  */
 import { getModule } from '../modules/index.js';
 import { isTaskSelected } from '../playbook/tags.js';
+import { isBlock, type PlayItem, type TaskSpec } from '../playbook/types.js';
 import { runOnHost } from './host-task.js';
 import type { ReadAhead } from './read-ahead.js';
 import { Recap } from './recap.js';
 import { copyHostMemory, type RunContext } from './run-context.js';
 import { taskScope, type PlayScope } from './task.js';
+
+/**
+ * The tasks a host runs when nothing fails, in order: a block's tasks then its always (its rescue
+ * runs only after a failure, where the read-ahead stops anyway).
+ */
+export function readAheadTasks(items: readonly PlayItem[]): TaskSpec[] {
+  return items.flatMap((i) => (isBlock(i) ? [...readAheadTasks(i.block), ...readAheadTasks(i.always)] : [i]));
+}
 
 /** Plans of one host read at once (a connection runs at most 8 commands at once). */
 const WINDOW = 4;
@@ -25,11 +34,12 @@ export async function readAheadHost(ps: PlayScope, host: string, book: ReadAhead
   // its own connect attempt is forgotten if it fails: the host's turn connects again and reports
   run.pool.warm(host, ps.settings.get(host)!);
   book.started(host);
-  for (const task of ps.play.tasks) {
+  for (const task of readAheadTasks(ps.play.body)) {
     if (stop || signal.aborted || task.runOnce) break;
     const mod = getModule(task.module);
-    // not selected, or not a pure read (wait_for, proxmox_lxc): nothing to read ahead here
-    if (!isTaskSelected(task.tags, run.options) || mod?.readAhead !== true) {
+    // not selected, not a pure read (wait_for, proxmox_lxc), retried (until) or run on another
+    // machine (delegate_to): nothing to read ahead here
+    if (!isTaskSelected(task.tags, run.options) || mod?.readAhead !== true || task.until !== undefined || task.retries !== undefined || task.delegateTo !== undefined) {
       book.finished(host, task);
       continue;
     }

@@ -21,7 +21,8 @@ export class Recap {
     return c;
   }
 
-  count(host: string, status: HostStatus, ignored = false): void {
+  /** `rescued`: a failure a block's rescue took (counted only as rescued, as Ansible does). */
+  count(host: string, status: HostStatus | 'rescued', ignored = false): void {
     const c = this.touch(host);
     switch (status) {
       case 'changed':
@@ -36,6 +37,9 @@ export class Recap {
         break;
       case 'unreachable':
         c.unreachable++;
+        break;
+      case 'rescued':
+        c.rescued++;
         break;
       case 'failed':
         if (ignored) {

@@ -3,7 +3,7 @@ import { toDiffEvents } from '../report/diff.js';
 import { maskReplacedSecrets } from '../report/redact.js';
 import type { FileDiff, Vars } from '../modules/types.js';
 import type { HostResultEvent, HostStatus } from './events.js';
-import type { TaskScope } from './task-scope.js';
+import { diffOf, type TaskScope } from './task-scope.js';
 
 export const NO_LOG_MSG = "the output has been hidden due to the 'no_log: true' specified for this result";
 
@@ -22,6 +22,7 @@ export interface ResultFacts {
   items?: number;
   /** --check: values known only after a real run that this result depends on. */
   unknown?: string[];
+  rescued?: boolean;
 }
 
 export function hostResultEvent(scope: TaskScope, r: ResultFacts): HostResultEvent {
@@ -34,7 +35,10 @@ export function hostResultEvent(scope: TaskScope, r: ResultFacts): HostResultEve
     duration_ms: r.durationMs,
   };
   if (r.ignored) e.ignored = true;
+  if (r.rescued) e.rescued = true;
   if (scope.handler) e.handler = true;
+  if (scope.target) e.delegated_to = scope.target.host;
+  if (typeof r.result?.attempts === 'number') e.attempts = r.result.attempts;
   if (r.items !== undefined) e.items = r.items;
   if (r.unknown !== undefined && r.unknown.length > 0) e.unknown = r.unknown;
   if (scope.task.noLog) {
@@ -49,7 +53,7 @@ export function hostResultEvent(scope: TaskScope, r: ResultFacts): HostResultEve
     if (typeof r.result.stdout === 'string' && r.result.stdout !== '') e.stdout = tail(r.result.stdout);
     if (typeof r.result.stderr === 'string' && r.result.stderr !== '') e.stderr = tail(r.result.stderr);
   }
-  if (scope.run.options.diff && r.diff && r.diff.length > 0) e.diff = toDiffEvents(r.diff.map((d) => maskReplacedSecrets(d, scope.run.redactor)));
+  if (diffOf(scope) && r.diff && r.diff.length > 0) e.diff = toDiffEvents(r.diff.map((d) => maskReplacedSecrets(d, scope.run.redactor)));
   return e;
 }
 

@@ -1,7 +1,7 @@
 /** What every part of one run shares: inputs, options, per-host memory, counters, the event sink. */
 import type { Inventory } from '../inventory/types.js';
 import type { HostRunState, Vars } from '../modules/types.js';
-import type { PlaybookSpec } from '../playbook/types.js';
+import type { PlaybookSpec, TaskSpec } from '../playbook/types.js';
 import type { Redactor } from '../report/redact.js';
 import type { ConnectionPool } from './connections.js';
 import type { RunEvent } from './events.js';
@@ -37,6 +37,8 @@ export interface RunContext {
   gone: Set<string>;
   memory(host: string): HostMemory;
   emit(e: RunEvent): void;
+  /** --start-at-task: false for the tasks before the first one it names (src/engine/start-at.ts). */
+  startAt?: (task: TaskSpec) => boolean;
 }
 
 /** A copy that can change without touching the original (the read-ahead's memory). */

@@ -16,6 +16,7 @@ import { runPlay } from './play.js';
 import { exitCodeFor, Recap } from './recap.js';
 import { newHostMemory, type HostMemory, type RunContext } from './run-context.js';
 import { collectSecrets, learnProjectSecrets } from './secrets.js';
+import { startAtTask } from './start-at.js';
 import type { RunOptions, RunSummary } from './types.js';
 
 export const DEFAULT_FORKS = 20;
@@ -33,6 +34,7 @@ export async function run(options: RunOptions): Promise<RunSummary> {
     await learnProjectSecrets(options, redactor);
     throw redactError(err, redactor);
   });
+  const startAt = options.startAtTask === undefined ? undefined : startAtTask(playbook, options.startAtTask);
   const secretNames = collectSecrets(playbook, inventory, options.extraVars, redactor);
   const signal = options.signal ?? new AbortController().signal;
   // every running command listens for the abort: with many hosts in parallel that is more than
@@ -57,6 +59,7 @@ export async function run(options: RunOptions): Promise<RunSummary> {
       limit: pLimit(Math.max(1, options.forks ?? DEFAULT_FORKS)),
       readAhead: { limit: pLimit(Math.max(1, options.forks ?? DEFAULT_FORKS)), read: 0, used: 0 },
       signal,
+      startAt,
       memory(host) {
         let m = memories.get(host);
         if (!m) memories.set(host, (m = newHostMemory()));

@@ -24,15 +24,41 @@ export interface TaskScope {
   silent: boolean;
   /** The play's read-ahead: `record` when this is the read-ahead itself, else the host's turn. */
   readAhead?: { book: ReadAhead; record: boolean };
+  /** A failure here is taken by an enclosing block's rescue (counted as rescued). */
+  rescuable?: boolean;
+  /** delegate_to: where the task runs for `host` (src/engine/delegate.ts); unset: on `host` itself. */
+  target?: Target;
+}
+
+/** The machine a task runs on. */
+export interface Target {
+  host: string;
+  settings: ConnectionSettings;
+}
+
+/** Where the task runs: the delegate, or the host itself. */
+export function targetOf(scope: TaskScope): Target {
+  return scope.target ?? { host: scope.host, settings: scope.settings };
+}
+
+/** check_mode on the task wins over --check. */
+export function checkModeOf(scope: Pick<TaskScope, 'run' | 'task'>): boolean {
+  return scope.task.checkMode ?? scope.run.options.check === true;
+}
+
+/** diff on the task wins over --diff. */
+export function diffOf(scope: Pick<TaskScope, 'run' | 'task'>): boolean {
+  return scope.task.diff ?? scope.run.options.diff === true;
 }
 
 export function moduleContext(scope: TaskScope, conn: Connection, vars: Vars, signal: AbortSignal): ModuleContext {
-  const { run, play, task, host, settings } = scope;
+  const { run, play, task } = scope;
+  const { host, settings } = targetOf(scope);
   return {
     host,
     conn,
-    check: run.options.check === true,
-    diff: run.options.diff === true,
+    check: checkModeOf(scope),
+    diff: diffOf(scope),
     become: task.become ?? (play.become || settings.become),
     becomeUser: task.becomeUser ?? play.becomeUser ?? settings.becomeUser,
     vars,
@@ -50,7 +76,7 @@ export function moduleContext(scope: TaskScope, conn: Connection, vars: Vars, si
     timeoutMs: task.timeout === undefined ? undefined : task.timeout * 1000,
     signal,
     log: (message) => {
-      if (run.options.verbose && !task.noLog) run.emit({ event: 'log', host, task: scope.taskName, msg: message });
+      if (run.options.verbose && !task.noLog) run.emit({ event: 'log', host: scope.host, task: scope.taskName, msg: message });
     },
   };
 }

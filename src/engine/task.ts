@@ -2,6 +2,7 @@
  * One task (or handler) on the hosts of a batch: the TASK banner event, then every host in parallel
  * within --forks, or only the first host for run_once (its result given to all).
  */
+import pLimit from 'p-limit';
 import type { ConnectionSettings } from '../connection/types.js';
 import type { PlaySpec, TaskSpec } from '../playbook/types.js';
 import { renderString } from '../vars/render.js';
@@ -25,7 +26,7 @@ export function taskScope(
   ps: PlayScope,
   task: TaskSpec,
   host: string,
-  how: { taskName: string; handler: boolean; readAhead?: TaskScope['readAhead'] },
+  how: { taskName: string; handler: boolean; readAhead?: TaskScope['readAhead']; rescuable?: boolean },
 ): TaskScope {
   return { run: ps.run, play: ps.play, task, host, settings: ps.settings.get(host)!, silent: isSilent(task), ...how };
 }
@@ -35,15 +36,18 @@ export function isSilent(task: TaskSpec): boolean {
   return task.module === 'meta';
 }
 
-export async function runTask(ps: PlayScope, task: TaskSpec, hosts: string[], handler: boolean): Promise<HostOutcome[]> {
+export async function runTask(ps: PlayScope, task: TaskSpec, hosts: string[], handler: boolean, rescuable = false): Promise<HostOutcome[]> {
   const { run, play } = ps;
   const readAhead = ps.readAhead && { book: ps.readAhead, record: false };
-  const scopeOf = (host: string, taskName: string) => taskScope(ps, task, host, { taskName, handler, readAhead });
+  const scopeOf = (host: string, taskName: string) => taskScope(ps, task, host, { taskName, handler, readAhead, rescuable });
   const taskName = displayName(scopeOf(hosts[0], task.name), ps.hosts);
   if (!isSilent(task)) run.emit({ event: 'task_start', play: play.name, task: taskName, module: task.module, ...(handler ? { handler } : {}) });
 
   if (task.runOnce) return runOnce(ps, hosts, (h) => scopeOf(h, taskName));
-  const outcomes = await Promise.all(hosts.map((h) => run.limit(() => runOnHost(scopeOf(h, taskName), ps.hosts))));
+  // throttle: at most that many hosts at once for this task (within --forks)
+  const throttle = task.throttle === undefined ? undefined : pLimit(task.throttle);
+  const one = (h: string) => runOnHost(scopeOf(h, taskName), ps.hosts);
+  const outcomes = await Promise.all(hosts.map((h) => (throttle ? throttle(() => run.limit(() => one(h))) : run.limit(() => one(h)))));
   return outcomes.filter((o): o is HostOutcome => o !== undefined);
 }
 

@@ -35,6 +35,8 @@ export interface RunOptions {
    * src/engine/read-ahead.ts). false: every plan is read on the host's turn.
    */
   readAhead?: boolean;
+  /** --start-at-task: begin at the first task of this name (shell patterns allowed). */
+  startAtTask?: string;
   /** Emit module log events (-v). */
   verbose?: boolean;
   /** Abort: stop scheduling, abort running commands, close connections, recap marked interrupted. */

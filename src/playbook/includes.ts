@@ -17,8 +17,8 @@ import { loadYamlFile, pointer, sourceAt, type DocPath, type YamlFile } from '..
 import { toList, union } from './normalise.js';
 import { flattenRoles, loadRoleUse, type LoadedRole, type RoleState, type RoleUse } from './roles.js';
 import { parseExpression } from '../vars/expr.js';
-import { conditions, parseTask, uniqueId, type TaskContext } from './task.js';
-import type { HandlerSpec, RoleSpec, TaskSpec } from './types.js';
+import { blockConditions, blockInherited, conditions, parseTask, uniqueId, type TaskContext } from './task.js';
+import { flattenItems, type BlockSpec, type HandlerSpec, type PlayItem, type RoleSpec, type TaskSpec } from './types.js';
 
 /** What loading one play gathers besides its tasks. */
 export interface PlayLoad extends RoleState {
@@ -68,21 +68,60 @@ export function listFile(pl: Pick<PlayLoad, 'errors'>, file: string | undefined,
   return { yf, items: yf.data, path: [], bad: badPaths(errors) };
 }
 
-/** Tasks of a list, imports expanded and includes loaded. `chain`: task files being loaded (cycles). */
-export function taskList(pl: PlayLoad, list: TaskListSource | undefined, ctx: TaskContext, chain: string[]): TaskSpec[] {
+/**
+ * Tasks and blocks of a list, imports expanded and includes loaded. `chain`: task files being loaded
+ * (cycles).
+ */
+export function taskList(pl: PlayLoad, list: TaskListSource | undefined, ctx: TaskContext, chain: string[]): PlayItem[] {
   if (!list || !Array.isArray(list.items)) return [];
-  const out: TaskSpec[] = [];
+  const out: PlayItem[] = [];
   list.items.forEach((item: unknown, k) => {
     const p = [...list.path, k];
     if (!item || typeof item !== 'object' || Array.isArray(item) || list.bad(p)) return;
-    const kind = INCLUDE_KEYS.find((key) => key in (item as Raw));
-    if (kind) out.push(...include(pl, { ...ctx, yf: list.yf }, p, item as Raw, kind, chain));
+    const raw = item as Raw;
+    const here = { ...ctx, yf: list.yf };
+    if ('block' in raw) {
+      out.push(block(pl, list, here, p, raw, chain));
+      return;
+    }
+    const stray = ['rescue', 'always'].find((key) => key in raw);
+    if (stray) {
+      pl.errors.push(new InputError(`${stray} without block`, sourceAt(list.yf, [...p, stray], { key: true }), { expected: `a block: list before ${stray}:` }));
+      return;
+    }
+    const kind = INCLUDE_KEYS.find((key) => key in raw);
+    if (kind) out.push(...include(pl, here, p, raw, kind, chain));
     else {
-      const t = parseTask({ ...ctx, yf: list.yf }, p, item as Raw, false);
+      const t = parseTask(here, p, raw, false);
       if (t) out.push(t);
     }
   });
   return out;
+}
+
+/**
+ * block / rescue / always: the block's when, tags and keywords (become, vars, ...) are inherited by
+ * every task inside (a task's own value wins), as Ansible does; the engine runs the sections.
+ */
+function block(pl: PlayLoad, list: TaskListSource, ctx: TaskContext, path: DocPath, raw: Raw, chain: string[]): BlockSpec {
+  const inner: TaskContext = {
+    ...ctx,
+    tags: union(ctx.tags, toList(raw.tags, true)),
+    when: [...ctx.when, ...blockConditions(ctx, raw, path)],
+    // an import's vars (ctx.vars) sit below the block's own
+    inherit: blockInherited({ ...ctx.inherit, vars: { ...ctx.inherit?.vars, ...ctx.vars } }, raw),
+    vars: {},
+  };
+  const section = (key: 'block' | 'rescue' | 'always') =>
+    taskList(pl, { ...list, items: raw[key], path: [...path, key] }, key === 'rescue' ? { ...inner, inRescue: true } : inner, chain);
+  return {
+    kind: 'block',
+    name: typeof raw.name === 'string' ? raw.name : undefined,
+    source: sourceAt(ctx.yf, path),
+    block: section('block'),
+    rescue: section('rescue'),
+    always: section('always'),
+  };
 }
 
 export function handlerList(pl: PlayLoad, list: TaskListSource | undefined, ctx: TaskContext): HandlerSpec[] {
@@ -108,8 +147,8 @@ export function handlerList(pl: PlayLoad, list: TaskListSource | undefined, ctx:
  * play's. `shared`: the roles' vars are seen by the whole play (roles:, import_role), not only by
  * their own tasks (include_role).
  */
-export function roleTasks(pl: PlayLoad, loaded: LoadedRole, ctx: TaskContext, chain: string[], shared: boolean): TaskSpec[] {
-  const tasks: TaskSpec[] = [];
+export function roleTasks(pl: PlayLoad, loaded: LoadedRole, ctx: TaskContext, chain: string[], shared: boolean): PlayItem[] {
+  const tasks: PlayItem[] = [];
   for (const r of flattenRoles(loaded)) {
     if (shared) pl.roles.push(r.role);
     const when = r.use.when;
@@ -124,7 +163,7 @@ export function roleTasks(pl: PlayLoad, loaded: LoadedRole, ctx: TaskContext, ch
   return tasks;
 }
 
-function include(pl: PlayLoad, ctx: TaskContext, path: DocPath, raw: Raw, kind: Kind, chain: string[]): TaskSpec[] {
+function include(pl: PlayLoad, ctx: TaskContext, path: DocPath, raw: Raw, kind: Kind, chain: string[]): PlayItem[] {
   const at = (p: DocPath, key = false): Source => sourceAt(ctx.yf, [...path, ...p], { key });
   const before = pl.errors.length;
   for (const key of Object.keys(raw)) {
@@ -157,7 +196,7 @@ function include(pl: PlayLoad, ctx: TaskContext, path: DocPath, raw: Raw, kind: 
 }
 
 /** The include as a task: it runs the included tasks per host and loop item (src/engine/include.ts). */
-function includeSpec(ctx: TaskContext, path: DocPath, raw: Raw, kind: Kind, file: string, tasks: TaskSpec[], when: string[], vars: Vars): TaskSpec {
+function includeSpec(ctx: TaskContext, path: DocPath, raw: Raw, kind: Kind, file: string, tasks: PlayItem[], when: string[], vars: Vars): TaskSpec {
   const source = sourceAt(ctx.yf, path);
   const keySources: Record<string, Source> = {};
   for (const k of Object.keys(raw)) keySources[k] = sourceAt(ctx.yf, [...path, k]);
@@ -242,7 +281,7 @@ export function addTopics(topics: Set<string>, items: unknown): void {
   }
 }
 
-/** Every task of a list, the included ones too (depth first, after their include). */
-export function allTasks(tasks: readonly TaskSpec[]): TaskSpec[] {
-  return tasks.flatMap((t) => (t.include ? [t, ...allTasks(t.include.tasks)] : [t]));
+/** Every task of a list, in blocks and included ones too (depth first, after their include). */
+export function allTasks(items: readonly PlayItem[]): TaskSpec[] {
+  return flattenItems(items).flatMap((t) => (t.include ? [t, ...allTasks(t.include.tasks)] : [t]));
 }

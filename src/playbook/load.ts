@@ -17,7 +17,7 @@ import { allTasks, badPaths, handlerList, roleTasks, taskList, type PlayLoad } f
 import { loadRoleUse, roleUseOf } from './roles.js';
 import { checkSerial } from './serial.js';
 import type { TaskContext } from './task.js';
-import type { HandlerSpec, PlaySpec, PlaybookSpec, TaskSpec } from './types.js';
+import { flattenItems, type HandlerSpec, type PlayItem, type PlaySpec, type PlaybookSpec, type TaskSpec } from './types.js';
 
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface LoadPlaybookOptions {}
@@ -100,17 +100,18 @@ function loadPlay(st: State, yf: YamlFile, raw: Raw, path: DocPath, inheritedTag
   Object.assign(vars, (raw.vars as Vars | null | undefined) ?? {});
 
   const pl: PlayLoad = { projectDir: st.projectDir, errors: st.errors, ids: st.ids, seen: new Set(), roles: [], handlers: [], topics: new Set() };
-  const tasks: TaskSpec[] = [];
+  const body: PlayItem[] = [];
   const ctx = (tagList: string[]): TaskContext => ({ yf, errors: st.errors, tags: tagList, when: [], ids: st.ids });
 
   (Array.isArray(raw.roles) ? raw.roles : []).forEach((entry: unknown, j) => {
     if (bad([...path, 'roles', j])) return;
     const whenAt = typeof entry === 'object' && entry && 'when' in entry ? at(['roles', j, 'when']) : undefined;
     const loaded = loadRoleUse(pl, roleUseOf(entry, at(['roles', j]), whenAt));
-    if (loaded) tasks.push(...roleTasks(pl, loaded, ctx(tags), [], true));
+    if (loaded) body.push(...roleTasks(pl, loaded, ctx(tags), [], true));
   });
   const own = { yf, items: raw.tasks, path: [...path, 'tasks'], bad };
-  tasks.push(...taskList(pl, own, ctx(tags), [yf.file]));
+  body.push(...taskList(pl, own, ctx(tags), [yf.file]));
+  const tasks = flattenItems(body);
   pl.handlers.push(...handlerList(pl, { yf, items: raw.handlers, path: [...path, 'handlers'], bad }, ctx(tags)));
   const { roles, handlers, topics } = pl;
 
@@ -123,6 +124,7 @@ function loadPlay(st: State, yf: YamlFile, raw: Raw, path: DocPath, inheritedTag
     vars,
     roles,
     tasks,
+    body,
     handlers,
     tags,
     serial,

@@ -16,8 +16,25 @@ import type { HandlerSpec, RoleSpec, TaskSpec } from './types.js';
 export const TASK_KEYS = [
   'name', 'when', 'loop', 'loop_control', 'register', 'changed_when', 'failed_when', 'ignore_errors',
   'notify', 'tags', 'become', 'become_user', 'run_once', 'timeout', 'no_log', 'vars',
+  'until', 'retries', 'delay', 'delegate_to', 'local_action', 'check_mode', 'diff', 'environment', 'throttle',
 ];
 export const HANDLER_KEYS = [...TASK_KEYS, 'listen'];
+
+/** Keywords a block passes on to the tasks inside it (a task's own value wins). */
+export interface Inherited {
+  become?: boolean;
+  becomeUser?: string;
+  ignoreErrors?: boolean;
+  noLog?: boolean;
+  runOnce?: boolean;
+  timeout?: number;
+  delegateTo?: string;
+  checkMode?: boolean;
+  diff?: boolean;
+  environment?: Record<string, unknown>;
+  throttle?: number;
+  vars?: Vars;
+}
 
 export interface TaskContext {
   yf: YamlFile;
@@ -27,6 +44,10 @@ export interface TaskContext {
   /** Inherited conditions (a role entry's when:). */
   when: string[];
   role?: RoleSpec;
+  /** Keywords of the enclosing blocks. */
+  inherit?: Inherited;
+  /** Inside a block's rescue section. */
+  inRescue?: boolean;
   /** Ids handed out so far in this playbook (to keep them unique when a file is used twice). */
   ids: Map<string, number>;
   /** Inherited vars (import_tasks / import_role vars:), below the task's own. */
@@ -38,6 +59,9 @@ export function parseTask(ctx: TaskContext, path: DocPath, raw: Record<string, u
 export function parseTask(ctx: TaskContext, path: DocPath, raw: Record<string, unknown>, handler: boolean): TaskSpec | HandlerSpec | undefined {
   const at = (p: DocPath, key = false): Source => sourceAt(ctx.yf, p, { key });
   const source = at(path);
+  const local = localAction(ctx, path, raw);
+  if (local === null) return undefined;
+  if (local) raw = local.raw;
   const valid = handler ? HANDLER_KEYS : TASK_KEYS;
   const what = handler ? 'handler' : 'task';
   const others = Object.keys(raw).filter((k) => !valid.includes(k));
@@ -69,20 +93,23 @@ export function parseTask(ctx: TaskContext, path: DocPath, raw: Record<string, u
   const module = modules[0];
   const def = getModule(module) as ModuleShape;
   const locate = (p: DocPath, o?: { key?: boolean }) => sourceAt(ctx.yf, p, o);
-  const args = normaliseArgs(def, raw[module], locate, [...path, module]);
+  const argsPath = local?.argsPath ?? [...path, module];
+  const args = normaliseArgs(def, raw[module], locate, argsPath);
   if (args instanceof InputError) {
     ctx.errors.push(args);
     return undefined;
   }
-  ctx.errors.push(...validateModuleArgs(def, args, locate, [...path, module]));
+  ctx.errors.push(...validateModuleArgs(def, args, locate, argsPath));
   const argSources: Record<string, Source> = {};
-  for (const k of Object.keys(args)) argSources[k] = at([...path, module, k]);
+  for (const k of Object.keys(args)) argSources[k] = local?.freeForm ? at(argsPath) : at([...argsPath, k]);
   const keySources: Record<string, Source> = {};
-  for (const k of Object.keys(raw)) if (k !== module) keySources[k] = at([...path, k]);
+  for (const k of Object.keys(raw)) if (k !== module) keySources[k] = at([...path, k === 'delegate_to' && local ? 'local_action' : k]);
 
   const when = [...ctx.when, ...conditions(ctx, raw.when, [...path, 'when'])];
   const changedWhen = fixedOrConditions(ctx, raw.changed_when, [...path, 'changed_when']);
   const failedWhen = fixedOrConditions(ctx, raw.failed_when, [...path, 'failed_when']);
+  const until = raw.until === undefined || raw.until === null ? undefined : conditions(ctx, raw.until, [...path, 'until']);
+  const inh = ctx.inherit ?? {};
 
   const spec: TaskSpec = {
     id: uniqueId(ctx.ids, formatSource(source)),
@@ -98,19 +125,104 @@ export function parseTask(ctx: TaskContext, path: DocPath, raw: Record<string, u
     register: raw.register as string | undefined,
     changedWhen,
     failedWhen,
-    ignoreErrors: raw.ignore_errors === true,
+    ignoreErrors: (raw.ignore_errors as boolean | undefined) ?? inh.ignoreErrors ?? false,
     notify: toList(raw.notify),
     tags: union(ctx.tags, toList(raw.tags, true)),
-    become: raw.become as boolean | undefined,
-    becomeUser: raw.become_user as string | undefined,
-    runOnce: raw.run_once === true,
-    timeout: raw.timeout as number | undefined,
-    noLog: raw.no_log === true,
-    vars: { ...ctx.vars, ...((raw.vars as Vars | null | undefined) ?? {}) },
+    become: (raw.become as boolean | undefined) ?? inh.become,
+    becomeUser: (raw.become_user as string | undefined) ?? inh.becomeUser,
+    runOnce: (raw.run_once as boolean | undefined) ?? inh.runOnce ?? false,
+    timeout: (raw.timeout as number | undefined) ?? inh.timeout,
+    noLog: (raw.no_log as boolean | undefined) ?? inh.noLog ?? false,
+    vars: { ...inh.vars, ...ctx.vars, ...(raw.vars as Vars | null | undefined) },
     role: ctx.role,
+    until,
+    retries: raw.retries as number | undefined,
+    delay: raw.delay as number | undefined,
+    delegateTo: (raw.delegate_to as string | undefined) ?? inh.delegateTo,
+    checkMode: (raw.check_mode as boolean | undefined) ?? inh.checkMode,
+    diff: (raw.diff as boolean | undefined) ?? inh.diff,
+    environment: mergeEnv(inh.environment, raw.environment as Record<string, unknown> | undefined),
+    throttle: (raw.throttle as number | undefined) ?? inh.throttle,
+    ...(ctx.inRescue ? { inRescue: true } : {}),
   };
   if (!handler) return spec;
   return { ...spec, listen: toList(raw.listen) };
+}
+
+/** A block's keywords (and its enclosing blocks'), as its tasks inherit them. */
+export function blockInherited(parent: Inherited | undefined, raw: Record<string, unknown>): Inherited {
+  const p = parent ?? {};
+  const pick = <T>(key: string, dflt: T | undefined): T | undefined => (raw[key] === undefined || raw[key] === null ? dflt : (raw[key] as T));
+  return {
+    become: pick('become', p.become),
+    becomeUser: pick('become_user', p.becomeUser),
+    ignoreErrors: pick('ignore_errors', p.ignoreErrors),
+    noLog: pick('no_log', p.noLog),
+    runOnce: pick('run_once', p.runOnce),
+    timeout: pick('timeout', p.timeout),
+    delegateTo: pick('delegate_to', p.delegateTo),
+    checkMode: pick('check_mode', p.checkMode),
+    diff: pick('diff', p.diff),
+    environment: mergeEnv(p.environment, raw.environment as Record<string, unknown> | undefined),
+    throttle: pick('throttle', p.throttle),
+    vars: { ...p.vars, ...(raw.vars as Vars | null | undefined) },
+  };
+}
+
+/** A block's when: conditions, parsed now (each task inside evaluates them, as Ansible does). */
+export function blockConditions(ctx: TaskContext, raw: Record<string, unknown>, path: DocPath): string[] {
+  return conditions(ctx, raw.when, [...path, 'when']);
+}
+
+function mergeEnv(outer: Record<string, unknown> | undefined, inner: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  if (!outer && !inner) return undefined;
+  return { ...outer, ...inner };
+}
+
+/**
+ * local_action: MODULE ARGS (or a map with module:) is the module on the controller: the task as if
+ * written `MODULE: ARGS` with `delegate_to: localhost`. null: an error was recorded.
+ */
+function localAction(
+  ctx: TaskContext,
+  path: DocPath,
+  raw: Record<string, unknown>,
+): { raw: Record<string, unknown>; argsPath: DocPath; freeForm: boolean } | null | undefined {
+  if (!('local_action' in raw)) return undefined;
+  const at = [...path, 'local_action'];
+  const value = raw.local_action;
+  const rest = Object.fromEntries(Object.entries(raw).filter(([k]) => k !== 'local_action'));
+  if ('delegate_to' in raw) {
+    ctx.errors.push(new InputError('local_action and delegate_to in one task', sourceAt(ctx.yf, [...path, 'delegate_to'], { key: true }), { expected: 'one of them' }));
+    return null;
+  }
+  let module: string;
+  let args: unknown;
+  if (typeof value === 'string') {
+    const m = /^\s*(\S+)\s*([\s\S]*)$/.exec(value);
+    module = m?.[1] ?? '';
+    args = m?.[2] ? m[2] : null;
+  } else if (value && typeof value === 'object' && !Array.isArray(value) && typeof (value as Record<string, unknown>).module === 'string') {
+    const { module: name, ...more } = value as Record<string, unknown>;
+    module = name as string;
+    args = more;
+  } else {
+    ctx.errors.push(new InputError('local_action needs a module', sourceAt(ctx.yf, at), { expected: '"MODULE ARGS" or a map with module: and its arguments' }));
+    return null;
+  }
+  if (!getModule(module)) {
+    ctx.errors.push(
+      new InputError(`unknown module '${module}' in local_action${didYouMean(module, moduleNames())}`, sourceAt(ctx.yf, at), {
+        expected: `a module (${moduleNames().join(', ')})`,
+      }),
+    );
+    return null;
+  }
+  if (module in rest) {
+    ctx.errors.push(new InputError(`local_action and the module key '${module}' in one task`, sourceAt(ctx.yf, [...path, module], { key: true }), { expected: 'one module per task' }));
+    return null;
+  }
+  return { raw: { ...rest, [module]: args, delegate_to: 'localhost' }, argsPath: at, freeForm: typeof value === 'string' };
 }
 
 /** when: as a list of expression strings, each parsed now so a syntax error names its line. */

@@ -61,7 +61,52 @@ export interface TaskSpec {
   role?: RoleSpec;
   /** include_tasks / include_role: the tasks included, loaded and checked now, run per host and loop
    *  item when the include runs (with the include's vars and loop variable). */
-  include?: { file: string; tasks: TaskSpec[] };
+  include?: { file: string; tasks: PlayItem[] };
+  /** until: expressions (any true -> done), tried 1 + retries times, delay seconds apart. */
+  until?: string[];
+  /** Retries after the first attempt (with until, or alone: retried until it does not fail). */
+  retries?: number;
+  /** Seconds between attempts. */
+  delay?: number;
+  /** delegate_to (may hold {{ }}): the task runs there, for this host (local_action: localhost). */
+  delegateTo?: string;
+  /** check_mode: true runs the task as a check even without --check; false runs it for real even with it. */
+  checkMode?: boolean;
+  /** diff: false hides this task's diffs even with --diff; true shows them without it. */
+  diff?: boolean;
+  /** environment: variables exported for every command the task runs on the host (values may hold {{ }}). */
+  environment?: Record<string, unknown>;
+  /** At most this many hosts run the task at once. */
+  throttle?: number;
+  /** In a block's rescue section (ansible_failed_task / ansible_failed_result are set there). */
+  inRescue?: boolean;
+}
+
+/** block / rescue / always: its keywords are already inherited by the tasks inside. */
+export interface BlockSpec {
+  kind: 'block';
+  name?: string;
+  source: Source;
+  block: PlayItem[];
+  rescue: PlayItem[];
+  always: PlayItem[];
+}
+
+/** An entry of a play's (or role's) task list. */
+export type PlayItem = TaskSpec | BlockSpec;
+
+export function isBlock(item: PlayItem): item is BlockSpec {
+  return (item as BlockSpec).kind === 'block';
+}
+
+/** The items with every task inside (blocks too) replaced by fn(task). */
+export function mapTasks(items: readonly PlayItem[], fn: (t: TaskSpec) => TaskSpec): PlayItem[] {
+  return items.map((i) => (isBlock(i) ? { ...i, block: mapTasks(i.block, fn), rescue: mapTasks(i.rescue, fn), always: mapTasks(i.always, fn) } : fn(i)));
+}
+
+/** Every task inside the items, in document order (block, rescue, always). */
+export function flattenItems(items: readonly PlayItem[]): TaskSpec[] {
+  return items.flatMap((i) => (isBlock(i) ? [...flattenItems(i.block), ...flattenItems(i.rescue), ...flattenItems(i.always)] : [i]));
 }
 
 export interface HandlerSpec extends TaskSpec {
@@ -79,8 +124,10 @@ export interface PlaySpec {
   vars: Vars;
   /** Files given by vars_files, already loaded into vars (in order). */
   roles: RoleSpec[];
-  /** Role tasks (in role order), then the play's own tasks. */
+  /** Role tasks (in role order), then the play's own tasks: every task, blocks flattened (document order). */
   tasks: TaskSpec[];
+  /** The same tasks as written: blocks kept (what the engine runs). */
+  body: PlayItem[];
   /** Role handlers then play handlers, in definition order. */
   handlers: HandlerSpec[];
   tags: string[];

@@ -51,6 +51,12 @@ export class HumanReporter {
       case 'host_result':
         this.hostResult(e);
         break;
+      case 'retry': {
+        const item = e.item === undefined ? '' : ` (item=${typeof e.item === 'string' ? e.item : JSON.stringify(e.item)})`;
+        const host = e.delegated_to ? `${e.host} -> ${e.delegated_to}` : e.host;
+        this.line(this.c.red(`FAILED - RETRYING: [${host}]: ${e.task}${item} (${e.retries_left} retries left).`));
+        break;
+      }
       case 'handler_notified':
         if (this.opts.verbose) this.line(`NOTIFIED HANDLER ${e.handler} for ${e.host}`);
         break;
@@ -74,7 +80,7 @@ export class HumanReporter {
     if (e.items !== undefined && e.items > 0) return;
     const c = this.c;
     const item = e.item === undefined ? '' : ` (item=${typeof e.item === 'string' ? e.item : JSON.stringify(e.item)})`;
-    const host = `[${e.host}]`;
+    const host = e.delegated_to ? `[${e.host} -> ${e.delegated_to}]` : `[${e.host}]`;
     switch (e.status) {
       case 'ok':
       case 'changed': {

@@ -16,7 +16,7 @@ import { matchHosts } from '../inventory/pattern.js';
 import type { Inventory } from '../inventory/types.js';
 import { loadPlaybook } from '../playbook/load.js';
 import { validateModuleArgs, type ModuleShape } from '../playbook/module-args.js';
-import type { PlaybookSpec, PlaySpec, TaskSpec } from '../playbook/types.js';
+import { flattenItems, type PlaybookSpec, type PlaySpec, type TaskSpec } from '../playbook/types.js';
 import { evaluate, truthy } from '../vars/expr.js';
 import { taskVars } from '../vars/precedence.js';
 import { renderValue } from '../vars/render.js';
@@ -25,6 +25,7 @@ import { UNKNOWN, isUnknown, UnknownValueError } from '../vars/unknown.js';
 import { findFile } from './find-file.js';
 import { collectSecrets } from '../engine/secrets.js';
 import { redactor } from '../report/redact.js';
+import { checkDelegate } from '../engine/delegate.js';
 
 export interface WalkOptions {
   playbookFile: string;
@@ -132,6 +133,8 @@ interface Walker {
 /** One task on one host. Errors are thrown (several as InputErrors) and collected by the caller. */
 function walkTask(w: Walker, task: TaskSpec): void {
   const errors: InputError[] = [];
+  // what a rescue sees (and keeps seeing after it): the failed task and its result
+  if (task.inRescue) Object.assign(w.registered, { ansible_failed_task: UNKNOWN, ansible_failed_result: UNKNOWN });
   const vars = taskVars({ inventory: w.inventory, host: w.host, play: w.play, task, registered: w.registered, extraVars: w.extraVars, playHosts: w.playHosts, check: true });
   try {
     const runs = task.when.every((cond) => {
@@ -139,6 +142,7 @@ function walkTask(w: Walker, task: TaskSpec): void {
       return isUnknown(v) || truthy(v);
     });
     if (!runs) return;
+    checkTaskKeywords(w, task, vars, errors);
     const loopSource = task.keySources?.loop ?? task.source;
     const loop = task.loop === undefined ? [undefined] : renderValue(task.loop, vars, loopSource);
     if (isUnknown(loop)) return;
@@ -174,11 +178,33 @@ function walkTask(w: Walker, task: TaskSpec): void {
 
 /** The tasks an include runs, for one loop item, with the include's vars (as src/engine/include.ts). */
 function walkIncluded(w: Walker, task: TaskSpec, vars: Vars, errors: InputError[]): void {
-  for (const child of task.include?.tasks ?? []) {
+  for (const child of flattenItems(task.include?.tasks ?? [])) {
     try {
       walkTask(w, { ...child, vars: { ...child.vars, ...vars } });
     } catch (err) {
       errors.push(...inputErrorsOf(err));
+    }
+  }
+}
+
+/**
+ * The keywords a run evaluates per host besides when/loop/arguments: until (with the registered
+ * result unknown), delegate_to (an inventory host or localhost), environment values.
+ */
+function checkTaskKeywords(w: Walker, task: TaskSpec, vars: Vars, errors: InputError[]): void {
+  if (task.until) {
+    const scoped = task.register ? { ...vars, [task.register]: UNKNOWN } : vars;
+    for (const cond of task.until) collect(errors, () => evaluate(cond, scoped, task.keySources?.until ?? task.source));
+  }
+  if (task.delegateTo !== undefined) {
+    const at = task.keySources?.delegate_to ?? task.source;
+    const name = collect(errors, () => renderValue(task.delegateTo, vars, at));
+    if (typeof name === 'string') collect(errors, () => checkDelegate(w.inventory, name, at));
+  }
+  for (const value of Object.values(task.environment ?? {})) {
+    const v = collect(errors, () => renderValue(value, vars, task.keySources?.environment ?? task.source));
+    if (v !== null && typeof v === 'object' && !isUnknown(v)) {
+      errors.push(new InputError(`environment values must be strings, got ${JSON.stringify(v)}`, task.keySources?.environment ?? task.source, { expected: 'a string, number or boolean' }));
     }
   }
 }

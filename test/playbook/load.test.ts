@@ -52,7 +52,7 @@ t.test('unknown module: at its key, with a suggestion', async (t) => {
 
 t.test('unknown task key next to a module: valid keys listed', async (t) => {
   const msg = await errorOf(t, { 'playbook.yaml': '- hosts: all\n  tasks:\n    - debug: { msg: hi }\n      whne: x\n' });
-  t.match(msg, /^playbook\.yaml:4:7: unknown task key 'whne' \(did you mean 'when'\?\); expected one of the task keys: name, when, loop, .*, vars, and one module$/);
+  t.match(msg, /^playbook\.yaml:4:7: unknown task key 'whne' \(did you mean 'when'\?\); expected one of the task keys: name, when, loop, .*, vars, until, .*, and one module$/);
 });
 
 t.test('bad module arguments are checked against the module schema', async (t) => {
