@@ -7,7 +7,7 @@ import { quoteArgs } from '../connection/quote.js';
 import { registerModule } from './registry.js';
 import { mustRun } from './support/host-run.js';
 import { asList, stringList } from './support/schema-parts.js';
-import type { ModuleContext, ModuleDefinition, PlanResult } from './types.js';
+import { typedModule } from './contract.js';
 
 export interface AptArgs {
   name?: string | string[];
@@ -80,18 +80,27 @@ export function aptPlan(args: AptArgs, facts: AptFacts): AptActions {
   };
 }
 
-function describe(a: AptActions, check: boolean): string {
-  const w = check ? 'would ' : '';
+function describe(a: AptActions): string {
   const parts = [
-    a.updateCache ? `${w}update the apt cache` : '',
-    a.install.length ? `${w}install ${a.install.join(', ')}` : '',
-    a.upgrade.length ? `${w}upgrade ${a.upgrade.join(', ')}` : '',
-    a.remove.length ? `${w}remove ${a.remove.join(', ')}` : '',
+    a.updateCache ? 'update the apt cache' : '',
+    a.install.length ? `install ${a.install.join(', ')}` : '',
+    a.upgrade.length ? `upgrade ${a.upgrade.join(', ')}` : '',
+    a.remove.length ? `remove ${a.remove.join(', ')}` : '',
   ];
   return parts.filter(Boolean).join('; ');
 }
 
-export const apt: ModuleDefinition<AptArgs> = {
+/** The apt-get commands of a plan (run with DEBIAN_FRONTEND=noninteractive). */
+export function aptCommands(a: AptActions, installRecommends: boolean): string[] {
+  const recommends = installRecommends ? '' : ' --no-install-recommends';
+  const steps: string[] = [];
+  if (a.updateCache) steps.push(`${APT_GET} update`);
+  if (a.install.length || a.upgrade.length) steps.push(`${APT_GET}${recommends} install ${quoteArgs([...a.install, ...a.upgrade])}`);
+  if (a.remove.length) steps.push(`${APT_GET} remove ${quoteArgs(a.remove)}`);
+  return steps;
+}
+
+export const apt = typedModule<AptArgs, AptFacts, AptActions>({
   name: 'apt',
   readAhead: true,
   schema: {
@@ -106,30 +115,25 @@ export const apt: ModuleDefinition<AptArgs> = {
     anyOf: [{ required: ['name'] }, { required: ['update_cache'] }],
     additionalProperties: false,
   },
-  async plan(ctx: ModuleContext, args): Promise<PlanResult> {
+  fact: (args) => ({ command: aptFactsScript(asList(args.name), args.state === 'latest'), parse: parseAptFacts }),
+  plan(args, facts, input) {
     const names = asList(args.name);
-    const r = await mustRun(ctx, aptFactsScript(names, args.state === 'latest'), 'querying packages');
-    const facts = parseAptFacts(r.stdout);
     const actions = aptPlan(args, facts);
-    for (const n of [...actions.install, ...actions.upgrade]) ctx.state.pendingPackages.add(n);
     const changed = actions.updateCache || actions.install.length + actions.upgrade.length + actions.remove.length > 0;
+    if (!changed) return { changed };
     const lines = (list: string[]) => list.map((n) => `${n}\n`).join('');
     const diff =
-      ctx.diff && changed && names.length
+      input.diff && names.length
         ? [{ path: 'installed packages', before: lines(names.filter((n) => facts.installed.has(n))), after: lines(args.state === 'absent' ? [] : names) }]
         : undefined;
-    return { changed, msg: changed ? describe(actions, ctx.check) : undefined, actions, diff };
+    const commands = aptCommands(actions, args.install_recommends === true);
+    return { changed, change: describe(actions), diff, commands, data: actions, pending: { packages: [...actions.install, ...actions.upgrade] } };
   },
-  async apply(ctx, args, plan) {
-    const a = plan.actions as AptActions;
-    const recommends = args.install_recommends ? '' : ' --no-install-recommends';
-    const steps: string[] = [];
-    if (a.updateCache) steps.push(`${APT_GET} update`);
-    if (a.install.length || a.upgrade.length) steps.push(`${APT_GET}${recommends} install ${quoteArgs([...a.install, ...a.upgrade])}`);
-    if (a.remove.length) steps.push(`${APT_GET} remove ${quoteArgs(a.remove)}`);
-    const r = await mustRun(ctx, steps.join(' && '), 'apt-get', { env: ENV, timeoutMs: ctx.timeoutMs });
-    return { changed: true, msg: describe(a, false), result: { stdout: r.stdout, stderr: r.stderr } };
+  /** The plan's commands, with apt-get's output registered. */
+  async apply(ctx, _args, plan) {
+    const r = await mustRun(ctx, (plan.commands ?? []).join(' && '), 'apt-get', { env: ENV, timeoutMs: ctx.timeoutMs });
+    return { changed: true, msg: plan.change, result: { stdout: r.stdout, stderr: r.stderr } };
   },
-};
+});
 
 registerModule(apt);

@@ -1,14 +1,20 @@
 /** hostname: the running host name and /etc/hostname (hostnamectl when systemd runs, else both by hand). */
 import { quote } from '../connection/quote.js';
 import { registerModule } from './registry.js';
-import { mustRun } from './support/host-run.js';
-import type { ModuleDefinition, PlanResult } from './types.js';
+import { typedModule } from './contract.js';
 
 export interface HostnameArgs {
   name: string;
 }
 
-export const hostname: ModuleDefinition<HostnameArgs> = {
+export interface HostnameFacts {
+  /** `hostname` now. */
+  running: string;
+  /** /etc/hostname's first line ('' when there is none). */
+  file: string;
+}
+
+export const hostname = typedModule<HostnameArgs, HostnameFacts, undefined>({
   name: 'hostname',
   readAhead: true,
   schema: {
@@ -17,21 +23,27 @@ export const hostname: ModuleDefinition<HostnameArgs> = {
     required: ['name'],
     additionalProperties: false,
   },
-  async plan(ctx, args): Promise<PlanResult> {
-    const r = await mustRun(ctx, 'hostname; cat /etc/hostname 2>/dev/null || true', 'reading the host name');
-    const [running = '', file = ''] = r.stdout.split('\n').map((s) => s.trim());
+  fact: () => ({
+    command: 'hostname; cat /etc/hostname 2>/dev/null || true',
+    parse(stdout) {
+      const [running = '', file = ''] = stdout.split('\n').map((s) => s.trim());
+      return { running, file };
+    },
+  }),
+  plan(args, { running, file }, input) {
     const changed = running !== args.name || file !== args.name;
-    const diff = ctx.diff && changed ? [{ path: '/etc/hostname', before: `${file}\n`, after: `${args.name}\n` }] : undefined;
-    return { changed, msg: changed ? `${ctx.check ? 'would set' : 'set'} host name ${running} -> ${args.name}` : undefined, diff };
-  },
-  async apply(ctx, args, plan) {
+    if (!changed) return { changed };
     const n = quote(args.name);
-    const script =
-      `if [ -d /run/systemd/system ] && command -v hostnamectl >/dev/null; then hostnamectl set-hostname ${n}; ` +
-      `else printf '%s\\n' ${n} > /etc/hostname && hostname ${n}; fi`;
-    await mustRun(ctx, script, 'setting the host name');
-    return { changed: true, msg: plan.msg };
+    return {
+      changed,
+      change: `set host name ${running} -> ${args.name}`,
+      diff: input.diff ? [{ path: '/etc/hostname', before: `${file}\n`, after: `${args.name}\n` }] : undefined,
+      commands: [
+        `if [ -d /run/systemd/system ] && command -v hostnamectl >/dev/null; then hostnamectl set-hostname ${n}; ` +
+          `else printf '%s\\n' ${n} > /etc/hostname && hostname ${n}; fi`,
+      ],
+    };
   },
-};
+});
 
 registerModule(hostname);

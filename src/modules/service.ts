@@ -6,8 +6,8 @@
 import { quote } from '../connection/quote.js';
 import { TaskError } from '../errors.js';
 import { registerModule } from './registry.js';
-import { mustRun } from './support/host-run.js';
-import type { HostRunState, ModuleDefinition, PlanResult } from './types.js';
+import { typedModule } from './contract.js';
+import type { PlanInput } from './types.js';
 
 export interface ServiceArgs {
   name: string;
@@ -37,10 +37,10 @@ export function parseUnitFacts(stdout: string): UnitFacts {
 }
 
 /** Would an earlier task of this run install this unit? */
-export function unitIsPending(name: string, state: HostRunState): boolean {
+export function unitIsPending(name: string, pending: PlanInput['pending']): boolean {
   const base = name.replace(/\.service$/, '');
   const unit = name.includes('.') ? name : `${name}.service`;
-  return state.pendingPackages.has(base) || [...state.pendingPaths].some((p) => p.endsWith(`/${unit}`));
+  return pending.packages.has(base) || [...pending.paths].some((p) => p.endsWith(`/${unit}`));
 }
 
 const ENABLED = new Set(['enabled', 'enabled-runtime', 'static', 'alias', 'indirect', 'generated']);
@@ -61,7 +61,7 @@ export function serviceCommands(args: ServiceArgs, facts: UnitFacts, missing: bo
   return cmds;
 }
 
-export const service: ModuleDefinition<ServiceArgs> = {
+export const service = typedModule<ServiceArgs, UnitFacts, undefined>({
   name: 'service',
   readAhead: true,
   schema: {
@@ -76,30 +76,22 @@ export const service: ModuleDefinition<ServiceArgs> = {
     anyOf: [{ required: ['state'] }, { required: ['enabled'] }, { required: ['daemon_reload'] }],
     additionalProperties: false,
   },
-  async plan(ctx, args): Promise<PlanResult> {
-    const r = await mustRun(ctx, unitFactsCommand(args.name), `systemctl show ${args.name}`);
-    const facts = parseUnitFacts(r.stdout);
+  fact: (args) => ({ command: unitFactsCommand(args.name), parse: parseUnitFacts }),
+  plan(args, facts, input) {
     const missing = facts.LoadState === 'not-found';
-    if (missing && !unitIsPending(args.name, ctx.state) && !(args.daemon_reload && !ctx.check)) {
-      throw new TaskError(`service ${args.name} on ${ctx.host}: no such unit (LoadState=not-found)`);
+    const pending = missing && unitIsPending(args.name, input.pending);
+    if (missing && !pending && !(args.daemon_reload && !input.check)) {
+      throw new TaskError(`service ${args.name} on ${input.host}: no such unit (LoadState=not-found)`);
     }
-    const cmds = serviceCommands(args, facts, missing);
-    const changed = cmds.length > 0;
-    const verb = ctx.check ? 'would run' : 'run';
-    const msg = missing && ctx.check
-      ? `would change: ${args.name} is installed by an earlier task`
-      : changed
-        ? `${verb}: ${cmds.join('; ')}`
+    const commands = serviceCommands(args, facts, missing);
+    const changed = commands.length > 0;
+    const diff =
+      input.diff && changed
+        ? [{ path: `service ${args.name}`, before: `active: ${facts.ActiveState}\nenabled: ${facts.UnitFileState}\n`, after: `${args.state ? `state: ${args.state}\n` : ''}${args.enabled !== undefined ? `enabled: ${args.enabled}\n` : ''}` }]
         : undefined;
-    const diff = ctx.diff && changed
-      ? [{ path: `service ${args.name}`, before: `active: ${facts.ActiveState}\nenabled: ${facts.UnitFileState}\n`, after: `${args.state ? `state: ${args.state}\n` : ''}${args.enabled !== undefined ? `enabled: ${args.enabled}\n` : ''}` }]
-      : undefined;
-    return { changed, msg, actions: cmds, diff, result: { name: args.name, status: facts } };
+    const change = !changed ? undefined : missing && input.check ? `change: ${args.name} is installed by an earlier task` : `run: ${commands.join('; ')}`;
+    return { changed, change, commands, diff, result: { name: args.name, status: facts } };
   },
-  async apply(ctx, args, plan) {
-    await mustRun(ctx, (plan.actions as string[]).join(' && '), `service ${args.name}`);
-    return { changed: true, msg: plan.msg };
-  },
-};
+});
 
 registerModule(service);

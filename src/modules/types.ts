@@ -122,3 +122,52 @@ export interface ModuleDefinition<A = Record<string, unknown>> {
   plan(ctx: ModuleContext, args: A): Promise<PlanResult>;
   apply(ctx: ModuleContext, args: A, plan: PlanResult): Promise<ApplyResult>;
 }
+
+/**
+ * The typed module contract (docs/architecture.md, "The module contract"). A module written to it is
+ * turned into a ModuleDefinition by typedModule() (src/modules/contract.ts):
+ *
+ *   fact(args)                  Fact<F>: the one command that reads what the plan needs, and its parser
+ *   plan(args, facts, input)    Plan<P>: a pure function, no host, no side effect
+ *   apply(ctx, args, plan)      optional: by default the plan's commands run, in order, in one round trip
+ *
+ * Messages are worded as done ("create /etc/x"); the contract words them "would ..." in --check.
+ */
+export interface Fact<T> {
+  /** A shell command that exits 0 (a missing thing is an answer, not an error). */
+  command: string;
+  /** Its stdout as typed facts. */
+  parse(stdout: string): T;
+}
+
+/** What a plan may know besides its arguments and facts: never the connection. */
+export interface PlanInput {
+  host: string;
+  check: boolean;
+  diff: boolean;
+  /** What earlier tasks of this run install, write or create (or would, in --check). */
+  pending: { packages: ReadonlySet<string>; paths: ReadonlySet<string>; users: ReadonlySet<string> };
+}
+
+export interface Plan<P = undefined> {
+  changed: boolean;
+  /** The change, worded as done: "install haproxy", "run: systemctl start x". */
+  change?: string;
+  /** A message that is not a change (shown as is): "skipped since /x exists". */
+  note?: string;
+  diff?: FileDiff[];
+  result?: Record<string, unknown>;
+  skipped?: boolean;
+  /** Commands the default apply runs, in order (joined with &&); each must exit 0. */
+  commands?: string[];
+  /** What later tasks of this run should know this one installs, writes or creates. */
+  pending?: { packages?: string[]; paths?: string[]; users?: string[] };
+  /** Module-private, typed data for the module's own apply. */
+  data?: P;
+}
+
+export interface TypedModule<A, F = undefined, P = undefined> extends Omit<ModuleDefinition<A>, 'plan' | 'apply'> {
+  fact?(args: A): Fact<F>;
+  plan(args: A, facts: F, input: PlanInput): Plan<P>;
+  apply?(ctx: ModuleContext, args: A, plan: Plan<P>): Promise<ApplyResult>;
+}
