@@ -17,6 +17,13 @@ export function installSink(): void {
     const write = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean;
     stream.write = ((chunk: unknown, ...rest: unknown[]) => write(redactChunk(chunk), ...rest)) as typeof stream.write;
   }
+  // Node prints an uncaught error itself, past process.stderr.write: print it through the sink
+  const crash = (err: unknown) => {
+    process.stderr.write(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  };
+  process.on('uncaughtException', crash);
+  process.on('unhandledRejection', crash);
 }
 
 function redactChunk(chunk: unknown): unknown {
