@@ -5,7 +5,7 @@
  * written under such a name anywhere is remembered. Used only to mask errors and listings.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { YAML_OPTIONS } from '../config/yaml-file.js';
 import type { Redactor } from '../report/redact.js';
@@ -15,8 +15,14 @@ const MAX_FILES = 400;
 const MAX_BYTES = 1024 * 1024;
 const MAX_DEPTH = 4;
 
+interface Doc {
+  data: unknown;
+  /** The directory of its file (vars_files are relative to it). */
+  dir: string;
+}
+
 export function scanSecrets(files: string[], redactor: Redactor): void {
-  const docs: unknown[] = [];
+  const docs: Doc[] = [];
   const seen = new Set<string>();
   const dirs = new Set<string>();
   for (const f of files) {
@@ -25,12 +31,16 @@ export function scanSecrets(files: string[], redactor: Redactor): void {
   }
   for (const d of [...dirs]) dirs.add(join(d, '..', 'roles'));
   for (const d of dirs) walkDir(d, 0, docs, seen);
+  // vars_files may live anywhere (an absolute path): follow them
+  for (let i = 0; i < docs.length; i++) {
+    for (const f of varsFiles(docs[i].data, 0)) readYaml(isAbsolute(f) ? f : resolve(docs[i].dir, f), docs, seen);
+  }
   const names = new Set(IMPLICIT_SECRET_NAMES);
-  for (const doc of docs) collectNames(doc, names, 0);
-  for (const doc of docs) collectValues(doc, names, redactor, 0);
+  for (const doc of docs) collectNames(doc.data, names, 0);
+  for (const doc of docs) collectValues(doc.data, names, redactor, 0);
 }
 
-function walkDir(dir: string, depth: number, docs: unknown[], seen: Set<string>): void {
+function walkDir(dir: string, depth: number, docs: Doc[], seen: Set<string>): void {
   if (depth > MAX_DEPTH || seen.size >= MAX_FILES) return;
   let entries;
   try {
@@ -46,7 +56,7 @@ function walkDir(dir: string, depth: number, docs: unknown[], seen: Set<string>)
   }
 }
 
-function readYaml(file: string, docs: unknown[], seen: Set<string>): void {
+function readYaml(file: string, docs: Doc[], seen: Set<string>): void {
   if (seen.has(file) || seen.size >= MAX_FILES) return;
   seen.add(file);
   try {
@@ -54,7 +64,7 @@ function readYaml(file: string, docs: unknown[], seen: Set<string>): void {
     const text = readFileSync(file, 'utf8');
     for (const doc of parseAllDocuments(text, { ...YAML_OPTIONS, uniqueKeys: false })) {
       try {
-        docs.push(doc.toJS({ maxAliasCount: 1000 }));
+        docs.push({ data: doc.toJS({ maxAliasCount: 1000 }) as unknown, dir: dirname(file) });
       } catch {
         // a document that cannot be read at all holds nothing we can find
       }
@@ -62,6 +72,17 @@ function readYaml(file: string, docs: unknown[], seen: Set<string>): void {
   } catch {
     // unreadable: nothing to learn
   }
+}
+
+function varsFiles(v: unknown, depth: number): string[] {
+  if (depth > 64 || v === null || typeof v !== 'object') return [];
+  if (Array.isArray(v)) return v.flatMap((x) => varsFiles(x, depth + 1));
+  const out: string[] = [];
+  for (const [k, x] of Object.entries(v)) {
+    if (k === 'vars_files' && Array.isArray(x)) for (const f of x) if (typeof f === 'string' && !f.includes('{{')) out.push(f);
+    out.push(...varsFiles(x, depth + 1));
+  }
+  return out;
 }
 
 function collectNames(v: unknown, names: Set<string>, depth: number): void {
