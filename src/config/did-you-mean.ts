@@ -1,7 +1,7 @@
 /** "did you mean" suggestions for misspelt keys, modules, roles and host names. */
 
 /** Ansible spellings with a different lbrun name. */
-const ALIASES: Record<string, string> = { with_items: 'loop', with_list: 'loop', include_role: 'roles', import_role: 'roles' };
+const ALIASES: Record<string, string> = { with_items: 'loop', with_list: 'loop' };
 
 /** The closest candidate within a small edit distance, if any. */
 export function suggest(name: string, candidates: Iterable<string>): string | undefined {

@@ -137,11 +137,13 @@ function walkTask(w: Walker, task: TaskSpec): void {
   if (task.inRescue) Object.assign(w.registered, { ansible_failed_task: UNKNOWN, ansible_failed_result: UNKNOWN });
   const vars = taskVars({ inventory: w.inventory, host: w.host, play: w.play, task, registered: w.registered, extraVars: w.extraVars, playHosts: w.playHosts, check: true });
   try {
-    const runs = task.when.every((cond) => {
-      const v = evaluate(cond, vars, task.keySources?.when ?? task.source);
-      return isUnknown(v) || truthy(v);
-    });
-    if (!runs) return;
+    // when: is evaluated per loop item (the loop first), as the run does
+    const runs = (v: Vars) =>
+      task.when.every((cond) => {
+        const r = evaluate(cond, v, task.keySources?.when ?? task.source);
+        return isUnknown(r) || truthy(r);
+      });
+    if (task.loop === undefined && !runs(vars)) return;
     checkTaskKeywords(w, task, vars, errors);
     const loopSource = task.keySources?.loop ?? task.source;
     const loop = task.loop === undefined ? [undefined] : renderValue(task.loop, vars, loopSource);
@@ -150,6 +152,7 @@ function walkTask(w: Walker, task: TaskSpec): void {
     const facts: Vars = {};
     for (const item of loop) {
       const itemVars = task.loop === undefined ? vars : { ...vars, [task.loopVar]: item };
+      if (task.loop !== undefined && !runs(itemVars)) continue;
       const before = errors.length;
       const args = renderArgs(task, itemVars, errors);
       if (errors.length === before) collect(errors, () => renderValue(task.name, itemVars, task.keySources?.name ?? task.source));

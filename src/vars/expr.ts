@@ -11,10 +11,13 @@ import type { Vars } from '../modules/types.js';
 import { Unknown, isPartial, isUnknown, unknownOf } from './unknown.js';
 import { resolveNested } from './render.js';
 import { MASK } from '../report/redact.js';
+import { TESTS, bindArgs, filterDef, filterNames, type FilterDef } from './filters.js';
+import { IPADDR_QUERIES } from './ipaddr.js';
 
 export type { Expression } from 'jsep';
 
 const jsep = jsepModule;
+const PAREN = Symbol('parenthesised');
 for (const op of ['||', '&&', '|', '^', '&', '<<', '>>', '>>>', '===', '!==', '**']) jsep.removeBinaryOp(op);
 for (const op of ['!', '~']) jsep.removeUnaryOp(op);
 jsep.addBinaryOp('or', 1);
@@ -23,6 +26,70 @@ jsep.addBinaryOp('is', 6);
 jsep.addBinaryOp('in', 7);
 jsep.addBinaryOp('not in', 7);
 jsep.addUnaryOp('not');
+// Jinja: a filter binds tighter than any operator (`a + b | int` is `a + (b | int)`), ~ joins as text
+// (looser than +), and name=value is a filter's keyword argument only.
+jsep.addBinaryOp('|', 12);
+jsep.addBinaryOp('~', 8.5);
+jsep.addBinaryOp('=', 0.5);
+// a parenthesised group keeps a mark, so the `not` fix below does not move a `not` out of it
+const parser = (jsep as unknown as { Jsep: { prototype: { gobbleGroup(this: unknown): Expression | false } } }).Jsep.prototype;
+const gobbleGroup = parser.gobbleGroup;
+parser.gobbleGroup = function markedGroup(this: unknown) {
+  const node = gobbleGroup.call(this);
+  return node ? ({ ...node, [PAREN]: true } as Expression) : node;
+};
+// string literals keep backslashes as written, as in Ansible (which doubles them before Jinja reads
+// the template): '\d+' is the regular expression \d+, 'a\1' a back-reference; only \' and \" escape a quote
+const PY_ESCAPES: Record<string, string> = { "'": "'", '"': '"' };
+(parser as unknown as { gobbleStringLiteral(this: { expr: string; index: number; throwError(m: string): never }): Expression }).gobbleStringLiteral = function pyString() {
+  const start = this.index;
+  const quote = this.expr.charAt(this.index++);
+  let str = '';
+  while (this.index < this.expr.length) {
+    const ch = this.expr.charAt(this.index++);
+    if (ch === quote) return { type: 'Literal', value: str, raw: this.expr.slice(start, this.index) };
+    if (ch !== '\\') {
+      str += ch;
+      continue;
+    }
+    const next = this.expr.charAt(this.index++);
+    str += Object.hasOwn(PY_ESCAPES, next) ? PY_ESCAPES[next] : `\\${next}`;
+  }
+  return this.throwError(`Unclosed quote after "${str}"`);
+};
+// map literals {'a': 1, 'b': x} (Jinja/Python dicts): keys are expressions (strings or numbers)
+interface JsepParser {
+  code: number;
+  index: number;
+  gobbleSpaces(): void;
+  gobbleExpression(): Expression | false;
+  gobbleTokenProperty(node: Expression): Expression;
+  throwError(message: string): never;
+}
+jsep.hooks.add('gobble-token', function gobbleMap(this: JsepParser, env: { node?: Expression }) {
+  const at = (c: number) => (this.code as number) === c;
+  if (!at(123)) return;
+  this.index++;
+  const properties: Array<{ key: Expression; value: Expression }> = [];
+  for (;;) {
+    this.gobbleSpaces();
+    if (at(125)) {
+      this.index++;
+      env.node = this.gobbleTokenProperty({ type: 'ObjectExpression', properties } as unknown as Expression);
+      return;
+    }
+    const key = this.gobbleExpression();
+    this.gobbleSpaces();
+    if (!key || !at(58)) this.throwError('Expected key: value in a map');
+    this.index++;
+    const value = this.gobbleExpression();
+    if (!value) this.throwError('Expected a value after :');
+    properties.push({ key, value });
+    this.gobbleSpaces();
+    if (at(44)) this.index++;
+    else if (!at(125)) this.throwError('Expected , or } in a map');
+  }
+} as never);
 jsep.addLiteral('True', true);
 jsep.addLiteral('False', false);
 jsep.addLiteral('None', null);
@@ -64,10 +131,7 @@ export function parseExpression(text: string, source: Source): Expression {
     ast = fixNotPrecedence(jsep(body));
   } catch (err) {
     const msg = (err as Error).message;
-    const hint = body.includes('|')
-      ? ' (filters like `| default` are not supported: use functions len(x), int(x), str(x), bool(x), lower(s), upper(s), startswith(s, p), contains(s, p))'
-      : '';
-    throw new InputError(`invalid expression ${JSON.stringify(text)}: ${msg}${hint}`, source);
+    throw new InputError(`invalid expression ${JSON.stringify(text)}: ${msg}`, source);
   }
   checkSupported(ast, text, source);
   parsed.set(text, ast);
@@ -80,11 +144,20 @@ export function parseExpression(text: string, source: Source): Expression {
  * binary operator.
  */
 function fixNotPrecedence(node: Expression): Expression {
+  const out = fixNot(node);
+  return isParen(node) ? ({ ...out, [PAREN]: true } as Expression) : out;
+}
+
+function isParen(n: Expression): boolean {
+  return (n as unknown as Record<symbol, unknown>)[PAREN] === true;
+}
+
+function fixNot(node: Expression): Expression {
   switch (node.type) {
     case 'BinaryExpression': {
       const left = fixNotPrecedence(node.left as Expression);
       const right = fixNotPrecedence(node.right as Expression);
-      if (node.operator !== 'and' && node.operator !== 'or' && isNot(left)) {
+      if (node.operator !== 'and' && node.operator !== 'or' && isNot(left) && !isParen(left)) {
         const inner = fixNotPrecedence({ ...node, left: left.argument as Expression, right });
         return { type: 'UnaryExpression', operator: 'not', prefix: true, argument: inner };
       }
@@ -101,7 +174,7 @@ function isNot(n: Expression): n is Expression & { argument: Expression } {
   return n.type === 'UnaryExpression' && n.operator === 'not';
 }
 
-const SUPPORTED = new Set(['Literal', 'Identifier', 'MemberExpression', 'BinaryExpression', 'UnaryExpression', 'CallExpression', 'ArrayExpression']);
+const SUPPORTED = new Set(['Literal', 'Identifier', 'MemberExpression', 'BinaryExpression', 'UnaryExpression', 'CallExpression', 'ArrayExpression', 'ObjectExpression']);
 
 function checkSupported(node: Expression, text: string, source: Source): void {
   const fail = (why: string): never => {
@@ -115,6 +188,13 @@ function checkSupported(node: Expression, text: string, source: Source): void {
     };
     fail(what[node.type] ?? `${node.type} is not supported`);
   }
+  if (node.type === 'BinaryExpression' && node.operator === '|') {
+    checkFilter(node, fail);
+    checkSupported(node.left as Expression, text, source);
+    filterCall(node.right as Expression, fail).args.forEach((a) => checkSupported(a.value, text, source));
+    return;
+  }
+  if (node.type === 'BinaryExpression' && node.operator === '=') fail('name=value is only for keyword arguments of filters, e.g. map(attribute=\'name\') (compare with ==)');
   if (node.type === 'CallExpression') {
     const callee = node.callee as Expression;
     if (callee.type !== 'Identifier' || !Object.hasOwn(FUNCTIONS, callee.name as string)) {
@@ -127,14 +207,108 @@ function checkSupported(node: Expression, text: string, source: Source): void {
     return;
   }
   if (node.type === 'BinaryExpression' && node.operator === 'is') {
-    const test = testName(node.right as Expression);
-    if (!test) fail('`is` must be followed by `defined`, `not defined` or `undefined`');
+    const test = testOf(node.right as Expression);
+    if (!test) fail('`is` must be followed by a test: `defined`, `undefined`, `none`, `truthy`, `match(\'re\')`, `version(\'1.2\', \'>=\')`, ...');
+    else if (test.name !== 'defined' && test.name !== 'undefined') {
+      if (!Object.hasOwn(TESTS, test.name)) fail(`unknown test '${test.name}'${didYouMean(test.name, Object.keys(TESTS))}`);
+      const arity = TESTS[test.name].args;
+      if (test.args.length > arity || test.args.length < (TESTS[test.name].required ?? arity)) fail(`test ${test.name} takes ${arity} argument(s), got ${test.args.length}`);
+      test.args.forEach((a) => checkSupported(a, text, source));
+    }
+    checkSupported(node.left as Expression, text, source);
+    return;
   }
   for (const key of ['left', 'right', 'argument', 'object', 'property'] as const) {
     const child = node[key] as Expression | undefined;
     if (child && !(node.type === 'MemberExpression' && key === 'property' && !node.computed)) checkSupported(child, text, source);
   }
   if (node.type === 'ArrayExpression') (node.elements as Array<Expression | null>).forEach((e) => e && checkSupported(e, text, source));
+  if (node.type === 'ObjectExpression') {
+    for (const p of node.properties as Array<{ key: Expression; value: Expression }>) {
+      checkSupported(p.key, text, source);
+      checkSupported(p.value, text, source);
+    }
+  }
+}
+
+/** A filter's name (dotted: ansible.utils.ipaddr) and arguments (keyword ones with their name). */
+function filterCall(n: Expression, fail: (why: string) => never): { name: string; args: Array<{ key?: string; value: Expression }> } {
+  const call = n.type === 'CallExpression' ? n : undefined;
+  const name = dotted((call ? call.callee : n) as Expression);
+  if (name === undefined) return fail('a filter after | must be a name, like default(\'x\') or ansible.utils.ipaddr(\'network\')');
+  const args = ((call?.arguments ?? []) as Expression[]).map((a) =>
+    a.type === 'BinaryExpression' && a.operator === '=' && (a.left as Expression).type === 'Identifier'
+      ? { key: (a.left as Expression).name as string, value: a.right as Expression }
+      : { value: a },
+  );
+  return { name, args };
+}
+
+function dotted(n: Expression): string | undefined {
+  if (n.type === 'Identifier') return n.name as string;
+  if (n.type === 'MemberExpression' && !n.computed) {
+    const left = dotted(n.object as Expression);
+    return left === undefined ? undefined : `${left}.${(n.property as Expression).name as string}`;
+  }
+  return undefined;
+}
+
+/** Offline: the filter exists, takes these arguments, and a filter or test named by a literal exists. */
+function checkFilter(node: Expression, fail: (why: string) => never): void {
+  const { name, args } = filterCall(node.right as Expression, fail);
+  const def = filterDef(name);
+  if (!def) fail(`unknown filter '${name}'${didYouMean(name, filterNames())}`);
+  const firstKw = args.findIndex((a) => a.key !== undefined);
+  if (firstKw >= 0 && args.slice(firstKw).some((a) => a.key === undefined)) fail(`filter ${name}: a positional argument after a keyword argument`);
+  const positional = args.filter((a) => a.key === undefined).map((a) => a.value);
+  const keywords = Object.fromEntries(args.filter((a) => a.key !== undefined).map((a) => [a.key as string, a.value]));
+  const bound = bindArgs(name, def as FilterDef, positional, keywords);
+  if (typeof bound === 'string') fail(bound);
+  const literal = (e: Expression | undefined) => (e?.type === 'Literal' && typeof e.value === 'string' ? e.value : undefined);
+  const short = name.replace(/^ansible\.builtin\./, '');
+  if (short === 'map') {
+    const inner = literal(positional[0]);
+    if (inner !== undefined && !filterDef(inner)) fail(`unknown filter '${inner}' in map()${didYouMean(inner, filterNames())}`);
+  }
+  const testArg = ['select', 'reject'].includes(short) ? positional[0] : ['selectattr', 'rejectattr'].includes(short) ? positional[1] : undefined;
+  const test = literal(testArg);
+  if (test !== undefined && !Object.hasOwn(TESTS, test)) fail(`unknown test '${test}'${didYouMean(test, Object.keys(TESTS))}; tests: ${Object.keys(TESTS).join(', ')}`);
+  if (short === 'ipaddr' || /ipaddr$/.test(name)) {
+    const q = literal(positional[0] ?? keywords.query);
+    if (q !== undefined && !IPADDR_QUERIES.includes(q)) fail(`ipaddr: unknown query '${q}'${didYouMean(q, IPADDR_QUERIES)}`);
+  }
+}
+
+/** `left | filter(args)`: the left side may be undefined for default/mandatory; unknowns stay unknown. */
+function applyFilter(node: Expression, ctx: Ctx, fail: (why: string) => never): unknown {
+  const { name, args } = filterCall(node.right as Expression, fail);
+  const def = filterDef(name) as FilterDef;
+  const left = ev(node.left as Expression, ctx, def.acceptsUndefined === true);
+  if (isUnknown(left)) return left;
+  const values = args.map((a) => ev(a.value, ctx, false));
+  if (values.some(isUnknown)) return unknownOf(...values);
+  if ((def === filterDef('length')) && isPartial(left)) return new Unknown([`${describe(node.left as Expression)} | length`]);
+  const positional = values.filter((_v, i) => args[i].key === undefined);
+  const keywords = Object.fromEntries(args.flatMap((a, i) => (a.key === undefined ? [] : [[a.key, values[i]]])));
+  return callFilter(name, left === MISSING ? undefined : left, positional, keywords, fail);
+}
+
+function callFilter(name: string, input: unknown, positional: unknown[], keywords: Record<string, unknown>, fail: (why: string) => never): unknown {
+  const def = filterDef(name);
+  if (!def) return fail(`unknown filter '${name}'${didYouMean(name, filterNames())}`);
+  const bound = bindArgs(name, def, positional, keywords);
+  if (typeof bound === 'string') return fail(bound);
+  return def.fn(input, bound.args, fail, (inner, x, a) => callFilter(inner, x, a, {}, fail), bound.kw);
+}
+
+/** The right side of `is`: a test name, its arguments, negated by `not`. */
+function testOf(n: Expression): { name: string; args: Expression[]; negated: boolean } | undefined {
+  const negated = isNot(n);
+  const t = negated ? (n.argument as Expression) : n;
+  if (t.type === 'Identifier') return { name: t.name as string, args: [], negated };
+  if (t.type === 'Literal' && t.value === null) return { name: 'none', args: [], negated };
+  if (t.type === 'CallExpression' && (t.callee as Expression).type === 'Identifier') return { name: (t.callee as Expression).name as string, args: t.arguments as Expression[], negated };
+  return undefined;
 }
 
 /** 'defined' | 'undefined' | 'not defined' for the right side of `is`, else undefined. */
@@ -219,6 +393,17 @@ function ev(node: Expression, ctx: Ctx, probe: boolean): unknown {
       return node.value;
     case 'ArrayExpression':
       return (node.elements as Expression[]).map((e) => ev(e, ctx, false));
+    case 'ObjectExpression': {
+      const out: Record<string, unknown> = {};
+      for (const p of node.properties as Array<{ key: Expression; value: Expression }>) {
+        const key = ev(p.key, ctx, false);
+        const value = ev(p.value, ctx, false);
+        if (isUnknown(key) || isUnknown(value)) return unknownOf(key, value);
+        if (typeof key !== 'string' && typeof key !== 'number') return fail(`a map key must be a string or number, got ${typeName(key)}`);
+        Object.defineProperty(out, String(key), { value, enumerable: true, writable: true, configurable: true });
+      }
+      return out;
+    }
     case 'Identifier': {
       const name = node.name as string;
       if (!Object.hasOwn(ctx.vars, name)) {
@@ -276,13 +461,19 @@ function ev(node: Expression, ctx: Ctx, probe: boolean): unknown {
 
 function binary(node: Expression, ctx: Ctx, fail: (why: string) => never): unknown {
   const op = node.operator as string;
+  if (op === '|') return applyFilter(node, ctx, fail);
   if (op === 'is') {
-    const v = ev(node.left as Expression, ctx, true);
-    if (isUnknown(v)) return v;
-    const defined = v !== MISSING;
-    return testName(node.right as Expression) === 'not defined' || (node.right as Expression).name === 'undefined'
-      ? !defined
-      : defined;
+    const test = testOf(node.right as Expression) as { name: string; args: Expression[]; negated: boolean };
+    if (test.name === 'defined' || test.name === 'undefined') {
+      const v = ev(node.left as Expression, ctx, true);
+      if (isUnknown(v)) return v;
+      const defined = v !== MISSING;
+      return testName(node.right as Expression) === 'not defined' || (node.right as Expression).name === 'undefined' ? !defined : defined;
+    }
+    const v = ev(node.left as Expression, ctx, false);
+    const args = test.args.map((a) => ev(a, ctx, false));
+    if (isUnknown(v) || args.some(isUnknown)) return unknownOf(v, ...args);
+    return TESTS[test.name].fn(v, args, fail) !== test.negated;
   }
   const left = ev(node.left as Expression, ctx, false);
   if (op === 'and' || op === 'or') {
@@ -300,6 +491,8 @@ function binary(node: Expression, ctx: Ctx, fail: (why: string) => never): unkno
     return new Unknown([`${describe(node.right as Expression)}.${String(left)}`]);
   }
   switch (op) {
+    case '~':
+      return toText(left) + toText(right);
     case '==':
       return deepEqual(left, right);
     case '!=':
@@ -348,7 +541,7 @@ function contains(container: unknown, item: unknown, fail: (why: string) => neve
   return fail(`'in' needs a string, list or map on the right, got ${typeName(container)}`);
 }
 
-function deepEqual(a: unknown, b: unknown): boolean {
+export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
   if (isMap(a) && isMap(b)) {
@@ -358,11 +551,11 @@ function deepEqual(a: unknown, b: unknown): boolean {
   return false;
 }
 
-function isMap(v: unknown): v is Record<string, unknown> {
+export function isMap(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function typeName(v: unknown): string {
+export function typeName(v: unknown): string {
   if (v === null || v === undefined) return 'null';
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a map';
