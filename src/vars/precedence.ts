@@ -51,6 +51,7 @@ export function taskVars(args: TaskVarsArgs): Vars {
   out.hostvars = magic.hostvars;
   out.play_hosts = args.playHosts ?? defaultPlayHosts(inventory, play);
   out.lbrun_check_mode = args.check === true;
+  out.ansible_check_mode = out.lbrun_check_mode;
   out.env = magic.env;
   return out;
 }
