@@ -10,6 +10,7 @@ import { renderValue } from '../vars/render.js';
 import { isUnknown, unknownOf, UnknownValueError, type Unknown } from '../vars/unknown.js';
 import type { HostStatus } from './events.js';
 import { guarded } from './guard.js';
+import { planChanges } from './module-step.js';
 import { planKey } from './read-ahead.js';
 import { taskEnvironment, withEnvironment } from './environment.js';
 import { moduleContext, targetOf, type TaskScope } from './task-scope.js';
@@ -79,7 +80,7 @@ async function planAndApply(scope: TaskScope, vars: Vars): Promise<ItemOutcome> 
       const conn = mod.controllerOnly ? run.pool.get(host, settings) : await run.pool.open(host, settings);
       const ctx = moduleContext(scope, withEnvironment(conn, env), vars, signal);
       const plan = await planOf(scope, mod, ctx, args);
-      const changes = plan.changed && !plan.skipped;
+      const changes = planChanges(plan);
       const ahead = scope.readAhead;
       // a change (or, in check mode, a would-be change) voids every plan read ahead
       if (changes && ahead && !ahead.record) ahead.book.changed();

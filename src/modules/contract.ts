@@ -24,7 +24,14 @@ export function wording(plan: Plan<unknown>, check: boolean): string | undefined
 
 export function planInput(ctx: ModuleContext): PlanInput {
   const s = ctx.state;
-  return { host: ctx.host, check: ctx.check, diff: ctx.diff, pending: { packages: s.pendingPackages, paths: s.pendingPaths, users: s.pendingUsers } };
+  return {
+    host: ctx.host,
+    check: ctx.check,
+    diff: ctx.diff,
+    pending: { packages: s.pendingPackages, paths: s.pendingPaths, users: s.pendingUsers },
+    vars: ctx.vars,
+    source: ctx.source,
+  };
 }
 
 export function typedModule<A, F, P>(spec: TypedModule<A, F, P>): ModuleDefinition<A> {
@@ -43,7 +50,7 @@ export function typedModule<A, F, P>(spec: TypedModule<A, F, P>): ModuleDefiniti
       for (const n of p.pending?.packages ?? []) ctx.state.pendingPackages.add(n);
       for (const n of p.pending?.paths ?? []) ctx.state.pendingPaths.add(n);
       for (const n of p.pending?.users ?? []) ctx.state.pendingUsers.add(n);
-      const out: PlanResult = { changed: p.changed, msg: wording(p, ctx.check), diff: p.diff, result: p.result, skipped: p.skipped };
+      const out: PlanResult = { changed: p.changed, msg: wording(p, ctx.check), diff: p.diff, result: p.result, skipped: p.skipped, facts: p.facts, control: p.control };
       typedPlans.set(out, p);
       return out;
     },

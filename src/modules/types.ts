@@ -147,6 +147,10 @@ export interface PlanInput {
   diff: boolean;
   /** What earlier tasks of this run install, write or create (or would, in --check). */
   pending: { packages: ReadonlySet<string>; paths: ReadonlySet<string>; users: ReadonlySet<string> };
+  /** The task's variables, for controller modules that evaluate expressions (assert, debug var). */
+  vars: Vars;
+  /** Where the task is, for their messages. */
+  source: Source;
 }
 
 export interface Plan<P = undefined> {
@@ -164,6 +168,10 @@ export interface Plan<P = undefined> {
   pending?: { packages?: string[]; paths?: string[]; users?: string[] };
   /** Module-private, typed data for the module's own apply. */
   data?: P;
+  /** set_fact: host variables at the "registered" precedence. */
+  facts?: Vars;
+  /** meta: a request to the engine. */
+  control?: PlanResult['control'];
 }
 
 export interface TypedModule<A, F = undefined, P = undefined> extends Omit<ModuleDefinition<A>, 'plan' | 'apply'> {

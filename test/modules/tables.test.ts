@@ -5,7 +5,8 @@
  * plan must decide. Only the keys a case lists under `expect` are compared:
  *
  *   changed, skipped, msg (worded as the run shows it: "would ..." when input.check), commands,
- *   diff, result, pending, fact_command, error (a regex the plan's error must match)
+ *   diff, result, pending, facts, control, fact_command, error (a regex the plan's error must match)
+ * `input` may give check, diff, host, pending (what earlier tasks install) and vars (the task's).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,7 +23,7 @@ interface Case {
   args: Record<string, unknown>;
   stdout?: string;
   facts?: unknown;
-  input?: { check?: boolean; diff?: boolean; host?: string; pending?: { packages?: string[]; paths?: string[]; users?: string[] } };
+  input?: { check?: boolean; diff?: boolean; host?: string; vars?: Record<string, unknown>; pending?: { packages?: string[]; paths?: string[]; users?: string[] } };
   expect: Record<string, unknown>;
 }
 
@@ -33,6 +34,8 @@ function input(c: Case): PlanInput {
     check: c.input?.check ?? false,
     diff: c.input?.diff ?? false,
     pending: { packages: new Set(p.packages), paths: new Set(p.paths), users: new Set(p.users) },
+    vars: c.input?.vars ?? {},
+    source: { file: 'table.yaml', line: 1 },
   };
 }
 
@@ -77,6 +80,8 @@ for (const m of modules) {
           diff: plan.diff,
           result: plan.result,
           pending: plan.pending,
+          facts: plan.facts,
+          control: plan.control,
         };
         for (const [k, want] of Object.entries(c.expect)) if (k !== 'fact_command') t.same(got[k], want, `${what}: ${k}`);
       }

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import type { Connection } from '../../src/connection/types.js';
 import { InputError } from '../../src/errors.js';
 import { getModule } from '../../src/modules/index.js';
-import type { ApplyResult, HostRunState, ModuleContext, PlanResult } from '../../src/modules/types.js';
+import { moduleStep, type StepOutcome } from '../../src/engine/module-step.js';
+import type { HostRunState, ModuleContext } from '../../src/modules/types.js';
 import { renderString } from '../../src/vars/render.js';
 
 export function newState(): HostRunState {
@@ -38,18 +39,11 @@ export function moduleContext(conn: Connection, over: Partial<ModuleContext> & {
   };
 }
 
-export interface Outcome {
-  plan: PlanResult;
-  applied?: ApplyResult;
-  changed: boolean;
-}
+export type Outcome = StepOutcome;
 
-/** What the engine does for one task: plan, then apply when changed and not in check mode. */
+/** What the engine does for one task: its own step (src/engine/module-step.ts), not a copy. */
 export async function runModule(name: string, ctx: ModuleContext, args: Record<string, unknown>): Promise<Outcome> {
   const mod = getModule(name);
   if (!mod) throw new Error(`no module ${name}`);
-  const plan = await mod.plan(ctx, args);
-  if (!plan.changed || ctx.check) return { plan, changed: plan.changed };
-  const applied = await mod.apply(ctx, args, plan);
-  return { plan, applied, changed: applied.changed ?? plan.changed };
+  return moduleStep(mod, ctx, args);
 }

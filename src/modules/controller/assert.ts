@@ -2,8 +2,8 @@
 import { TaskError } from '../../errors.js';
 import { evaluate, truthy } from '../../vars/expr.js';
 import { isUnknown, unknownOf, UnknownValueError, type Unknown } from '../../vars/unknown.js';
+import { typedModule } from '../contract.js';
 import { registerModule } from '../registry.js';
-import type { ModuleDefinition } from '../types.js';
 
 interface AssertArgs {
   that: string | string[];
@@ -13,7 +13,7 @@ interface AssertArgs {
   quiet?: boolean;
 }
 
-export const assert: ModuleDefinition<AssertArgs> = {
+export const assert = typedModule<AssertArgs, undefined, undefined>({
   name: 'assert',
   readAhead: true,
   controllerOnly: true,
@@ -29,22 +29,19 @@ export const assert: ModuleDefinition<AssertArgs> = {
     required: ['that'],
     additionalProperties: false,
   },
-  async plan(ctx, args) {
+  plan(args, _facts, input) {
     const that = typeof args.that === 'string' ? [args.that] : args.that;
     const unknown: Unknown[] = [];
     for (const expr of that) {
-      const v = evaluate(expr, ctx.vars, ctx.source);
+      const v = evaluate(expr, input.vars, input.source);
       // --check: holds or not only after a real run; a known false one still fails
       if (isUnknown(v)) unknown.push(v);
       else if (!truthy(v)) throw new TaskError(args.fail_msg ?? args.msg ?? `Assertion failed: ${expr}`, { assertion: expr });
     }
     if (unknown.length > 0) throw new UnknownValueError(unknownOf(...unknown).deps);
     const msg = args.quiet ? undefined : (args.success_msg ?? 'All assertions passed');
-    return { changed: false, msg };
+    return { changed: false, note: msg };
   },
-  async apply() {
-    return {};
-  },
-};
+});
 
 registerModule(assert);

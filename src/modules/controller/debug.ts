@@ -1,7 +1,7 @@
 /** debug: print a message (`msg`, already rendered) or a variable's value (`var`). Changes nothing. */
 import { isPartial, isUnknown, UnknownValueError } from '../../vars/unknown.js';
+import { typedModule } from '../contract.js';
 import { registerModule } from '../registry.js';
-import type { ModuleDefinition } from '../types.js';
 import { evaluate } from '../../vars/expr.js';
 
 interface DebugArgs {
@@ -9,7 +9,7 @@ interface DebugArgs {
   var?: string;
 }
 
-export const debug: ModuleDefinition<DebugArgs> = {
+export const debug = typedModule<DebugArgs, undefined, undefined>({
   name: 'debug',
   readAhead: true,
   controllerOnly: true,
@@ -19,22 +19,19 @@ export const debug: ModuleDefinition<DebugArgs> = {
     additionalProperties: false,
     not: { required: ['msg', 'var'] },
   },
-  async plan(ctx, args) {
+  plan(args, _facts, input) {
     if (args.var !== undefined) {
-      const value = evaluate(args.var, ctx.vars, ctx.source);
+      const value = evaluate(args.var, input.vars, input.source);
       // --check: a result that did not run is shown only by a real run
       if (isUnknown(value)) throw new UnknownValueError(value.deps);
       if (isPartial(value)) throw new UnknownValueError([args.var]);
-      return { changed: false, msg: `${args.var}: ${show(value)}`, result: { [args.var]: value } };
+      return { changed: false, note: `${args.var}: ${show(value)}`, result: { [args.var]: value } };
     }
     if (isPartial(args.msg)) throw new UnknownValueError(['msg']);
     const msg = args.msg === undefined ? 'Hello world!' : show(args.msg);
-    return { changed: false, msg, result: { msg: args.msg ?? msg } };
+    return { changed: false, note: msg, result: { msg: args.msg ?? msg } };
   },
-  async apply() {
-    return {};
-  },
-};
+});
 
 function show(v: unknown): string {
   return typeof v === 'string' ? v : JSON.stringify(v);

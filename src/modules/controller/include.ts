@@ -4,21 +4,18 @@
  * the included tasks for each host and loop item (src/engine/include.ts). The loader
  * (src/playbook/includes.ts) builds these tasks from the include keys, with the included tasks.
  */
+import { typedModule } from '../contract.js';
 import { registerModule } from '../registry.js';
-import type { ModuleDefinition } from '../types.js';
 
-function includeModule(name: string): ModuleDefinition<{ file: string }> {
-  return {
+function includeModule(name: string) {
+  return typedModule<{ file: string }, undefined, undefined>({
     name,
     controllerOnly: true,
     schema: { type: 'object', properties: { file: { type: 'string' } }, required: ['file'], additionalProperties: false },
-    async plan(_ctx, args) {
-      return { changed: false, msg: `included: ${args.file}`, result: { include: args.file } };
+    plan(args) {
+      return { changed: false, note: `included: ${args.file}`, result: { include: args.file } };
     },
-    async apply() {
-      return {};
-    },
-  };
+  });
 }
 
 registerModule(includeModule('include_tasks'));

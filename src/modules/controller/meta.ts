@@ -1,10 +1,11 @@
 /** meta: steer the engine: flush_handlers (run notified handlers now), end_play, end_host. */
+import { typedModule } from '../contract.js';
 import { registerModule } from '../registry.js';
-import type { ModuleDefinition, PlanResult } from '../types.js';
+import type { PlanResult } from '../types.js';
 
 type Action = NonNullable<PlanResult['control']>;
 
-export const meta: ModuleDefinition<{ action: Action }> = {
+export const meta = typedModule<{ action: Action }, undefined, undefined>({
   name: 'meta',
   readAhead: true,
   controllerOnly: true,
@@ -15,12 +16,9 @@ export const meta: ModuleDefinition<{ action: Action }> = {
     required: ['action'],
     additionalProperties: false,
   },
-  async plan(_ctx, args) {
+  plan(args) {
     return { changed: false, control: args.action };
   },
-  async apply() {
-    return {};
-  },
-};
+});
 
 registerModule(meta);

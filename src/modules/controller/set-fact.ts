@@ -1,8 +1,9 @@
 /** set_fact: set host variables at the "registered" precedence (also in check mode). */
+import { typedModule } from '../contract.js';
 import { registerModule } from '../registry.js';
-import type { ModuleDefinition, Vars } from '../types.js';
+import type { Vars } from '../types.js';
 
-export const setFact: ModuleDefinition<Vars> = {
+export const setFact = typedModule<Vars, undefined, undefined>({
   name: 'set_fact',
   readAhead: true,
   setsFacts: true,
@@ -12,12 +13,9 @@ export const setFact: ModuleDefinition<Vars> = {
     minProperties: 1,
     propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
   },
-  async plan(_ctx, args) {
+  plan(args) {
     return { changed: false, facts: args, result: { ansible_facts: args } };
   },
-  async apply() {
-    return {};
-  },
-};
+});
 
 registerModule(setFact);
