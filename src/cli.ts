@@ -305,14 +305,15 @@ function trapSignals(interrupt: AbortController): () => void {
 
 async function listCommand(playbookFile: string, inventoryFile: string, flags: RunFlags): Promise<number> {
   try {
-    const [{ loadPlaybook }, { loadInventory }, { listPlaybook }] = await Promise.all([
+    const [{ loadPlaybook }, { loadInventory }, { listPlaybook }, { collectSecrets }] = await Promise.all([
       import('./playbook/load.js'),
       import('./inventory/load.js'),
       import('./report/list.js'),
+      import('./engine/secrets.js'),
     ]);
     const [playbook, inventory] = await Promise.all([loadPlaybook(playbookFile), loadInventory(inventoryFile)]);
     // task names may quote a secret written in a task's arguments
-    await learnSecretsOf({ playbookFile, inventoryFile, extraVars: flags.extraVars ?? [] });
+    collectSecrets(playbook, inventory, await extraVarsOf(flags), redactor);
     out(
       listPlaybook(playbook, inventory, {
         tasks: flags.listTasks === true,
@@ -331,8 +332,6 @@ async function listCommand(playbookFile: string, inventoryFile: string, flags: R
 
 async function validateCommand(playbook: string, flags: CommonOptions & { limit?: string }): Promise<number> {
   try {
-    // known before templates render, so values computed from them are marked secret too
-    await learnSecretsOf(projectOf(playbook, flags)).catch(() => {});
     const { walkProject } = await import('./validate/walk.js');
     const { playbook: pb, inventory, rendered } = await walkProject({
       playbookFile: resolve(playbook),
@@ -350,7 +349,6 @@ async function validateCommand(playbook: string, flags: CommonOptions & { limit?
 
 async function renderCommand(playbook: string, flags: RenderFlags): Promise<number> {
   try {
-    await learnSecretsOf(projectOf(playbook, flags)).catch(() => {});
     const { renderProject } = await import('./validate/render.js');
     const outDir = resolve(flags.out);
     const written = await renderProject({
