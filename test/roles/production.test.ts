@@ -1,7 +1,9 @@
 /**
  * The production inventory, rendered offline through the CLI (never contacted): every config passes
- * the real checkers, and what the configs MEAN matches the seed (backends, VIP, router id, states,
- * priorities, failover order, health check), read by parsing the files.
+ * the real checkers, and what the configs MEAN matches the seed (backends, VIP, router id,
+ * priorities, failover order, health check), read by parsing the files; plus the failover and
+ * reload settings of docs/roles.md (VRRPv3, preempt_delay with every node BACKUP, track_file fed by
+ * haproxy.service, faster dead-backend detection, hard-stop-after).
  */
 import t from 'tap';
 import { haproxyLines, haproxySection, kaBlock, kaList, kaValue, parseHaproxy, parseKeepalived, serverOptions } from './config-parse.js';
@@ -14,8 +16,10 @@ const SEED_BACKENDS = [
   ['k3s-prod-cp-02', '192.168.0.202:6443'],
   ['k3s-prod-cp-03', '192.168.0.203:6443'],
 ];
+// the seed's priorities; every node is rendered BACKUP because preempt_delay needs it (lb-01 is
+// still the preferred node: the highest priority)
 const SEED_VRRP: Record<string, { state: string; priority: string }> = {
-  'lb-01': { state: 'MASTER', priority: '200' },
+  'lb-01': { state: 'BACKUP', priority: '200' },
   'lb-02': { state: 'BACKUP', priority: '150' },
   'lb-03': { state: 'BACKUP', priority: '100' },
 };
@@ -45,9 +49,16 @@ t.test('HAProxy keeps the seed: *:6443 tcp frontend, round robin over the three 
     t.same(haproxyLines(be, 'balance'), [['balance', 'roundrobin']], `${host}: balance roundrobin`);
     t.equal(haproxyLines(be, 'option', 'tcp-check').length, 1, `${host}: option tcp-check`);
     t.equal(haproxyLines(be, 'option', 'httpchk').length, 0, `${host}: no HTTP check by default`);
-    const ds = serverOptions(haproxyLines(be, 'default-server')[0].slice(1), ['inter', 'downinter', 'fall', 'rise']);
-    t.equal(ds.inter, '10s', `${host}: default-server inter 10s`);
-    t.equal(ds.downinter, '5s', `${host}: default-server downinter 5s`);
+    const ds = serverOptions(haproxyLines(be, 'default-server')[0].slice(1), ['inter', 'fastinter', 'downinter', 'fall', 'rise', 'on-marked-down']);
+    // a dead server out within inter + (fall-1) x fastinter + fall x timeout check (seed: 3 x 10 s)
+    t.same([ds.inter, ds.fastinter, ds.downinter, ds.fall, ds.rise], ['2s', '1s', '5s', '3', '2'], `${host}: check timing`);
+    const timeoutCheck = haproxyLines(haproxySection(cfg, 'defaults'), 'timeout', 'check')[0]?.[2];
+    const s = (v: string) => (v.endsWith('ms') ? Number(v.slice(0, -2)) / 1000 : Number(v.replace(/s$/, '')));
+    const outAfter = s(ds.inter!) + (Number(ds.fall) - 1) * s(ds.fastinter!) + Number(ds.fall) * s(timeoutCheck!);
+    t.ok(outAfter <= 10, `${host}: a dead server is out within ${outAfter} s (<= 10 s; the seed: ~30 s)`);
+    t.equal(ds['on-marked-down'], 'shutdown-sessions', `${host}: a server marked down has its connections closed`);
+    const global = haproxySection(cfg, 'global');
+    t.same(haproxyLines(global, 'hard-stop-after'), [['hard-stop-after', '30m']], `${host}: old workers end 30 min after a reload at the latest`);
     const servers = haproxyLines(be, 'server').map((l) => [l[1], l[2], 'check' in serverOptions(l.slice(3), [])]);
     t.same(servers, SEED_BACKENDS.map(([n, a]) => [n, a, true]), `${host}: the seed's servers, each with check`);
   }
@@ -70,6 +81,16 @@ t.test('keepalived keeps the seed: VIP 192.168.0.210/24 on eth0, router id 51, M
     t.same(kaValue(vi, 'priority'), [SEED_VRRP[host].priority], `${host}: priority`);
     t.same(kaList(vi, 'virtual_ipaddress').map((l) => l[0]), ['192.168.0.210/24'], `${host}: VIP`);
     t.same(kaList(vi, 'track_script'), [['chk_haproxy']], `${host}: track_script chk_haproxy`);
+    t.same(kaList(vi, 'track_file'), [['haproxy_unit']], `${host}: track_file haproxy_unit (haproxy.service's own state)`);
+    t.same(kaValue(kaBlock(conf, 'track_file', 'haproxy_unit'), 'file'), ['/run/lbrun/haproxy-stopped'], `${host}: the state file`);
+    t.same(kaValue(global, 'vrrp_version'), ['3'], `${host}: VRRPv3`);
+    t.same(kaValue(vi, 'advert_int'), ['1'], `${host}: adverts every 1 s (safe on any LAN)`);
+    t.same(kaValue(vi, 'preempt_delay'), ['60'], `${host}: a recovered node takes the VIP back once, after 60 s`);
+    t.equal(kaValue(vi, 'nopreempt'), undefined, `${host}: preemption on (with the delay)`);
+    t.same([kaValue(vi, 'garp_master_delay'), kaValue(vi, 'garp_master_refresh')], [['1'], ['60']], `${host}: GARP again after 1 s, refreshed every 60 s`);
+    t.same(kaValue(global, 'max_auto_priority'), ['50'], `${host}: max_auto_priority`);
+    t.match(kaValue(vi, 'notify')?.join(' '), /logger -t lbrun-vrrp/, `${host}: transitions logged`);
+    t.equal(conf.filter((n) => n.key === 'vrrp_track_process').length, 0, `${host}: no track_process (containers)`);
     t.equal(kaValue(vi, 'authentication'), undefined, `${host}: no VRRP auth unless LBRUN_VRRP_AUTH_PASS is set`);
     t.equal(kaValue(vi, 'unicast_peer'), undefined, `${host}: multicast VRRP (the seed)`);
   }
@@ -98,6 +119,8 @@ t.test('the VRRP password comes from LBRUN_VRRP_AUTH_PASS and is a secret', asyn
   t.equal(withAuth.cli.code, 0, `render exit code (stderr: ${withAuth.cli.stderr.slice(-2000)})`);
   const vi = kaBlock(parseKeepalived(withAuth.hosts.get('lb-01')!.keepalived), 'vrrp_instance');
   t.same(kaList(vi, 'authentication'), [['auth_type', 'PASS'], ['auth_pass', pass]], 'auth block in the rendered file');
+  const global = kaBlock(parseKeepalived(withAuth.hosts.get('lb-01')!.keepalived), 'global_defs');
+  t.same(kaValue(global, 'vrrp_version'), ['2'], 'VRRPv2 with a password (VRRPv3 has no authentication)');
   t.notMatch(withAuth.cli.stdout + withAuth.cli.stderr, pass, 'the password never appears in the output');
   const k = keepalivedCheck(withAuth.hosts.get('lb-01')!.keepalivedFile, 'eth0');
   t.equal(k.code, 0, `keepalived -t accepts the auth block\n${k.output}`);
