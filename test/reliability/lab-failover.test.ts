@@ -28,16 +28,19 @@ async function converge(args: string[] = []): Promise<void> {
   if (r.code !== 0) throw new Error(`site.yaml ${args.join(' ')}: ${explain(r)}`);
 }
 
+/** A change of the VRRP transport (password on/off = VRRPv2/v3): two holders until the roll ends. */
+const TRANSPORT_CHANGE = ['-e', 'keepalived_gate=false'];
+
 t.before(async () => {
   await labSession({ converge: false });
-  await converge();
+  await converge(TRANSPORT_CHANGE);
   await waitForVip('lb-01', 60_000);
 });
 t.teardown(async () => {
   execFileSync('ip', ['link', 'set', 'lbv-lb01', 'up']);
   for (const h of LAB_HOSTS) await labExec(h, 'systemctl start haproxy').catch(() => {});
   // back to what the other lab tests converge to (the e2e VRRP password)
-  await site();
+  await site(TRANSPORT_CHANGE);
 });
 
 t.test('haproxy stopped on lb-01: the VIP is on lb-02 within 1 s, back on lb-01 once after preempt_delay', async (t) => {

@@ -34,7 +34,8 @@ async function allProcs(): Promise<Record<string, { count: number; rssMiB: numbe
 
 t.before(async () => {
   await labSession({ converge: false });
-  const r = await site();
+  // keepalived_gate=false: the lab may still be on VRRPv3 (no password) from an interrupted run
+  const r = await site(['-e', 'keepalived_gate=false']);
   if (r.code !== 0) throw new Error(`converging the lab failed: ${explain(r)}`);
   await waitForVip('lb-01', 60_000);
   for (const h of LAB_HOSTS) t.match(await on(h, 'grep hard-stop-after /etc/haproxy/haproxy.cfg'), `hard-stop-after ${HARD_STOP_S}s`);

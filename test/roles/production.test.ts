@@ -125,3 +125,14 @@ t.test('the VRRP password comes from LBRUN_VRRP_AUTH_PASS and is a secret', asyn
   const k = keepalivedCheck(withAuth.hosts.get('lb-01')!.keepalivedFile, 'eth0');
   t.equal(k.code, 0, `keepalived -t accepts the auth block\n${k.output}`);
 });
+
+t.test('keepalived_track_process=true renders a valid vrrp_track_process (for VMs and bare metal)', async (t) => {
+  const tp = await renderSite('inventory/hosts.yaml', ['lb-01'], { extra: ['--host', 'lb-01', '-e', 'keepalived_track_process=true'], env: { LBRUN_VRRP_AUTH_PASS: undefined } });
+  t.teardown(() => tp.cleanup());
+  t.equal(tp.cli.code, 0, tp.cli.stderr.slice(-2000));
+  const conf = parseKeepalived(tp.hosts.get('lb-01')!.keepalived);
+  t.same(kaValue(kaBlock(conf, 'vrrp_track_process', 'track_haproxy'), 'process'), ['haproxy'], 'tracks the haproxy process');
+  t.same(kaList(kaBlock(conf, 'vrrp_instance'), 'track_process'), [['track_haproxy']], 'the instance uses it');
+  const k = keepalivedCheck(tp.hosts.get('lb-01')!.keepalivedFile, 'eth0');
+  t.equal(k.code, 0, `keepalived -t accepts it\n${k.output}`);
+});
