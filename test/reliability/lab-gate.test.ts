@@ -83,7 +83,7 @@ t.test('a frontend bound to loopback: the gate fails after the reload, the previ
   const { r, failed } = await stopsAtLb01(t, 'frontend on loopback', ['-e', 'haproxy_frontend_bind=127.0.0.1']);
   const last = failed.at(-1);
   t.equal(last?.task, 'haproxy : Stop the roll before the next node', 'the rescue stopped the roll');
-  t.match(String(last?.msg), /lb-01: the haproxy gate failed at "Gate: this node serves the K3s API/, 'the message names the node and the failed check');
+  t.match(String(last?.msg), /lb-01: the haproxy gate failed at "haproxy : Gate: this node serves the K3s API/, 'the message names the node and the failed check');
   t.match(String(last?.msg), /previous haproxy\.cfg was put back, checked and reloaded/, 'and says it was restored');
   const reloads = r.events.filter((e) => e.event === 'host_result' && e.task === 'haproxy : reload haproxy' && e.status === 'changed');
   t.equal(reloads.length, 1, 'the bad config was reloaded once on lb-01, then the rescue reloaded the old one');
