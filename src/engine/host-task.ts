@@ -16,6 +16,7 @@ import { runAttempts } from './retry.js';
 import { learnSecrets } from './secrets.js';
 import { checkModeOf, type TaskScope } from './task-scope.js';
 import { unknownOutcome, withDependsNote } from './unknowns.js';
+import { withFacts } from './facts.js';
 
 export interface HostOutcome {
   host: string;
@@ -106,7 +107,7 @@ function reported(scope: TaskScope, o: ItemOutcome, start: number): HostOutcome 
 
 async function loop(scope: TaskScope, vars: Vars, start: number): Promise<HostOutcome> {
   const { run, task } = scope;
-  const items = loopItems(scope, vars);
+  const items = await withFacts(scope, () => loopItems(scope, vars));
   // --check: the list is known only after a real run (src/engine/unknowns.ts)
   if (isUnknown(items)) return reported(scope, withDependsNote(unknownOutcome(scope, getModule(task.module), items.deps)), start);
   const outcomes: ItemOutcome[] = [];

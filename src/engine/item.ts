@@ -15,6 +15,8 @@ import { planKey } from './read-ahead.js';
 import { taskEnvironment, withEnvironment } from './environment.js';
 import { moduleContext, targetOf, type TaskScope } from './task-scope.js';
 import { mayFail, notRunResult, underUnknownWhen, unknownOutcome, withDependsNote } from './unknowns.js';
+import { FactsNeeded } from '../vars/facts.js';
+import { withFacts } from './facts.js';
 
 export interface ItemOutcome {
   status: Exclude<HostStatus, 'unreachable'>;
@@ -33,7 +35,8 @@ export interface ItemOutcome {
 
 /** Runs the item; throws ConnectError (host unreachable) and InterruptedError (run aborted). */
 export async function runItem(scope: TaskScope, vars: Vars): Promise<ItemOutcome> {
-  return withDependsNote(await outcomeOf(scope, vars));
+  // facts read for the first time: gathered, then the item is evaluated again (nothing was applied yet)
+  return withDependsNote(await withFacts(scope, () => outcomeOf(scope, vars)));
 }
 
 async function outcomeOf(scope: TaskScope, vars: Vars): Promise<ItemOutcome> {
@@ -49,7 +52,7 @@ async function outcomeOf(scope: TaskScope, vars: Vars): Promise<ItemOutcome> {
     const o = await planAndApply(scope, vars);
     return pending.length > 0 ? underUnknownWhen(scope, o, pending) : o;
   } catch (err) {
-    if (err instanceof ConnectError || err instanceof InterruptedError) throw err;
+    if (err instanceof ConnectError || err instanceof InterruptedError || err instanceof FactsNeeded) throw err;
     if (scope.run.signal.aborted) throw new InterruptedError('interrupted', { cause: err });
     if (err instanceof UnknownValueError) {
       const o = unknownOutcome(scope, getModule(task.module), err.deps);
@@ -87,13 +90,9 @@ async function planAndApply(scope: TaskScope, vars: Vars): Promise<ItemOutcome> 
       const apply = changes && !ctx.check && !ahead?.record;
       const applied = apply ? await mod.apply(ctx, args, plan).finally(() => ahead?.book.changed()) : undefined;
       const changed = applied?.changed ?? changes;
-      const outcome = withConditions(
-        scope,
-        vars,
-        { changed, failed: applied?.failed === true, msg: applied?.msg ?? plan.msg },
-        { ...plan.result, ...applied?.result },
-        true,
-        changes && !apply,
+      // after an apply, facts the conditions read are gathered and only the conditions evaluated again
+      const outcome = await withFacts(scope, () =>
+        withConditions(scope, vars, { changed, failed: applied?.failed === true, msg: applied?.msg ?? plan.msg }, { ...plan.result, ...applied?.result }, true, changes && !apply),
       );
       return { ...outcome, diff: applied?.diff ?? plan.diff, facts: plan.facts, control: plan.control, notRun: changes && !applied };
     },
@@ -184,6 +183,7 @@ function withConditions(
         }
       }
     } catch (err) {
+      if (err instanceof FactsNeeded) throw err;
       failed = true;
       result.failed = true;
       msg = err instanceof Error ? err.message : String(err);

@@ -18,6 +18,7 @@ import { newHostMemory, type HostMemory, type RunContext } from './run-context.j
 import { collectSecrets, learnProjectSecrets } from './secrets.js';
 import { startAtTask } from './start-at.js';
 import type { RunOptions, RunSummary } from './types.js';
+import { factStore } from '../vars/facts.js';
 
 export const DEFAULT_FORKS = 20;
 
@@ -34,6 +35,8 @@ export async function run(options: RunOptions): Promise<RunSummary> {
     await learnProjectSecrets(options, redactor);
     throw redactError(err, redactor);
   });
+  // from here facts are gathered when read (offline, above, they were unknown values)
+  factStore(inventory);
   const startAt = options.startAtTask === undefined ? undefined : startAtTask(playbook, options.startAtTask);
   const secretNames = collectSecrets(playbook, inventory, options.extraVars, redactor);
   const signal = options.signal ?? new AbortController().signal;

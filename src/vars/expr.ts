@@ -13,6 +13,7 @@ import { resolveNested } from './render.js';
 import { MASK } from '../report/redact.js';
 import { TESTS, bindArgs, filterDef, filterNames, type FilterDef } from './filters.js';
 import { IPADDR_QUERIES } from './ipaddr.js';
+import { resolveFact, resolveFactsDeep } from './facts.js';
 
 export type { Expression } from 'jsep';
 
@@ -352,7 +353,7 @@ export function trackSecrets(tracker: SecretTracker | undefined): void {
 export function evaluate(expr: Expression | string, vars: Vars, source: Source, resolving: string[] = []): unknown {
   const ast = typeof expr === 'string' ? parseExpression(expr, source) : expr;
   const ctx: Ctx = { vars, source, text: typeof expr === 'string' ? expr : describe(ast), resolving };
-  const out = resolveNested(ev(ast, ctx, false), ctx.text, vars, source, resolving);
+  const out = resolveNested(resolveFactsDeep(ev(ast, ctx, false)), ctx.text, vars, source, resolving);
   // Derived strings are secret (numbers and booleans, like a length or a test, are not). A plain
   // reference (`creds`, `creds.user`) computes nothing new: its secret leaves are known already.
   const computed = ast.type !== 'Identifier' && ast.type !== 'MemberExpression';
@@ -369,7 +370,8 @@ function strings(v: unknown): string[] {
 }
 
 /** A looked-up string that holds `{{ }}` is rendered when used (lists/maps: once, at the end). */
-function leaf(v: unknown, name: string, ctx: Ctx): unknown {
+function leaf(raw: unknown, name: string, ctx: Ctx): unknown {
+  const v = resolveFact(raw);
   const out = typeof v === 'string' ? resolveNested(v, name, ctx.vars, ctx.source, ctx.resolving) : v;
   if (!ctx.tainted && secrets?.holdsSecret(out)) ctx.tainted = true;
   return out;

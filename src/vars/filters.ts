@@ -6,6 +6,8 @@
  */
 import { deepEqual, isMap, toText, truthy, typeName } from './expr.js';
 import { ipaddr } from './ipaddr.js';
+import { resolveFact } from './facts.js';
+import { isUnknown, unknownOf } from './unknown.js';
 
 export type Fail = (why: string) => never;
 
@@ -336,7 +338,8 @@ export const FILTERS: Record<string, FilterDef> = {
       return items.map((x) => ('default' in kw ? (attrOrUndefined(x, a) ?? kw.default) : attr(x, a, fail)));
     }
     if (first === undefined) return fail("map needs a filter name or attribute='name'");
-    return items.map((x) => apply(String(first), x, rest));
+    const out = items.map((x) => apply(String(first), x, rest));
+    return out.some(isUnknown) ? unknownOf(...out) : out;
   }, { varargs: true, keywords: ['attribute', 'default'] }),
   select: f(['test'], 0, (v, [t, ...a], fail) => list(v, 'select', fail).filter((x) => (t === undefined ? truthy(x) : runTest(t, x, a, fail))), { varargs: true }),
   reject: f(['test'], 0, (v, [t, ...a], fail) => list(v, 'reject', fail).filter((x) => !(t === undefined ? truthy(x) : runTest(t, x, a, fail))), { varargs: true }),
@@ -350,6 +353,16 @@ export const FILTERS: Record<string, FilterDef> = {
       const val = attrOrUndefined(x, str(at, 'rejectattr', fail));
       return !(t === undefined ? truthy(val) : runTest(t, val, a, fail));
     }), { varargs: true }),
+  extract: f(['container', 'morekeys'], 1, (v, [c, more], fail) => {
+    let out: unknown = Array.isArray(c) && typeof v === 'number' ? c[v] : isMap(c) ? c[String(v)] : fail(`extract needs a map or list, got ${typeName(c)}`);
+    for (const k of more === undefined ? [] : Array.isArray(more) ? more : [more]) {
+      out = resolveFact(out);
+      if (isUnknown(out)) return out;
+      out = isMap(out) ? out[String(k)] : Array.isArray(out) && typeof k === 'number' ? out[k] : undefined;
+    }
+    out = resolveFact(out);
+    return out === undefined ? fail(`extract: ${toText(v)} has no ${toText(more ?? '')}`) : out;
+  }),
   ipaddr: f(['query'], 0, (v, [q], fail) => ipaddr(v, q === undefined ? '' : String(q), fail)),
 };
 FILTERS.d = FILTERS.default;

@@ -11,6 +11,7 @@ import type { Vars } from '../modules/types.js';
 import type { Inventory } from '../inventory/types.js';
 import type { PlaySpec, RoleSpec, TaskSpec } from '../playbook/types.js';
 import { matchHosts } from '../inventory/pattern.js';
+import { addFactRefs } from './facts.js';
 
 export interface TaskVarsArgs {
   inventory: Inventory;
@@ -53,6 +54,7 @@ export function taskVars(args: TaskVarsArgs): Vars {
   out.lbrun_check_mode = args.check === true;
   out.ansible_check_mode = out.lbrun_check_mode;
   out.env = magic.env;
+  addFactRefs(out, inventory, host);
   return out;
 }
 
@@ -101,7 +103,10 @@ function inventoryMagic(inventory: Inventory): InventoryMagic {
     const groups: Record<string, string[]> = {};
     for (const g of inventory.groups.keys()) groups[g] = matchHosts(inventory, g);
     const hostvars: Record<string, Vars> = {};
-    for (const [name, h] of inventory.hosts) hostvars[name] = { inventory_hostname: name, ...h.vars };
+    for (const [name, h] of inventory.hosts) {
+      hostvars[name] = { inventory_hostname: name, ...h.vars };
+      addFactRefs(hostvars[name], inventory, name);
+    }
     m = { groups, hostvars, env: lbrunEnv() };
     inventoryCache.set(inventory, m);
   }

@@ -11,6 +11,7 @@ import type { Vars } from '../modules/types.js';
 import { decodeText, MAX_YAML_BYTES } from '../config/yaml-file.js';
 import { didYouMean } from '../config/did-you-mean.js';
 import { hasTemplate, renderValue } from './render.js';
+import { resolveFact } from './facts.js';
 import { isPartial, isUnknown, UnknownValueError } from './unknown.js';
 
 /** mustache token: [type, value, start, end, children?, closeIndex?] */
@@ -109,10 +110,10 @@ class StrictWriter extends Mustache.Writer {
         const view = c.view as unknown;
         if (view !== null && typeof view === 'object' && Object.hasOwn(view, first)) {
           found = true;
-          value = (view as Record<string, unknown>)[first];
+          value = resolveFact((view as Record<string, unknown>)[first]);
           for (const [i, seg] of rest.entries()) {
             unknownCheck(value, [first, ...rest.slice(0, i)].join('.'));
-            if (value !== null && typeof value === 'object' && Object.hasOwn(value, seg)) value = (value as Record<string, unknown>)[seg];
+            if (value !== null && typeof value === 'object' && Object.hasOwn(value, seg)) value = resolveFact((value as Record<string, unknown>)[seg]);
             else if (isPartial(value)) throw new UnknownValueError([[first, ...rest.slice(0, i + 1)].join('.')]);
             else {
               found = false;
