@@ -62,9 +62,7 @@ async function backups(host: string): Promise<string[]> {
 t.before(async () => {
   await labSession({ converge: true });
 });
-t.teardown(async () => {
-  await site();
-});
+// no converge at the end: every case leaves the files byte for byte as they were
 
 for (const [label, backends] of [
   ['wrong backend port 6449', [201, 202, 203].map((n) => ({ name: `k3s-lab-cp-0${n - 200}`, address: `10.213.0.${n}`, port: 6449 }))],
