@@ -18,7 +18,7 @@ import { explain, LAB_HOSTS, labSession, on, site, VIP, waitForVip } from '../e2
 import { hashOf, tempFiles, varsFile } from './lab-drill.js';
 import { vipHolder } from '../lab/helpers.js';
 
-t.setTimeout(20 * 60_000);
+t.setTimeout(30 * 60_000); // includes waiting for the lab (another holder may run a while)
 
 const FILES = ['/etc/haproxy/haproxy.cfg', '/etc/keepalived/keepalived.conf'];
 const figures: string[] = [];
