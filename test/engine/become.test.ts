@@ -31,6 +31,19 @@ t.test('not asked for local hosts, nor when a password was given', async (t) => 
   t.equal(asked, 0);
 });
 
+t.test('asked when a task delegates to such a host, though the play runs elsewhere', async (t) => {
+  let asked = 0;
+  await run({
+    playbookFile: `${FX}/become-delegate.yaml`,
+    inventoryFile: `${FX}/become-inventory.yaml`,
+    askBecomePassword: async () => {
+      asked++;
+      return undefined;
+    },
+  });
+  t.equal(asked, 1);
+});
+
 t.test('the password from the prompt is masked in events', async (t) => {
   const events: RunEvent[] = [];
   process.env.LBRUN_ECHO = 'sudo-canary-93b1';
