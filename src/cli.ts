@@ -72,7 +72,6 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-
 /** The files a command was given: what the error printer learns secrets from. */
 interface Project {
   playbookFile: string;
