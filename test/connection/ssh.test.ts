@@ -1,8 +1,8 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { createConnection } from '../../src/connection/factory.js';
-import { ConnectError, HostKeyError, TaskTimeoutError } from '../../src/errors.js';
+import { ConnectError, HostKeyError, InterruptedError, TaskTimeoutError } from '../../src/errors.js';
 import { startSshd, TEST_USER, TEST_USER_PASSWORD } from '../support/sshd.js';
 
 const sshd = await startSshd('127.0.0.3');
@@ -141,4 +141,47 @@ t.test('a timed-out command is killed on the host with everything it started', a
     .split('\n')
     .filter((l) => !l.trim().startsWith('Z') && (l.trim().endsWith(a) || l.trim().endsWith(b)));
   t.same(living, [], 'no process left behind');
+});
+
+t.test('an abort stops a running command (InterruptedError) and kills it on the host', async (t) => {
+  const { execFileSync } = await import('node:child_process');
+  const conn = createConnection('h1', sshd.settings());
+  t.teardown(() => conn.close());
+  const marker = `sleep 29.${process.pid}`;
+  const ac = new AbortController();
+  setTimeout(() => ac.abort(), 300);
+  const t0 = Date.now();
+  await t.rejects(conn.run(`${marker}; echo never`, { signal: ac.signal }), InterruptedError);
+  t.ok(Date.now() - t0 < 5000, 'promptly');
+  await t.rejects(conn.run('true', { signal: ac.signal }), InterruptedError, 'an aborted signal runs nothing');
+  await new Promise((r) => setTimeout(r, 700));
+  const living = execFileSync('ps', ['-eo', 'stat=,args='])
+    .toString()
+    .split('\n')
+    .filter((l) => !l.trim().startsWith('Z') && l.trim().endsWith(marker));
+  t.same(living, [], 'no process left behind');
+  t.equal((await conn.run('echo still usable')).stdout, 'still usable\n');
+});
+
+t.test('ssh-agent: without a key file, the key held by the agent (SSH_AUTH_SOCK) logs in', async (t) => {
+  const { execFileSync, spawn } = await import('node:child_process');
+  const sock = join(sshd.dir, 'agent.sock');
+  const agent = spawn('ssh-agent', ['-D', '-a', sock], { stdio: 'ignore' });
+  t.teardown(() => agent.kill());
+  for (let i = 0; i < 50 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 50));
+  execFileSync('ssh-add', [sshd.clientKey], { env: { ...process.env, SSH_AUTH_SOCK: sock }, stdio: 'ignore' });
+  const saved = process.env.SSH_AUTH_SOCK;
+  process.env.SSH_AUTH_SOCK = sock;
+  t.teardown(() => {
+    if (saved === undefined) delete process.env.SSH_AUTH_SOCK;
+    else process.env.SSH_AUTH_SOCK = saved;
+  });
+  const conn = createConnection('h1', sshd.settings({ privateKeyFile: undefined }));
+  t.teardown(() => conn.close());
+  t.equal((await conn.run('echo via agent')).stdout, 'via agent\n');
+  // an agent without the key: authentication fails, not retried, a ConnectError
+  execFileSync('ssh-add', ['-D'], { env: { ...process.env, SSH_AUTH_SOCK: sock }, stdio: 'ignore' });
+  const other = createConnection('h2', sshd.settings({ privateKeyFile: undefined }));
+  t.teardown(() => other.close());
+  await t.rejects(other.run('true'), ConnectError);
 });
