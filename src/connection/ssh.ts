@@ -1,20 +1,16 @@
 /**
- * SSH transport (node-ssh over ssh2): one connection per host for the whole run, commands as exec
- * channels on it (at most MAX_CHANNELS at once, below sshd's default MaxSessions of 10). The connect
- * step alone is retried with back-off; host keys are verified against known_hosts; an optional jump
- * host is reached first and the target is tunnelled through it (node-ssh's forwardOut). node-ssh
- * connects, runs commands (execCommand) and disposes; its ssh2 client (`ssh.connection`) is used
- * only for what node-ssh does not offer: TCP_NODELAY, the handshake's keepalive, host-key and
- * algorithm settings (plain ssh2 ConnectConfig fields), and an 'error' listener after the handshake.
- * Files go through exec too (`cat > file`, shell-connection.ts): one round trip and become-able,
- * where node-ssh's putFile/getFile would open an SFTP session per file.
+ * SSH transport (ssh2): one connection per host for the whole run, commands as exec channels on it
+ * (at most MAX_CHANNELS at once, below sshd's default MaxSessions of 10). The connect step alone is
+ * retried with back-off; host keys are verified against known_hosts; an optional jump host is
+ * reached first and the target is tunnelled through it. ssh2 directly: node-ssh was measured to
+ * cost start-up and per-command CPU (docs/dependencies.md).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { constants, homedir } from 'node:os';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
-import { NodeSSH, type Config as NodeSshConfig } from 'node-ssh';
-import type { ClientChannel, ConnectConfig } from 'ssh2';
+import ssh2 from 'ssh2';
+import type { Client as SshClient, ConnectConfig } from 'ssh2';
 import { ConnectError, HostKeyError, InterruptedError, TaskTimeoutError } from '../errors.js';
 import { fingerprint, hostKeyAlgorithms, lookupKnownKeys, recordKnownKey } from './known-hosts.js';
 import { ShellConnection, type ExecLimits, type RawResult } from './shell-connection.js';
@@ -46,8 +42,8 @@ export function parseJumpHost(spec: string, defaultUser: string): Endpoint {
 }
 
 export class SshConnection extends ShellConnection {
-  private ssh?: NodeSSH;
-  private jump?: NodeSSH;
+  private client?: SshClient;
+  private jump?: SshClient;
   private connecting?: Promise<void>;
   private broken?: Error;
   /** Kills in flight for stopped commands (close waits for them). */
@@ -76,9 +72,9 @@ export class SshConnection extends ShellConnection {
     if (this.killing.size > 0) {
       await Promise.race([Promise.allSettled([...this.killing]), new Promise((r) => setTimeout(r, KILL_GRACE_MS + 2000).unref())]);
     }
-    this.ssh?.dispose();
-    this.jump?.dispose();
-    this.ssh = this.jump = undefined;
+    this.client?.end();
+    this.jump?.end();
+    this.client = this.jump = undefined;
     this.connecting = undefined;
   }
 
@@ -112,19 +108,16 @@ export class SshConnection extends ShellConnection {
     if (s.jumpHost) {
       const jumpEnd = parseJumpHost(s.jumpHost, s.user);
       this.jump = await this.open(jumpEnd);
-      // node-ssh drops its 'error' listener after the handshake: a broken jump host breaks the target's connection
-      this.jump.connection?.on('error', (e: Error) => (this.broken ??= e));
-      sock = await this.jump.forwardOut('127.0.0.1', 0, s.address, s.port);
+      sock = await new Promise((resolve, reject) =>
+        this.jump!.forwardOut('127.0.0.1', 0, s.address, s.port, (err, stream) => (err ? reject(err) : resolve(stream))),
+      );
     }
-    this.ssh = await this.open({ address: s.address, port: s.port, user: s.user }, sock);
+    this.client = await this.open({ address: s.address, port: s.port, user: s.user }, sock);
     this.broken = undefined;
-    const client = this.ssh.connection!;
-    // exec channels waiting to open each hold an 'error' listener (node-ssh's execCommand)
-    client.setMaxListeners(4 * MAX_CHANNELS);
     // after the handshake: a keepalive timeout or a reset marks the connection broken (running
     // commands then fail as unreachable) instead of crashing on an unhandled 'error' event
-    client.on('error', (e: Error) => (this.broken ??= e));
-    client.on('close', () => {
+    this.client.on('error', (e: Error) => (this.broken ??= e));
+    this.client.on('close', () => {
       this.broken ??= new Error('connection closed');
       this.connecting = undefined;
     });
@@ -136,7 +129,7 @@ export class SshConnection extends ShellConnection {
     return files;
   }
 
-  private async open(end: Endpoint, sock?: ConnectConfig['sock']): Promise<NodeSSH> {
+  private open(end: Endpoint, sock?: ConnectConfig['sock']): Promise<SshClient> {
     const files = this.knownHostsFiles();
     const known = lookupKnownKeys(files, end.address, end.port).filter((k) => !k.revoked);
     let keyProblem: HostKeyError | undefined;
@@ -144,7 +137,7 @@ export class SshConnection extends ShellConnection {
       keyProblem = this.checkHostKey(end, blob, files);
       return keyProblem === undefined;
     };
-    const config: NodeSshConfig = {
+    const config: ConnectConfig = {
       host: end.address,
       port: end.port,
       username: end.user,
@@ -160,31 +153,30 @@ export class SshConnection extends ShellConnection {
     if (known.length > 0) {
       config.algorithms = { serverHostKey: hostKeyAlgorithms(known.map((k) => k.type)) as never };
     }
-    const ssh = new NodeSSH();
-    // node-ssh creates its ssh2 client and starts connecting synchronously (the key is given as
-    // text, not as a path to read first), so the socket exists when connect() returns
-    const connected = ssh.connect(config);
-    // Commands are small writes that wait for their answer: without TCP_NODELAY, Nagle holds
-    // each one until the previous packet is acked, and the server's delayed ack costs ~40 ms
-    // per command.
-    ssh.connection?.setNoDelay(true);
-    try {
-      return await connected;
-    } catch (err) {
-      ssh.dispose();
-      throw keyProblem ?? err;
-    }
+    return new Promise((resolve, reject) => {
+      const client = new ssh2.Client();
+      client.once('ready', () => resolve(client));
+      client.once('error', (err) => {
+        client.end();
+        reject(keyProblem ?? err);
+      });
+      client.connect(config);
+      // Commands are small writes that wait for their answer: without TCP_NODELAY, Nagle holds
+      // each one until the previous packet is acked, and the server's delayed ack costs ~40 ms
+      // per command.
+      client.setNoDelay(true);
+    });
   }
 
   /**
    * The key (or the agent) and only that method: ssh2 would first try "none", a round trip that
    * sshd answers in ~10 ms on every connection.
    */
-  private credentials(): Pick<NodeSshConfig, 'privateKey' | 'agent' | 'authHandler'> {
+  private credentials(): Pick<ConnectConfig, 'privateKey' | 'agent' | 'authHandler'> {
     const keyFile = this.settings.privateKeyFile;
     if (keyFile) {
       try {
-        return { privateKey: readFileSync(keyFile, 'utf8'), authHandler: ['publickey'] };
+        return { privateKey: readFileSync(keyFile), authHandler: ['publickey'] };
       } catch (e) {
         throw new ConnectError(this.host, `cannot read the private key ${keyFile}: ${(e as Error).message}`);
       }
@@ -192,7 +184,7 @@ export class SshConnection extends ShellConnection {
     if (process.env.SSH_AUTH_SOCK) return { agent: process.env.SSH_AUTH_SOCK, authHandler: ['agent'] };
     for (const name of ['id_ed25519', 'id_ecdsa', 'id_rsa']) {
       const file = join(homedir(), '.ssh', name);
-      if (existsSync(file)) return { privateKey: readFileSync(file, 'utf8'), authHandler: ['publickey'] };
+      if (existsSync(file)) return { privateKey: readFileSync(file), authHandler: ['publickey'] };
     }
     throw new ConnectError(
       this.host,
@@ -239,83 +231,71 @@ export class SshConnection extends ShellConnection {
   }
 
   /** TERM the process group of a stopped command, KILL what is left after KILL_GRACE_MS; tracked for close(). */
-  private killGroup(ssh: NodeSSH, pid: string): void {
+  private killGroup(client: SshClient, pid: string): void {
     const steps = Math.ceil(KILL_GRACE_MS / 100);
     const script =
       `kill -TERM -- -${pid} 2>/dev/null; i=0; while [ $i -lt ${steps} ] && kill -0 -- -${pid} 2>/dev/null; ` +
       `do sleep 0.1; i=$((i+1)); done; kill -KILL -- -${pid} 2>/dev/null; true`;
-    const done = ssh.execCommand(script).then(
-      () => undefined,
-      () => undefined,
-    );
+    const done = new Promise<void>((resolve) => {
+      client.exec(script, (e, stream) => {
+        if (e) return resolve();
+        stream.on('close', () => resolve());
+        stream.resume();
+      });
+    });
     this.killing.add(done);
     void done.finally(() => this.killing.delete(done));
   }
 
   private execChannel(line: string, stdin: Buffer | undefined, limits: ExecLimits): Promise<RawResult> {
-    const ssh = this.ssh;
-    if (!ssh?.isConnected() || this.broken) {
+    const client = this.client;
+    if (!client || this.broken) {
       return Promise.reject(new ConnectError(this.host, `connection to ${this.host} is closed`));
     }
     return new Promise((resolve, reject) => {
       if (limits.signal?.aborted) return reject(new InterruptedError(`interrupted before running on ${this.host}`));
-      const out: Buffer[] = [];
-      const errOut: Buffer[] = [];
-      let stopped: Error | undefined;
-      let timer: NodeJS.Timeout | undefined;
-      let channel: ClientChannel | undefined;
-      const stop = (why: Error) => {
-        if (stopped) return;
-        stopped = why;
-        const pid = /^(\d+)\n/.exec(Buffer.concat(out).toString('latin1'))?.[1];
-        if (pid) this.killGroup(ssh, pid);
-        channel?.close();
-        clearTimeout(timer);
-        limits.signal?.removeEventListener('abort', onAbort);
-        reject(why);
-      };
-      const onAbort = () => stop(new InterruptedError(`command interrupted on ${this.host}`));
       // The session leader prints its pid (= its process group, sshd calls setsid) before anything
       // else runs, so a timeout or abort can kill the whole group from a second channel.
-      ssh
-        .execCommand(`echo $$; exec ${line}`, {
-          // raw chunks (binary-safe), not node-ssh's trimmed strings
-          onStdout: (d) => out.push(d),
-          onStderr: (d) => errOut.push(d),
-          encoding: 'latin1',
-          noTrim: true,
-          onChannel: (ch) => {
-            channel = ch;
-            if (limits.timeoutMs !== undefined) {
-              timer = setTimeout(
+      client.exec(`echo $$; exec ${line}`, (err, stream) => {
+        if (err) return reject(new ConnectError(this.host, `cannot run a command on ${this.host}: ${err.message}`));
+        const out: Buffer[] = [];
+        const errOut: Buffer[] = [];
+        let stopped: Error | undefined;
+        const stop = (why: Error) => {
+          if (stopped) return;
+          stopped = why;
+          const pid = /^(\d+)\n/.exec(Buffer.concat(out).toString('latin1'))?.[1];
+          if (pid) this.killGroup(client, pid);
+          stream.close();
+          clearTimeout(timer);
+          limits.signal?.removeEventListener('abort', onAbort);
+          reject(why);
+        };
+        const timer =
+          limits.timeoutMs === undefined
+            ? undefined
+            : setTimeout(
                 () => stop(new TaskTimeoutError(`command timed out after ${limits.timeoutMs} ms on ${this.host}`)),
                 limits.timeoutMs,
               );
-            }
-            limits.signal?.addEventListener('abort', onAbort, { once: true });
-            // node-ssh ends the channel's input right after this
-            if (stdin?.length) ch.write(stdin);
-          },
-        })
-        .then(
-          ({ code, signal }) => {
-            clearTimeout(timer);
-            limits.signal?.removeEventListener('abort', onAbort);
-            if (stopped) return;
-            const all = Buffer.concat(out);
-            const stdout = all.subarray(all.indexOf(10) + 1);
-            if (code === null) {
-              if (this.broken) return reject(new ConnectError(this.host, `connection to ${this.host} broke: ${this.broken.message}`));
-              return resolve({ rc: signal ? 128 + signalNumber(signal) : -1, stdout, stderr: Buffer.concat(errOut) });
-            }
-            resolve({ rc: code, stdout, stderr: Buffer.concat(errOut) });
-          },
-          (err: Error) => {
-            clearTimeout(timer);
-            limits.signal?.removeEventListener('abort', onAbort);
-            if (!stopped) reject(new ConnectError(this.host, `cannot run a command on ${this.host}: ${err.message}`));
-          },
-        );
+        const onAbort = () => stop(new InterruptedError(`command interrupted on ${this.host}`));
+        limits.signal?.addEventListener('abort', onAbort, { once: true });
+        stream.on('data', (d: Buffer) => out.push(d));
+        stream.stderr.on('data', (d: Buffer) => errOut.push(d));
+        stream.on('close', (code: number | null, signal?: string) => {
+          clearTimeout(timer);
+          limits.signal?.removeEventListener('abort', onAbort);
+          if (stopped) return;
+          const all = Buffer.concat(out);
+          const stdout = all.subarray(all.indexOf(10) + 1);
+          if (code === null || code === undefined) {
+            if (this.broken) return reject(new ConnectError(this.host, `connection to ${this.host} broke: ${this.broken.message}`));
+            return resolve({ rc: signal ? 128 + signalNumber(signal) : -1, stdout, stderr: Buffer.concat(errOut) });
+          }
+          resolve({ rc: code, stdout, stderr: Buffer.concat(errOut) });
+        });
+        stream.end(stdin);
+      });
     });
   }
 }
