@@ -33,9 +33,14 @@ interface Opts {
 function runHidden(argv: string[], opts: Opts = {}): { code: number | null; stdout: string; stderr: string; ms: number } {
   const binds = [...(opts.hide ?? []).map((f) => ['/dev/null', f]), ...(opts.over ?? [])];
   const script = `${binds.map(([a, b]) => `mount --bind '${a}' '${b}' || exit 99`).join('\n')}\nexec "$@"`;
-  const asUser = opts.user ? ['setpriv', `--reuid=${opts.user}`, `--regid=nogroup`, '--clear-groups'] : [];
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', LBRUN_NO_INSTALL: undefined, ...opts.env };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
+  // as another user, `env -i` with only opts.env: tap's process hooks (added to every child's
+  // NODE_OPTIONS) would try to write into .tap/ as that user
+  const asUser = opts.user
+    ? ['env', '-i', 'NO_COLOR=1', ...Object.entries(opts.env ?? {}).map(([k, v]) => `${k}=${v}`),
+      'setpriv', `--reuid=${opts.user}`, `--regid=nogroup`, '--clear-groups']
+    : [];
   const t0 = Date.now();
   const r = spawnSync(
     'unshare',
@@ -71,8 +76,7 @@ t.test('needs root for the mount namespace', { skip: !isRoot && 'not root' }, as
     const r = runHidden([LBRUN, 'lab', 'up'], {
       hide: ['/usr/sbin/debootstrap'],
       user: 'nobody',
-      // NODE_OPTIONS: tap's process hooks would write into .tap/ as nobody
-      env: { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: '/nonexistent', NODE_OPTIONS: undefined },
+      env: { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: '/nonexistent' },
     });
     t.equal(r.code, 3, r.stderr);
     t.match(r.stderr, /^lbrun lab up needs a package that is not installed on this machine:\n  debootstrap \(`debootstrap` not found\)/);
