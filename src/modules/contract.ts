@@ -42,9 +42,10 @@ export function typedModule<A, F, P>(spec: TypedModule<A, F, P>): ModuleDefiniti
     ...rest,
     async plan(ctx, args) {
       let facts = undefined as F;
-      if (fact) {
-        const f = fact(args);
-        facts = f.parse((await mustRun(ctx, f.command, `reading facts for ${spec.name}`)).stdout);
+      const f = fact?.(args, { check: ctx.check });
+      if (f) {
+        const opts = { ...(f.become === false ? { become: false } : {}), timeoutMs: ctx.timeoutMs ?? f.timeoutMs };
+        facts = f.parse((await mustRun(ctx, f.command, `reading facts for ${spec.name}`, opts)).stdout);
       }
       const p = plan(args, facts, planInput(ctx));
       for (const n of p.pending?.packages ?? []) ctx.state.pendingPackages.add(n);

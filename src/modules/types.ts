@@ -138,6 +138,9 @@ export interface Fact<T> {
   command: string;
   /** Its stdout as typed facts. */
   parse(stdout: string): T;
+  /** Run without become (a probe any user can make), or with a time limit of its own. */
+  become?: false;
+  timeoutMs?: number;
 }
 
 /** What a plan may know besides its arguments and facts: never the connection. */
@@ -175,7 +178,8 @@ export interface Plan<P = undefined> {
 }
 
 export interface TypedModule<A, F = undefined, P = undefined> extends Omit<ModuleDefinition<A>, 'plan' | 'apply'> {
-  fact?(args: A): Fact<F>;
+  /** The facts' command; undefined when this plan needs none (wait_for does not wait in --check). */
+  fact?(args: A, input: { check: boolean }): Fact<F> | undefined;
   plan(args: A, facts: F, input: PlanInput): Plan<P>;
   apply?(ctx: ModuleContext, args: A, plan: Plan<P>): Promise<ApplyResult>;
 }

@@ -6,8 +6,7 @@
 import { quote } from '../connection/quote.js';
 import { TaskError } from '../errors.js';
 import { registerModule } from './registry.js';
-import { hostRun } from './support/host-run.js';
-import type { ModuleDefinition, PlanResult } from './types.js';
+import { typedModule } from './contract.js';
 
 export interface WaitForArgs {
   host?: string;
@@ -27,8 +26,8 @@ export function waitScript(args: WaitForArgs): string {
     'SECONDS=0',
     'while :; do',
     `  if ${probe}; then open=1; else open=0; fi`,
-    `  [ "$open" = ${wantOpen ? 1 : 0} ] && exit 0`,
-    `  [ "$SECONDS" -ge ${args.timeout ?? 300} ] && exit 1`,
+    `  [ "$open" = ${wantOpen ? 1 : 0} ] && { echo "reached $SECONDS"; exit 0; }`,
+    `  [ "$SECONDS" -ge ${args.timeout ?? 300} ] && { echo "timeout $SECONDS"; exit 0; }`,
     '  sleep 0.5',
     'done',
   ]
@@ -36,7 +35,20 @@ export function waitScript(args: WaitForArgs): string {
     .join('\n');
 }
 
-export const waitFor: ModuleDefinition<WaitForArgs> = {
+/** How the wait ended: the script prints "<open|timeout> <seconds>" and exits 0. */
+export interface WaitFacts {
+  reached: boolean;
+  elapsed: number;
+}
+
+export function parseWait(stdout: string): WaitFacts {
+  const m = /^(reached|timeout) (\d+)/m.exec(stdout);
+  return { reached: m?.[1] === 'reached', elapsed: m ? Number(m[2]) : 0 };
+}
+
+const what = (args: WaitForArgs) => `${args.host ?? '127.0.0.1'}:${args.port} ${args.state === 'stopped' ? 'closed' : 'open'}`;
+
+export const waitFor = typedModule<WaitForArgs, WaitFacts | undefined, undefined>({
   name: 'wait_for',
   schema: {
     type: 'object',
@@ -50,19 +62,21 @@ export const waitFor: ModuleDefinition<WaitForArgs> = {
     required: ['port'],
     additionalProperties: false,
   },
-  async plan(ctx, args): Promise<PlanResult> {
-    const what = `${args.host ?? '127.0.0.1'}:${args.port} ${args.state === 'stopped' ? 'closed' : 'open'}`;
-    if (ctx.check) return { changed: false, msg: `would wait for ${what}` };
-    const started = Date.now();
-    const limit = ((args.timeout ?? 300) + (args.delay ?? 0) + 10) * 1000;
-    const r = await hostRun(ctx, `bash -c ${quote(waitScript(args))}`, { become: false, timeoutMs: ctx.timeoutMs ?? limit });
-    if (r.rc !== 0) throw new TaskError(`timed out after ${args.timeout ?? 300} s waiting for ${what} on ${ctx.host}`, { rc: r.rc, stderr: r.stderr });
-    const elapsed = Math.round((Date.now() - started) / 1000);
-    return { changed: false, msg: `${what} after ${elapsed} s`, result: { elapsed } };
+  // the wait is the fact; in check mode there is none (the port may belong to a service an earlier task would start)
+  fact: (args, { check }) =>
+    check
+      ? undefined
+      : {
+          command: `bash -c ${quote(waitScript(args))}`,
+          parse: parseWait,
+          become: false,
+          timeoutMs: ((args.timeout ?? 300) + (args.delay ?? 0) + 10) * 1000,
+        },
+  plan(args, facts, input) {
+    if (!facts) return { changed: false, note: `would wait for ${what(args)}` };
+    if (!facts.reached) throw new TaskError(`timed out after ${args.timeout ?? 300} s waiting for ${what(args)} on ${input.host}`);
+    return { changed: false, note: `${what(args)} after ${facts.elapsed} s`, result: { elapsed: facts.elapsed } };
   },
-  async apply() {
-    return { changed: false };
-  },
-};
+});
 
 registerModule(waitFor);

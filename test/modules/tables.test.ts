@@ -57,8 +57,8 @@ for (const m of modules) {
       for (const c of cases) {
         total++;
         const what = `${file}: ${c.name}`;
-        const fact = spec.fact?.(c.args);
-        if ('fact_command' in c.expect) t.equal(fact?.command, c.expect.fact_command, `${what}: fact command`);
+        const fact = spec.fact?.(c.args, { check: input(c).check });
+        if ('fact_command' in c.expect) t.equal(fact?.command ?? null, c.expect.fact_command, `${what}: fact command`);
         const facts = c.stdout !== undefined ? fact!.parse(c.stdout) : c.facts;
         let plan;
         try {
