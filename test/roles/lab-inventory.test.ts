@@ -1,7 +1,13 @@
 /**
  * The lab inventory, rendered offline: the same roles with the lab's addresses, the real HTTPS
  * /readyz check against the stand-ins, and unicast VRRP where each node lists the others (never itself).
+ * The interface and addresses come from the nodes' facts, which `render` cannot gather: the test
+ * declares them in host_vars beside a copy of the inventory, as the nodes report them (the lab run
+ * itself gathers them: test/e2e).
  */
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import t from 'tap';
 import { haproxyLines, haproxySection, kaBlock, kaList, kaValue, parseHaproxy, parseKeepalived, serverOptions } from './config-parse.js';
 import { renderSite, type Rendered } from './render.js';
@@ -10,10 +16,19 @@ import { haproxyCheck, keepalivedCheck } from './validators.js';
 const NODES: Record<string, string> = { 'lb-01': '10.213.0.11', 'lb-02': '10.213.0.12', 'lb-03': '10.213.0.13' };
 
 let r: Rendered;
+const inv = mkdtempSync(join(tmpdir(), 'lbrun-lab-inv-'));
 t.before(async () => {
-  r = await renderSite('inventory/lab.yaml', Object.keys(NODES), { env: { LBRUN_VRRP_AUTH_PASS: undefined } });
+  copyFileSync('inventory/lab.yaml', join(inv, 'lab.yaml'));
+  mkdirSync(join(inv, 'host_vars'));
+  for (const [host, address] of Object.entries(NODES)) {
+    writeFileSync(join(inv, 'host_vars', `${host}.yaml`), `ansible_default_ipv4: { interface: eth0, address: ${address} }\n`);
+  }
+  r = await renderSite(join(inv, 'lab.yaml'), Object.keys(NODES), { env: { LBRUN_VRRP_AUTH_PASS: undefined } });
 });
-t.teardown(() => r?.cleanup());
+t.teardown(() => {
+  r?.cleanup();
+  rmSync(inv, { recursive: true, force: true });
+});
 
 t.test('lbrun render renders the lab configs and they pass haproxy -c and keepalived -t', async (t) => {
   t.equal(r.cli.code, 0, `render exit code (stderr: ${r.cli.stderr.slice(-2000)})`);
