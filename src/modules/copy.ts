@@ -1,19 +1,13 @@
 /** copy: a file with given content (or a controller file from files/), written atomically. */
 import { readFileSync } from 'node:fs';
 import { registerModule } from './registry.js';
-import { applyManagedFile, plannedContent, planManagedFile, type ManagedFile } from './support/managed-file.js';
-import { attributeProps, pathSchema } from './support/schema-parts.js';
-import type { ModuleContext, ModuleDefinition } from './types.js';
+import { applyCopyLike, planCopyLike, type CopyLikeArgs } from './support/copy-dest.js';
+import { attributeProps, modeSchema, pathSchema } from './support/schema-parts.js';
+import type { ModuleDefinition } from './types.js';
 
-/** A managed file (dest, attributes, validate, backup) whose content is given or read from `src`. */
-export interface CopyArgs extends Omit<ManagedFile, 'content'> {
+/** A managed file (dest, attributes, validate, backup, force) whose content is given or read from `src`. */
+export interface CopyArgs extends CopyLikeArgs {
   content?: string;
-  src?: string;
-}
-
-function desired(ctx: ModuleContext, args: CopyArgs): ManagedFile {
-  const content = args.src !== undefined ? readFileSync(ctx.findFile('files', args.src)) : args.content!;
-  return { ...args, content };
 }
 
 export const copy: ModuleDefinition<CopyArgs> = {
@@ -26,16 +20,21 @@ export const copy: ModuleDefinition<CopyArgs> = {
       src: pathSchema,
       dest: pathSchema,
       ...attributeProps,
+      mode: { anyOf: [modeSchema, { const: 'preserve' }] },
       validate: { type: 'string', pattern: '%s' },
       backup: { type: 'boolean' },
+      force: { type: 'boolean' },
     },
     required: ['dest'],
     oneOf: [{ required: ['content'] }, { required: ['src'] }],
     additionalProperties: false,
   },
   files: (args) => (args.src === undefined ? [] : [args.src]),
-  plan: (ctx, args) => planManagedFile(ctx, desired(ctx, args)),
-  apply: (ctx, args, plan) => applyManagedFile(ctx, { ...args, content: plannedContent(plan) }, plan),
+  plan(ctx, args) {
+    const srcPath = args.src !== undefined ? ctx.findFile('files', args.src) : undefined;
+    return planCopyLike(ctx, args, srcPath !== undefined ? readFileSync(srcPath) : args.content!, srcPath);
+  },
+  apply: (ctx, args, plan) => applyCopyLike(ctx, args, plan),
 };
 
 registerModule(copy);

@@ -1,70 +1,241 @@
-/** file: a directory, an absent path, an (empty if new) file, a symlink, or attributes of a file. */
+/**
+ * file: a directory, an absent path, an (empty if new) file, a symbolic or hard link, or attributes of a
+ * path — with Ansible's rules (modules/file.py): without `state` the path keeps what it is; attributes
+ * follow a symlink to its target (`follow: true`, the default); `state: link` refuses to replace a file
+ * or directory and to make a dangling link unless `force: true`; `state: directory` goes through a
+ * symlink to a directory and gives every directory it creates the wanted owner, group and mode.
+ * Unlike Ansible, `touch` on an existing path changes nothing (timestamps are not managed), so a
+ * second run reports ok.
+ */
 import { posix } from 'node:path';
 import { quote } from '../connection/quote.js';
 import { TaskError } from '../errors.js';
 import { registerModule } from './registry.js';
-import { attributeChanges, attributeCommands, type WantedAttributes } from './support/attributes.js';
-import { fileFacts, type FileFacts } from './support/file-facts.js';
+import { attributeCommands, changedAttributes, checkAccountsExist, modeFor, resolveAttributes, type ResolvedAttributes, type WantedAttributes } from './support/attributes.js';
+import { fileFacts, followedFacts, type FileFacts } from './support/file-facts.js';
 import { mustRun } from './support/host-run.js';
+import { formatMode } from './support/mode.js';
 import { attributeProps, pathSchema } from './support/schema-parts.js';
-import { formatMode, parseMode } from './support/mode.js';
 import type { ModuleContext, ModuleDefinition, PlanResult } from './types.js';
 
+type State = 'directory' | 'absent' | 'touch' | 'link' | 'hard' | 'file';
+
 export interface FileArgs extends WantedAttributes {
-  path: string;
-  state?: 'directory' | 'absent' | 'touch' | 'link' | 'file';
+  path?: string;
+  /** Ansible's aliases of path. */
+  dest?: string;
+  name?: string;
+  state?: State;
   src?: string;
   recurse?: boolean;
+  force?: boolean;
+  follow?: boolean;
 }
 
-/** The commands that bring `facts` to the wanted state; empty when nothing changes. */
-export function fileCommands(facts: FileFacts, args: FileArgs, treeDiffers = false): { commands: string[]; what: string } {
-  const p = quote(args.path);
-  const state = args.state ?? (facts.type === 'absent' ? 'file' : facts.type);
-  const attrs = (fresh: boolean) => (fresh || treeDiffers ? attributeCommands(p, args, args.recurse) : changedAttrs(facts, args, p));
+interface Step {
+  commands: string[];
+  what: string;
+}
+
+const none: Step = { commands: [], what: '' };
+const pathOf = (args: FileArgs) => (args.path ?? args.dest ?? args.name)!;
+const attrsStep = (target: string, a: ResolvedAttributes, what: string): Step => {
+  const commands = attributeCommands(quote(target), a);
+  return { commands, what: commands.length ? what : '' };
+};
+
+/** Every facts the plan needs, read before deciding. */
+interface Facts {
+  path: FileFacts;
+  /** What the path names through its symlinks (only when it is a link). */
+  target?: FileFacts;
+  /** For link/hard: the source as seen from the link's directory. */
+  src?: FileFacts;
+  /** recurse: the entries below the directory (not symlinks). */
+  tree?: TreeEntry[];
+}
+
+interface TreeEntry {
+  path: string;
+  directory: boolean;
+  mode: number;
+  owner: string;
+  group: string;
+  uid: string;
+  gid: string;
+}
+
+async function readTree(ctx: ModuleContext, dir: string): Promise<TreeEntry[]> {
+  const r = await mustRun(ctx, `find ${quote(dir)} -mindepth 1 ! -type l -printf '%y %m %u %g %U %G %p\\0'`, `reading ${dir}`);
+  return r.stdout
+    .split('\0')
+    .filter(Boolean)
+    .map((l) => {
+      const [y, m, owner, group, uid, gid] = l.split(' ', 6) as [string, string, string, string, string, string];
+      const path = l.split(' ').slice(6).join(' ');
+      return { path, directory: y === 'd', mode: parseInt(m, 8), owner, group, uid, gid };
+    });
+}
+
+/** The state Ansible assumes when none is given. */
+function stateOf(args: FileArgs, facts: FileFacts): State {
+  if (args.state) return args.state;
+  if (facts.type === 'absent') return args.recurse ? 'directory' : 'file';
+  if (facts.type === 'link') return 'link';
+  return facts.type === 'directory' ? 'directory' : 'file';
+}
+
+/** Attributes of an existing path (after following links when asked). */
+function attributesOf(f: FileFacts, args: FileArgs): Step {
+  return attrsStep(f.path, changedAttributes(f, args), `set attributes of ${f.path}`);
+}
+
+function recurseStep(dir: string, tree: TreeEntry[], args: FileArgs): Step {
+  const byMode = new Map<number, string[]>();
+  let owners = false;
+  for (const e of tree) {
+    const facts = { type: e.directory ? 'directory' : 'file', mode: e.mode } as const;
+    if (args.mode !== undefined) {
+      const m = modeFor(args.mode, facts);
+      if (m !== e.mode) byMode.set(m, [...(byMode.get(m) ?? []), e.path]);
+    }
+    if (args.owner !== undefined && args.owner !== e.owner && args.owner !== e.uid) owners = true;
+    if (args.group !== undefined && args.group !== e.group && args.group !== e.gid) owners = true;
+  }
+  const commands: string[] = [];
+  for (const [m, paths] of byMode) {
+    for (let i = 0; i < paths.length; i += 200) commands.push(`chmod ${formatMode(m)} -- ${paths.slice(i, i + 200).map(quote).join(' ')}`);
+  }
+  if (owners) commands.push(...attributeCommands(quote(dir), { owner: args.owner, group: args.group }, true));
+  return { commands, what: commands.length ? 'set attributes below' : '' };
+}
+
+function merge(...steps: Step[]): Step {
+  const commands = steps.flatMap((s) => s.commands);
+  return { commands, what: steps.filter((s) => s.commands.length).map((s) => s.what).join(', ') };
+}
+
+/** mkdir for every missing component of `dir`, each given the wanted attributes, as Ansible does. */
+function makeDirectories(dir: string, args: FileArgs): string[] {
+  const attrs = resolveAttributes(args, undefined, true);
+  const parts = dir.split('/').filter(Boolean);
+  return parts.map((_, i) => {
+    const p = quote(`/${parts.slice(0, i + 1).join('/')}`);
+    const set = attributeCommands(p, attrs).map((c) => ` && ${c}`).join('');
+    return `{ [ -d ${p} ] || { mkdir -- ${p}${set}; }; }`;
+  });
+}
+
+/** The commands that bring the path to the wanted state; empty when nothing changes. */
+export function fileStep(f: Facts, args: FileArgs, ctx: Pick<ModuleContext, 'state'>): Step {
+  const path = pathOf(args);
+  const p = quote(path);
+  const follow = args.follow !== false;
+  const here = f.path;
+  const state = stateOf(args, here);
+  // Attributes act on what a symlink names when following.
+  const through = follow && here.type === 'link' && f.target ? f.target : here;
   switch (state) {
     case 'absent':
-      return facts.type === 'absent' ? none : { commands: [`rm -rf -- ${p}`], what: `remove ${args.path}` };
-    case 'directory':
-      if (facts.type === 'directory') return withWhat(attrs(false), `set attributes of ${args.path}`);
-      if (facts.type !== 'absent') throw new TaskError(`${args.path} exists and is not a directory (it is a ${facts.type})`);
-      return { commands: [`mkdir -p -- ${p}`, ...attrs(true)], what: `create directory ${args.path}` };
-    case 'touch':
-      if (facts.type === 'absent') return { commands: [`touch -- ${p}`, ...attrs(true)], what: `create ${args.path}` };
-      return withWhat(attrs(false), `set attributes of ${args.path}`);
-    case 'file':
-      if (facts.type === 'absent') throw new TaskError(`${args.path} does not exist (use state: touch to create it)`);
-      return withWhat(attrs(false), `set attributes of ${args.path}`);
-    case 'link': {
-      if (args.src === undefined) throw new TaskError('state: link needs src (the link target)');
-      if (facts.type === 'link' && facts.linkTarget === args.src) return none;
-      if (facts.type === 'directory') throw new TaskError(`${args.path} is a directory; refusing to replace it with a link`);
-      const owner = args.owner !== undefined || args.group !== undefined ? [`chown -h ${quote(`${args.owner ?? ''}${args.group !== undefined ? `:${args.group}` : ''}`)} -- ${p}`] : [];
-      return { commands: [`ln -sfn -- ${quote(args.src)} ${p}`, ...owner], what: `link ${args.path} -> ${args.src}` };
+      return here.type === 'absent' ? none : { commands: [`rm -rf -- ${p}`], what: `remove ${path}` };
+    case 'directory': {
+      if (args.recurse === true && args.state !== undefined && args.state !== 'directory') throw new TaskError('recurse option requires state to be directory');
+      if (through.type === 'absent') {
+        if (here.type === 'link') throw new TaskError(`${path} is a symlink to a missing ${through.path}`);
+        return { commands: makeDirectories(path, args), what: `create directory ${path}` };
+      }
+      if (through.type !== 'directory') throw new TaskError(`${path} already exists as a ${through.type}`);
+      return merge(attributesOf(through, args), args.recurse && f.tree ? recurseStep(through.path, f.tree, args) : none);
     }
-    default:
-      throw new TaskError(`${args.path} is a ${facts.type}; state must be given to change it`);
+    case 'touch':
+      if (through.type === 'absent') {
+        return { commands: [`touch -- ${p}`, ...attributeCommands(p, resolveAttributes(args, undefined))], what: `create ${path}` };
+      }
+      return attributesOf(through, args);
+    case 'file':
+      if (args.recurse) throw new TaskError('recurse option requires state to be directory');
+      if (through.type !== 'file') {
+        throw new TaskError(through.type === 'absent' ? `file (${path}) is absent, cannot continue` : `file (${path}) is ${through.type}, cannot continue`);
+      }
+      return attributesOf(through, args);
+    case 'link':
+      return linkStep(f, args, ctx);
+    case 'hard':
+      return hardStep(f, args, ctx);
   }
 }
 
-const none = { commands: [] as string[], what: '' };
-const withWhat = (commands: string[], what: string) => ({ commands, what: commands.length ? what : '' });
-
-function changedAttrs(facts: FileFacts, args: FileArgs, p: string): string[] {
-  const changes = attributeChanges(facts, args);
-  return changes.length ? attributeCommands(p, { owner: changes.includes('owner') ? args.owner : undefined, group: changes.includes('group') ? args.group : undefined, mode: changes.includes('mode') ? args.mode : undefined }) : [];
+function linkStep(f: Facts, args: FileArgs, ctx: Pick<ModuleContext, 'state'>): Step {
+  const path = pathOf(args);
+  const p = quote(path);
+  const here = f.path;
+  const follow = args.follow !== false;
+  let src = args.src;
+  if (src === undefined) {
+    if (here.type === 'link' && f.target?.type !== 'absent') src = here.linkTarget;
+    else throw new TaskError(`src is required for state: link (${path} is ${here.type === 'link' ? 'a dangling link' : here.type})`);
+  }
+  const srcPath = posix.resolve(posix.dirname(path), src!);
+  if (!args.force && f.src?.type === 'absent' && !ctx.state.pendingPaths.has(srcPath)) {
+    throw new TaskError(`src file does not exist, use "force: true" if you really want to create the link: ${srcPath}`);
+  }
+  const refuse = (kind: string) => new TaskError(`refusing to convert from ${kind} to symlink for ${path}`);
+  let replace: string[];
+  if (here.type === 'directory') {
+    if (!args.force) throw refuse('directory');
+    if (f.tree?.length) throw new TaskError(`the directory ${path} is not empty, refusing to convert it`);
+    replace = [`rmdir -- ${p}`];
+  } else if (here.type === 'file' || here.type === 'other') {
+    if (!args.force) throw refuse(here.nlink && here.nlink > 1 ? 'hard' : 'file');
+    replace = [];
+  } else replace = [];
+  const link: Step =
+    here.type === 'link' && here.linkTarget === src ? none : { commands: [...replace, `ln -sfn -- ${quote(src!)} ${p}`], what: `link ${path} -> ${src}` };
+  // Attributes go to the link's target when following and it exists; else to the link itself (owner only).
+  const target = f.src;
+  let attrs: Step = none;
+  if (follow) {
+    if (target && target.type !== 'absent') attrs = attrsStep(srcPath, changedAttributes(target, args), `set attributes of ${srcPath}`);
+  } else if (args.owner !== undefined || args.group !== undefined) {
+    const spec = `${args.owner ?? ''}${args.group !== undefined ? `:${args.group}` : ''}`;
+    const differs = (args.owner !== undefined && args.owner !== here.owner && args.owner !== here.uid) || (args.group !== undefined && args.group !== here.group && args.group !== here.gid);
+    if (link.commands.length || differs) attrs = { commands: [`chown -h ${quote(spec)} -- ${p}`], what: `set owner of ${path}` };
+  }
+  return merge(link, attrs);
 }
 
-/** recurse: does any entry below a directory have other owner/group/mode than wanted? */
-async function treeDiffers(ctx: ModuleContext, facts: FileFacts, args: FileArgs): Promise<boolean> {
-  if (!args.recurse || facts.type !== 'directory') return false;
-  const tests: string[] = [];
-  if (args.owner !== undefined) tests.push(/^\d+$/.test(args.owner) ? `! -uid ${args.owner}` : `! -user ${quote(args.owner)}`);
-  if (args.group !== undefined) tests.push(/^\d+$/.test(args.group) ? `! -gid ${args.group}` : `! -group ${quote(args.group)}`);
-  if (args.mode !== undefined) tests.push(`! -perm ${formatMode(parseMode(args.mode))}`);
-  if (tests.length === 0) return false;
-  const r = await mustRun(ctx, `find ${quote(args.path)} \\( ${tests.join(' -o ')} \\) -print -quit`, `checking ${args.path}`);
-  return r.stdout.trim() !== '';
+function hardStep(f: Facts, args: FileArgs, ctx: Pick<ModuleContext, 'state'>): Step {
+  const path = pathOf(args);
+  const p = quote(path);
+  const here = f.path;
+  if (args.src === undefined) throw new TaskError('src is required for creating new hardlinks');
+  const srcPath = posix.resolve(posix.dirname(path), args.src);
+  const src = f.src!;
+  if (src.type === 'absent' && !ctx.state.pendingPaths.has(srcPath)) throw new TaskError(`src does not exist: ${srcPath}`);
+  let link: Step;
+  const make = { commands: [`ln -f -- ${quote(args.src)} ${p}`], what: `hard link ${path} -> ${args.src}` };
+  if (here.type === 'absent') link = make;
+  else if (here.type === 'link') link = make;
+  else if (here.type === 'file') {
+    if (here.inode === src.inode) link = none;
+    else if (!args.force) throw new TaskError(here.nlink && here.nlink > 1 ? 'Cannot link, different hard link exists at destination' : `Cannot link, file exists at destination: ${path}`);
+    else link = make;
+  } else throw new TaskError(`Cannot link, ${here.type} exists at destination: ${path}`);
+  return merge(link, src.type === 'absent' ? none : attrsStep(path, changedAttributes(here.type === 'absent' ? src : here, args), `set attributes of ${path}`));
+}
+
+async function readFacts(ctx: ModuleContext, args: FileArgs): Promise<Facts> {
+  const path = pathOf(args);
+  const here = await fileFacts(ctx, path);
+  const facts: Facts = { path: here };
+  if (here.type === 'link') facts.target = await followedFacts(ctx, path);
+  const state = stateOf(args, here);
+  if ((state === 'link' || state === 'hard') && (args.src !== undefined || here.type === 'link')) {
+    facts.src = await followedFacts(ctx, posix.resolve(posix.dirname(path), args.src ?? here.linkTarget!));
+  }
+  const dir = args.follow !== false && facts.target ? facts.target : here;
+  if ((dir.type === 'directory' && state === 'directory' && args.recurse) || (state === 'link' && here.type === 'directory')) facts.tree = await readTree(ctx, dir.path);
+  return facts;
 }
 
 export const file: ModuleDefinition<FileArgs> = {
@@ -74,31 +245,39 @@ export const file: ModuleDefinition<FileArgs> = {
     type: 'object',
     properties: {
       path: pathSchema,
-      state: { enum: ['directory', 'absent', 'touch', 'link', 'file'] },
+      dest: pathSchema,
+      name: pathSchema,
+      state: { enum: ['directory', 'absent', 'touch', 'link', 'hard', 'file'] },
       src: pathSchema,
       recurse: { type: 'boolean' },
+      force: { type: 'boolean' },
+      follow: { type: 'boolean' },
       ...attributeProps,
     },
-    required: ['path'],
+    oneOf: [{ required: ['path'] }, { required: ['dest'] }, { required: ['name'] }],
     additionalProperties: false,
   },
   async plan(ctx, args): Promise<PlanResult> {
-    if (!posix.isAbsolute(args.path)) throw new TaskError(`path must be absolute, got ${JSON.stringify(args.path)}`);
-    const facts = await fileFacts(ctx, args.path);
-    const { commands, what } = fileCommands(facts, args, await treeDiffers(ctx, facts, args));
+    const path = pathOf(args);
+    if (!posix.isAbsolute(path)) throw new TaskError(`path must be absolute, got ${JSON.stringify(path)}`);
+    const facts = await readFacts(ctx, args);
+    const { commands, what } = fileStep(facts, args, ctx);
+    if (stateOf(args, facts.path) !== 'absent') await checkAccountsExist(ctx, args);
     const changed = commands.length > 0;
-    if (changed && args.state !== 'absent') ctx.state.pendingPaths.add(args.path);
-    const diff = ctx.diff && changed ? [{ path: args.path, before: `state: ${facts.type}\n`, after: `state: ${args.state ?? facts.type}\n` }] : undefined;
+    if (changed && args.state !== 'absent') ctx.state.pendingPaths.add(path);
+    const before = facts.path.type;
+    const after = stateOf(args, facts.path);
+    const diff = ctx.diff && changed ? [{ path, before: `state: ${before}\n`, after: `state: ${after === 'touch' ? 'file' : after}\n` }] : undefined;
     return {
       changed,
       msg: changed ? `${ctx.check ? 'would ' : ''}${what}` : undefined,
       actions: commands,
       diff,
-      result: { path: args.path, state: facts.type },
+      result: { path, state: before },
     };
   },
   async apply(ctx, args, plan) {
-    await mustRun(ctx, (plan.actions as string[]).join(' && '), `file ${args.path}`);
+    await mustRun(ctx, (plan.actions as string[]).join(' && '), `file ${pathOf(args)}`);
     return { changed: true, msg: plan.msg };
   },
 };

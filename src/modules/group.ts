@@ -1,4 +1,4 @@
-/** group: a local group, created with groupadd or removed with groupdel. */
+/** group: a local group, created with groupadd, its gid changed with groupmod, or removed with groupdel. */
 import { quote, quoteArgs } from '../connection/quote.js';
 import { registerModule } from './registry.js';
 import { mustRun } from './support/host-run.js';
@@ -9,6 +9,17 @@ export interface GroupArgs {
   name: string;
   state?: 'present' | 'absent';
   system?: boolean;
+  gid?: number;
+}
+
+export function groupCommand(args: GroupArgs, entry: string): string | undefined {
+  const exists = entry !== '';
+  const gid = entry.split(':')[2];
+  if (args.state === 'absent') return exists ? quoteArgs(['groupdel', args.name]) : undefined;
+  const id = args.gid !== undefined ? ['--gid', String(args.gid)] : [];
+  if (!exists) return quoteArgs(['groupadd', ...(args.system ? ['--system'] : []), ...id, args.name]);
+  if (args.gid !== undefined && String(args.gid) !== gid) return quoteArgs(['groupmod', ...id, args.name]);
+  return undefined;
 }
 
 export const group: ModuleDefinition<GroupArgs> = {
@@ -20,20 +31,15 @@ export const group: ModuleDefinition<GroupArgs> = {
       name: accountNameSchema,
       state: { enum: ['present', 'absent'] },
       system: { type: 'boolean' },
+      gid: { type: 'integer', minimum: 0 },
     },
     required: ['name'],
     additionalProperties: false,
   },
   async plan(ctx, args): Promise<PlanResult> {
     const r = await mustRun(ctx, `getent group ${quote(args.name)} || true`, `looking up group ${args.name}`);
-    const exists = r.stdout.trim() !== '';
-    const want = args.state !== 'absent';
-    const cmd =
-      want && !exists
-        ? quoteArgs(['groupadd', ...(args.system ? ['--system'] : []), args.name])
-        : !want && exists
-          ? quoteArgs(['groupdel', args.name])
-          : undefined;
+    const cmd = groupCommand(args, r.stdout.trim());
+    if (cmd && args.state !== 'absent') ctx.state.pendingUsers.add(args.name);
     return { changed: cmd !== undefined, msg: cmd ? `${ctx.check ? 'would run' : 'run'}: ${cmd}` : undefined, actions: cmd };
   },
   async apply(ctx, args, plan) {

@@ -1,33 +1,84 @@
 /**
- * sysctl: a kernel parameter persisted in a sysctl.d file (default /etc/sysctl.d/99-NAME.conf; a
- * shared file is edited line-wise) and applied live with `sysctl -w`. One round trip reads the live
- * value and the file.
+ * sysctl: a kernel parameter persisted in a sysctl file and applied live, with ansible.posix's rules
+ * (plugins/modules/sysctl.py): the file is rewritten only when the key's value there differs (or it is
+ * missing, or state: absent finds it); a rewrite normalises every `key = value` line to `key=value`,
+ * strips blanks around lines and drops later duplicates of any key. With `reload` (default) a live value
+ * that differs also counts as a change and the file is loaded with `sysctl -p FILE`; `sysctl_set` sets
+ * the live value with `sysctl -w`. An existing file keeps its owner and mode; a new one is 0644.
+ * Unlike Ansible the default file is /etc/sysctl.d/99-NAME.conf (one key per file), not /etc/sysctl.conf.
  */
-import { quote } from '../connection/quote.js';
+import { quote, quoteArgs } from '../connection/quote.js';
 import { TaskError } from '../errors.js';
 import { registerModule } from './registry.js';
 import { fileFactsScript, parseFileFacts } from './support/file-facts.js';
 import { mustRun } from './support/host-run.js';
-import { editLines } from './support/line-edit.js';
 import { applyManagedFile, plannedContent, planManagedFile } from './support/managed-file.js';
 import type { ModuleDefinition, PlanResult } from './types.js';
 
 export interface SysctlArgs {
-  name: string;
-  value: string | number | boolean;
+  name?: string;
+  key?: string;
+  value?: string | number | boolean;
+  val?: string | number | boolean;
+  state?: 'present' | 'absent';
   sysctl_file?: string;
   reload?: boolean;
+  sysctl_set?: boolean;
+  ignoreerrors?: boolean;
 }
 
-const normalise = (v: string) => v.trim().split(/\s+/).join(' ');
-const valueText = (v: SysctlArgs['value']) => (typeof v === 'boolean' ? (v ? '1' : '0') : normalise(String(v)));
-export const sysctlFile = (args: SysctlArgs) => args.sysctl_file ?? `/etc/sysctl.d/99-${args.name}.conf`;
-const LIVE = '--lbrun-live--';
+const TRUE = ['y', 'yes', 'on', '1', 'true', 't'];
+const FALSE = ['n', 'no', 'off', '0', 'false', 'f'];
+
+/** The value as ansible.posix compares it: booleans (and their words) as 1/0, text stripped. */
+export function valueText(v: string | number | boolean | undefined): string {
+  if (v === undefined) return '';
+  if (typeof v === 'boolean') return v ? '1' : '0';
+  const s = String(v);
+  if (TRUE.includes(s.toLowerCase())) return '1';
+  if (FALSE.includes(s.toLowerCase())) return '0';
+  return s.trim();
+}
+
+const nameOf = (a: SysctlArgs) => (a.name ?? a.key!).trim();
+export const sysctlFile = (args: SysctlArgs) => args.sysctl_file ?? `/etc/sysctl.d/99-${nameOf(args)}.conf`;
+const sameWords = (a: string | undefined, b: string) => a !== undefined && a.split(/\s+/).filter(Boolean).join(' ') === b.split(/\s+/).filter(Boolean).join(' ');
+const isSetting = (l: string) => l !== '' && !l.startsWith('#') && !l.startsWith(';') && l.includes('=');
+
+/** The key's value in the file (its last occurrence) and the file as ansible.posix would rewrite it. */
+export function sysctlEdit(content: string, name: string, value: string, present: boolean): { fileValue?: string; rewritten: string } {
+  const lines = (content.match(/[^\n]*\n|[^\n]+$/g) ?? []).map((l) => l.trim());
+  let fileValue: string | undefined;
+  for (const l of lines) {
+    if (!isSetting(l)) continue;
+    const i = l.indexOf('=');
+    if (l.slice(0, i).trim() === name) fileValue = l.slice(i + 1).trim();
+  }
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const l of lines) {
+    if (!isSetting(l)) {
+      out.push(l);
+      continue;
+    }
+    const i = l.indexOf('=');
+    const k = l.slice(0, i).trim();
+    if (seen.has(k)) continue;
+    seen.add(k);
+    if (k !== name) out.push(`${k}=${l.slice(i + 1).trim()}`);
+    else if (present) out.push(`${k}=${value}`);
+  }
+  if (!seen.has(name) && present) out.push(`${name}=${value}`);
+  return { fileValue, rewritten: out.map((l) => `${l}\n`).join('') };
+}
 
 interface SysctlActions {
-  file: PlanResult;
-  live: boolean;
+  file?: PlanResult;
+  setLive: boolean;
+  reload: boolean;
 }
+
+const LIVE = '--lbrun-live--';
 
 export const sysctl: ModuleDefinition<SysctlArgs> = {
   name: 'sysctl',
@@ -35,37 +86,64 @@ export const sysctl: ModuleDefinition<SysctlArgs> = {
   schema: {
     type: 'object',
     properties: {
-      name: { type: 'string', pattern: '^[A-Za-z0-9_.*/-]+$' },
+      name: { type: 'string', pattern: '^\\s*[A-Za-z0-9_.*/-]+\\s*$' },
+      key: { type: 'string', pattern: '^\\s*[A-Za-z0-9_.*/-]+\\s*$' },
       value: { type: ['string', 'number', 'boolean'] },
+      val: { type: ['string', 'number', 'boolean'] },
+      state: { enum: ['present', 'absent'] },
       sysctl_file: { type: 'string', minLength: 1 },
       reload: { type: 'boolean' },
+      sysctl_set: { type: 'boolean' },
+      ignoreerrors: { type: 'boolean' },
     },
-    required: ['name', 'value'],
+    oneOf: [{ required: ['name'] }, { required: ['key'] }],
+    if: { not: { properties: { state: { const: 'absent' } }, required: ['state'] } },
+    then: { anyOf: [{ required: ['value'] }, { required: ['val'] }] },
     additionalProperties: false,
   },
   async plan(ctx, args): Promise<PlanResult> {
+    const name = nameOf(args);
     const file = sysctlFile(args);
-    const value = valueText(args.value);
-    const script = `printf '%s\\n' "$(sysctl -n ${quote(args.name)} 2>/dev/null)" ${LIVE}\n${fileFactsScript(file, true)}`;
-    const r = await mustRun(ctx, script, `reading sysctl ${args.name}`);
+    const present = args.state !== 'absent';
+    const value = valueText(args.value ?? args.val);
+    if (present && value === '') throw new TaskError('value cannot be blank');
+    const script = `if v=$(LC_ALL=C sysctl -e -n ${quote(name)} 2>/dev/null); then printf 'live:%s\\n' "$v"; fi; echo ${LIVE}\n${fileFactsScript(file, true)}`;
+    const r = await mustRun(ctx, script, `reading sysctl ${name}`);
     const at = r.stdout.indexOf(`${LIVE}\n`);
-    const live = normalise(r.stdout.slice(0, at));
+    const head = r.stdout.slice(0, at);
+    const live = head.startsWith('live:') ? head.slice(5).replace(/\n$/, '') : undefined;
     const facts = parseFileFacts(file, r.stdout.slice(at + LIVE.length + 1));
-    if (facts.type !== 'absent' && facts.content === undefined) throw new TaskError(`${file} on ${ctx.host} is not a readable text file`);
-    const escaped = args.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    const content = editLines(facts.content ?? '', { regexp: `^\\s*${escaped}\\s*=`, line: `${args.name} = ${value}` });
-    const filePlan = await planManagedFile(ctx, { dest: file, content, mode: '0644' }, facts);
-    const liveChange = args.reload !== false && live !== value;
-    const changed = filePlan.changed || liveChange;
+    if (facts.type !== 'absent' && (facts.type !== 'file' || facts.content === undefined)) throw new TaskError(`${file} on ${ctx.host} is not a readable text file`);
+    const { fileValue, rewritten } = sysctlEdit(facts.content ?? '', name, value, present);
+    const reload = args.reload !== false;
+    let write = false;
+    let changed = false;
+    if (fileValue === undefined) changed = write = present;
+    else if (!present) changed = write = true;
+    else if (fileValue !== value) changed = write = true;
+    else if (reload && !sameWords(live, value)) changed = true;
+    let setLive = false;
+    if (args.sysctl_set && present && !sameWords(live, value)) {
+      changed = true;
+      setLive = live !== undefined;
+    }
+    const filePlan = write ? await planManagedFile(ctx, { dest: file, content: rewritten }, facts) : undefined;
     const w = ctx.check ? 'would ' : '';
-    const msg = changed ? `${w}set ${args.name} = ${value}${liveChange ? ` (live value ${live || 'unset'})` : ''}` : undefined;
-    return { changed, msg, diff: filePlan.diff, actions: { file: filePlan, live: liveChange } satisfies SysctlActions };
+    const msg = !changed
+      ? undefined
+      : present
+        ? `${w}set ${name}=${value}${!sameWords(live, value) ? ` (live value ${live === undefined ? 'unknown' : JSON.stringify(live.trim())})` : ''}`
+        : `${w}remove ${name} from ${file}`;
+    return { changed, msg, diff: filePlan?.diff, actions: { file: filePlan, setLive, reload: reload && changed } satisfies SysctlActions };
   },
   async apply(ctx, args, plan) {
     const a = plan.actions as SysctlActions;
+    const name = nameOf(args);
     const file = sysctlFile(args);
-    if (a.file.changed) await applyManagedFile(ctx, { dest: file, content: plannedContent(a.file), mode: '0644' }, a.file);
-    if (a.live) await mustRun(ctx, `sysctl -w ${quote(`${args.name}=${valueText(args.value)}`)}`, `sysctl -w ${args.name}`);
+    const e = args.ignoreerrors ? ['-e'] : [];
+    if (a.setLive) await mustRun(ctx, `LC_ALL=C ${quoteArgs(['sysctl', ...e, '-w', `${name}=${valueText(args.value ?? args.val)}`])}`, `sysctl -w ${name}`);
+    if (a.file?.changed) await applyManagedFile(ctx, { dest: file, content: plannedContent(a.file) }, a.file);
+    if (a.reload) await mustRun(ctx, `LC_ALL=C ${quoteArgs(['sysctl', ...e, '-p', file])}`, `sysctl -p ${file}`);
     return { changed: true, msg: plan.msg?.replace(/^would /, '') };
   },
 };

@@ -1,16 +1,12 @@
 /** template: a mustache template rendered on the controller, then written like copy. */
 import { registerModule } from './registry.js';
-import { applyManagedFile, plannedContent, planManagedFile, type ManagedFile } from './support/managed-file.js';
-import { attributeProps, pathSchema } from './support/schema-parts.js';
-import type { ModuleContext, ModuleDefinition } from './types.js';
+import { applyCopyLike, planCopyLike, type CopyLikeArgs } from './support/copy-dest.js';
+import { attributeProps, modeSchema, pathSchema } from './support/schema-parts.js';
+import type { ModuleDefinition } from './types.js';
 
-/** A managed file (dest, attributes, validate, backup) whose content is rendered from `src`. */
-export interface TemplateArgs extends Omit<ManagedFile, 'content'> {
+/** A managed file (dest, attributes, validate, backup, force) whose content is rendered from `src`. */
+export interface TemplateArgs extends CopyLikeArgs {
   src: string;
-}
-
-function desired(ctx: ModuleContext, args: TemplateArgs): ManagedFile {
-  return { ...args, content: ctx.renderTemplate(ctx.findFile('templates', args.src)) };
 }
 
 export const template: ModuleDefinition<TemplateArgs> = {
@@ -22,15 +18,20 @@ export const template: ModuleDefinition<TemplateArgs> = {
       src: pathSchema,
       dest: pathSchema,
       ...attributeProps,
+      mode: { anyOf: [modeSchema, { const: 'preserve' }] },
       validate: { type: 'string', pattern: '%s' },
       backup: { type: 'boolean' },
+      force: { type: 'boolean' },
     },
     required: ['src', 'dest'],
     additionalProperties: false,
   },
   templates: (args) => [args.src],
-  plan: (ctx, args) => planManagedFile(ctx, desired(ctx, args)),
-  apply: (ctx, args, plan) => applyManagedFile(ctx, { ...args, content: plannedContent(plan) }, plan),
+  plan(ctx, args) {
+    const path = ctx.findFile('templates', args.src);
+    return planCopyLike(ctx, args, ctx.renderTemplate(path), path);
+  },
+  apply: (ctx, args, plan) => applyCopyLike(ctx, args, plan),
 };
 
 registerModule(template);

@@ -17,6 +17,9 @@ export interface FileFacts {
   size?: number;
   sha256?: string;
   linkTarget?: string;
+  inode?: string;
+  /** Hard links to the file. */
+  nlink?: number;
   /** Present when asked for and the file is a regular file of at most MAX_CONTENT bytes (as UTF-8 text). */
   content?: string;
 }
@@ -30,7 +33,7 @@ export function fileFactsScript(path: string, withContent: boolean): string {
     'if [ -L "$p" ]; then t=link; elif [ -d "$p" ]; then t=directory; elif [ -f "$p" ]; then t=file; elif [ -e "$p" ]; then t=other; else t=absent; fi',
     'echo "$t"',
     '[ "$t" = absent ] && exit 0',
-    'stat -c "%a %U %G %s %u %g" -- "$p"',
+    'stat -c "%a %U %G %s %u %g %i %h" -- "$p"',
     'if [ "$t" = file ]; then sha256sum -- "$p" | cut -d" " -f1; else echo -; fi',
     'if [ "$t" = link ]; then readlink -- "$p"; else echo; fi',
     withContent ? `if [ "$t" = file ] && [ "$(stat -c %s -- "$p")" -le ${MAX_CONTENT} ]; then echo ${MARK}; cat -- "$p"; fi` : '',
@@ -42,7 +45,7 @@ export function parseFileFacts(path: string, text: string): FileFacts {
   const head = (markAt >= 0 ? text.slice(0, markAt) : text).split('\n');
   const type = head[0] as FileFacts['type'];
   if (type === 'absent') return { path, type };
-  const [mode, owner, group, size, uid, gid] = head[1]!.split(' ');
+  const [mode, owner, group, size, uid, gid, inode, nlink] = head[1]!.split(' ');
   return {
     path,
     type,
@@ -54,6 +57,8 @@ export function parseFileFacts(path: string, text: string): FileFacts {
     size: Number(size),
     sha256: head[2] === '-' ? undefined : head[2],
     linkTarget: type === 'link' ? head[3] : undefined,
+    inode,
+    nlink: Number(nlink),
     content: markAt >= 0 ? text.slice(markAt + MARK.length + 2) : undefined,
   };
 }
@@ -61,4 +66,13 @@ export function parseFileFacts(path: string, text: string): FileFacts {
 export async function fileFacts(ctx: ModuleContext, path: string, withContent = false): Promise<FileFacts> {
   const r = await mustRun(ctx, fileFactsScript(path, withContent), `reading facts of ${path}`);
   return parseFileFacts(path, r.stdout);
+}
+
+/** Facts of what a path names after following every symlink (`readlink -f`); the path's own facts
+ *  when it is not a link. `path` of the result is the resolved path. */
+export async function followedFacts(ctx: ModuleContext, path: string, withContent = false): Promise<FileFacts> {
+  const r = await mustRun(ctx, `q=$(readlink -m -- ${quote(path)}) && printf '%s\\n' "$q"\n${fileFactsScript(path, withContent).replace(/^p=.*$/m, 'p=$q')}`, `reading facts of ${path}`);
+  const nl = r.stdout.indexOf('\n');
+  const real = r.stdout.slice(0, nl);
+  return parseFileFacts(real, r.stdout.slice(nl + 1));
 }

@@ -28,12 +28,15 @@ export async function mustRun(ctx: ModuleContext, command: string, what: string,
 }
 
 /** The result every command-like module registers: rc, stdout, stderr, stdout_lines. */
-export function commandResult(r: ExecResult, cmd: string | string[]): Record<string, unknown> {
+export function commandResult(r: ExecResult, cmd: string | string[], stripEnds = true): Record<string, unknown> {
+  // Ansible strips every trailing CR/LF (strip_empty_ends, default true).
+  const end = (s: string) => (stripEnds ? s.replace(/[\r\n]+$/, '') : s);
+  const stdout = end(r.stdout);
   return {
     rc: r.rc,
-    stdout: r.stdout.replace(/\n$/, ''),
-    stderr: r.stderr.replace(/\n$/, ''),
-    stdout_lines: r.stdout === '' ? [] : r.stdout.replace(/\n$/, '').split('\n'),
+    stdout,
+    stderr: end(r.stderr),
+    stdout_lines: stdout === '' ? [] : stdout.split(/\r?\n/),
     cmd,
   };
 }

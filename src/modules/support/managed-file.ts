@@ -10,7 +10,7 @@ import { basename, dirname, posix } from 'node:path';
 import { quote } from '../../connection/quote.js';
 import { TaskError } from '../../errors.js';
 import type { ApplyResult, ModuleContext, PlanResult } from '../types.js';
-import { attributeChanges, attributeCommands, type WantedAttributes } from './attributes.js';
+import { attributeChanges, attributeCommands, checkAccountsExist, resolveAttributes, type ResolvedAttributes, type WantedAttributes } from './attributes.js';
 import { validateInCheck } from './check-validate.js';
 import { contentDiff } from './file-diff.js';
 import { fileFacts, type FileFacts } from './file-facts.js';
@@ -22,6 +22,8 @@ export interface ManagedFile extends WantedAttributes {
   /** Command checking the temp file; `%s` is replaced by its quoted path. */
   validate?: string;
   backup?: boolean;
+  /** Create missing parent directories (lineinfile's create). */
+  makeParents?: boolean;
 }
 
 interface ManagedFileActions {
@@ -29,6 +31,8 @@ interface ManagedFileActions {
   content: string | Buffer;
   /** Attribute names to fix when the content is unchanged. */
   attrs: string[];
+  /** owner/group/mode with the mode resolved for this file. */
+  attributes: ResolvedAttributes;
 }
 
 const VALIDATE_FAILED = 97;
@@ -44,13 +48,14 @@ export async function planManagedFile(ctx: ModuleContext, want: ManagedFile, kno
   if (facts.type === 'directory' || facts.type === 'other') {
     throw new TaskError(`${want.dest} on ${ctx.host} is a ${facts.type === 'other' ? 'special file' : 'directory'}, not a file`);
   }
+  await checkAccountsExist(ctx, want);
   const write = facts.type !== 'file' || facts.sha256 !== sha256(want.content);
   const attrs = write ? [] : attributeChanges(facts, want);
   const changed = write || attrs.length > 0;
   // --check: would the node accept the new content? (the real write validates it the same way)
   if (write && ctx.check && want.validate) await validateInCheck(ctx, want.dest, want.content, want.validate);
   if (changed) ctx.state.pendingPaths.add(want.dest);
-  const actions: ManagedFileActions = { write, attrs, content: want.content };
+  const actions: ManagedFileActions = { write, attrs, content: want.content, attributes: resolveAttributes(want, facts) };
   const verb = ctx.check ? 'would ' : '';
   const msg = !changed
     ? undefined
@@ -69,11 +74,11 @@ export function plannedContent(plan: PlanResult): string | Buffer {
 export async function applyManagedFile(ctx: ModuleContext, want: ManagedFile, plan: PlanResult): Promise<ApplyResult> {
   const actions = plan.actions as ManagedFileActions;
   if (!actions.write) {
-    await mustRun(ctx, attributeCommands(quote(want.dest), want).join(' && '), `setting ${actions.attrs.join(', ')} of ${want.dest}`);
+    await mustRun(ctx, attributeCommands(quote(want.dest), actions.attributes).join(' && '), `setting ${actions.attrs.join(', ')} of ${want.dest}`);
     return { changed: true, msg: plan.msg };
   }
   const tmp = posix.join(dirname(want.dest), `.${basename(want.dest)}.lbrun-${randomBytes(6).toString('hex')}`);
-  const script = writeScript(want, tmp);
+  const script = writeScript(want, actions.attributes, tmp);
   let done = false;
   try {
     const r = await hostRun(ctx, script, { stdin: want.content });
@@ -104,7 +109,7 @@ export async function applyManagedFile(ctx: ModuleContext, want: ManagedFile, pl
  * gone (killed, connection dropped) that write fails (SIGPIPE/EPIPE) and the script cleans up
  * instead of renaming (docs/reliability.md: what SIGKILL of lbrun can leave).
  */
-function writeScript(want: ManagedFile, tmp: string): string {
+function writeScript(want: ManagedFile, attributes: ResolvedAttributes, tmp: string): string {
   const lines = [
     `d=${quote(want.dest)}`,
     `t=${quote(tmp)}`,
@@ -112,6 +117,7 @@ function writeScript(want: ManagedFile, tmp: string): string {
     'k=; b=0',
     `trap 'rm -f -- "$t" "$bt"; [ "$b" = 0 ] || rm -f -- "$k"' EXIT`,
     `trap 'exit 129' HUP INT TERM PIPE`,
+    ...(want.makeParents ? ['mkdir -p -- "$(dirname -- "$d")" || exit 1'] : []),
     'umask 077',
     'cat > "$t" || exit 1',
     `s=$(sha256sum < "$t") && [ "\${s%% *}" = ${sha256(want.content)} ] || { echo "the upload of $d was cut short" >&2; exit 1; }`,
@@ -121,7 +127,7 @@ function writeScript(want: ManagedFile, tmp: string): string {
     lines.push(`v=$( { ${check}\n} 2>&1 ) || { printf '%s\\n' "$v" >&2; exit ${VALIDATE_FAILED}; }`);
   }
   lines.push('if [ -e "$d" ]; then chown --reference="$d" -- "$t" && chmod --reference="$d" -- "$t" || exit 1; else chmod 0644 -- "$t" || exit 1; fi');
-  for (const cmd of attributeCommands('"$t"', want)) lines.push(`${cmd} || exit 1`);
+  for (const cmd of attributeCommands('"$t"', attributes)) lines.push(`${cmd} || exit 1`);
   if (want.backup) {
     // b=1 once the backup is whole: the EXIT trap removes it unless the write succeeds
     lines.push('if [ -e "$d" ]; then k="$d.$(date +%Y%m%d%H%M%S)~"; cp -p -- "$d" "$bt" && mv -f -- "$bt" "$k" || exit 1; b=1; fi');

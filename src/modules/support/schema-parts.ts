@@ -1,5 +1,12 @@
 /** JSON Schema fragments shared by module argument schemas. */
-export const modeSchema = { type: ['string', 'integer'], description: 'octal "0644" or symbolic "u=rw,g=r,o=r"' };
+/** An integer is the mode itself (YAML 1.1 `0644` is 420 = 0o644); text is octal or chmod-style symbolic. */
+export const modeSchema = {
+  type: ['string', 'integer'],
+  minimum: 0,
+  maximum: 0o7777,
+  pattern: '^(\\s*(0o)?[0-7]+\\s*|(a|[ugo]*)([-+=][rwxXstugo]*)+(,(a|[ugo]*)([-+=][rwxXstugo]*)+)*)$',
+  description: 'octal "0644" (quoted; an unquoted YAML 1.1 0644 is the same number) or symbolic "u=rwX,g=rX,o="',
+};
 export const ownerSchema = { type: 'string', minLength: 1 };
 export const pathSchema = { type: 'string', minLength: 1 };
 /** A user or group name as useradd/groupadd accept it. */

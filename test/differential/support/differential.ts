@@ -1,0 +1,165 @@
+/**
+ * Run a module's cases with both tools and list where lbrun diverges from ansible-core: per-task status of
+ * the run, the second run and --check; the files and accounts after each; --check touching nothing; and
+ * --check's verdict matching lbrun's own real run. A divergence fails unless the deliberate table
+ * (test/differential/deliberate.yaml) lists it; a table entry that matches no divergence fails too.
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Test } from 'tap';
+import { type Aspect, type Case, DIFF_DIR, globMatch, loadCases, loadDeliberate } from './cases.js';
+import { type Batch, runBatch, type Status, type Tool, writeController } from './runners.js';
+import { removeAccounts, setUp, snapshotAccounts, snapshotFiles } from './world.js';
+
+interface Seen {
+  setup: string[];
+  check: Status[];
+  afterCheck: string[];
+  run1: Status[];
+  afterRun1: string[];
+  run2: Status[];
+  afterRun2: string[];
+}
+
+export interface Divergence {
+  aspect: Aspect;
+  /** Per-task "expected>lbrun" pairs for status aspects. */
+  pairs?: string[];
+  detail: string;
+}
+
+const same = (a: Status, b: Status) => a === b || (a === 'failed' && b === 'refused') || (a === 'refused' && b === 'failed');
+
+function statusDiff(aspect: Aspect, want: Status[], got: Status[]): Divergence | undefined {
+  if (want.length === got.length && want.every((s, i) => same(s, got[i]!))) return undefined;
+  const pairs = want.map((s, i) => (same(s, got[i]!) ? undefined : `${s}>${got[i]}`)).filter((p): p is string => !!p);
+  return { aspect, pairs, detail: `expected [${want.join(', ')}], lbrun [${got.join(', ')}]` };
+}
+
+function listDiff(aspect: Aspect, want: string[], got: string[]): Divergence | undefined {
+  const missing = want.filter((l) => !got.includes(l));
+  const extra = got.filter((l) => !want.includes(l));
+  if (!missing.length && !extra.length) return undefined;
+  return { aspect, detail: [...missing.map((l) => `- ${l}`), ...extra.map((l) => `+ ${l}`)].join('\n') };
+}
+
+export function compare(a: Seen, l: Seen, c: Case): Divergence[] {
+  const out = [
+    statusDiff('run1.status', a.run1, l.run1),
+    listDiff('run1.files', a.afterRun1, l.afterRun1),
+    statusDiff('run2.status', a.run2, l.run2),
+    listDiff('run2.files', a.afterRun2, l.afterRun2),
+  ];
+  if (!c.noCheck) {
+    out.push(statusDiff('check.status', a.check, l.check), listDiff('check.untouched', l.setup, l.afterCheck), statusDiff('check.verdict', l.run1, l.check));
+  }
+  return out.filter((d): d is Divergence => d !== undefined);
+}
+
+const run = Math.random().toString(36).slice(2, 6).padEnd(4, '0');
+
+async function runTool(tool: Tool, cases: Case[], root: string): Promise<Map<string, Seen>> {
+  const seen = new Map<string, Seen>();
+  const mk = (phase: 'check' | 'real'): Batch => {
+    const b: Batch = {
+      tool,
+      root: join(root, `${tool}-${phase}`),
+      cases: cases.map((c, i) => ({ c, dir: join(root, `${tool}-${phase}`, 'cases', `c${i}`), prefix: `ld${tool[0]}${phase[0]}${run}${i}_` })),
+    };
+    for (const x of b.cases) setUp(x.c, x.dir, x.prefix);
+    writeController(b);
+    return b;
+  };
+  const snap = (b: Batch) => new Map(b.cases.map((x) => [x.c.id, [...snapshotFiles(x.dir, x.prefix), ...snapshotAccounts(x.prefix, x.dir)]]));
+  const check = mk('check');
+  const real = mk('real');
+  try {
+    const setup = snap(real);
+    const checkSetup = snap(check);
+    const checkStatus = await runBatch(check, true);
+    const afterCheck = snap(check);
+    const run1 = await runBatch(real, false);
+    const afterRun1 = snap(real);
+    const run2 = await runBatch(real, false);
+    const afterRun2 = snap(real);
+    for (const c of cases) {
+      seen.set(c.id, {
+        setup: checkSetup.get(c.id)!,
+        check: checkStatus.get(c.id)!,
+        afterCheck: afterCheck.get(c.id)!,
+        run1: run1.get(c.id)!,
+        afterRun1: afterRun1.get(c.id)!,
+        run2: run2.get(c.id)!,
+        afterRun2: afterRun2.get(c.id)!,
+      });
+      void setup;
+    }
+  } finally {
+    for (const b of [check, real]) for (const x of b.cases) removeAccounts(x.prefix);
+  }
+  return seen;
+}
+
+/**
+ * ansible-core's answers, kept per case under test/differential/.cache (not in git) and keyed by the case
+ * and ansible's version, so re-running after an lbrun change does not wait for ansible again. A fresh
+ * checkout (CI) runs ansible for every case; LBRUN_DIFF_CACHE=0 forces it.
+ */
+const CACHE = join(DIFF_DIR, '.cache');
+const HARNESS = '1';
+let version: string | undefined;
+function cacheKey(c: Case): string {
+  version ??= execFileSync('ansible-playbook', ['--version'], { encoding: 'utf8' }).split('\n')[0]!;
+  return createHash('sha256').update(JSON.stringify([HARNESS, version, c])).digest('hex').slice(0, 32);
+}
+
+async function ansibleSeen(cases: Case[], root: string): Promise<Map<string, Seen>> {
+  const useCache = process.env.LBRUN_DIFF_CACHE !== '0';
+  const out = new Map<string, Seen>();
+  const missing: Case[] = [];
+  for (const c of cases) {
+    const f = join(CACHE, `${cacheKey(c)}.json`);
+    if (useCache && existsSync(f)) out.set(c.id, JSON.parse(readFileSync(f, 'utf8')) as Seen);
+    else missing.push(c);
+  }
+  if (missing.length) {
+    const fresh = await runTool('ansible', missing, root);
+    mkdirSync(CACHE, { recursive: true });
+    for (const c of missing) {
+      out.set(c.id, fresh.get(c.id)!);
+      writeFileSync(join(CACHE, `${cacheKey(c)}.json`), JSON.stringify(fresh.get(c.id)));
+    }
+  }
+  return out;
+}
+
+export async function differential(t: Test, module: string): Promise<void> {
+  const cases = loadCases(module);
+  const table = loadDeliberate().filter((d) => cases.some((c) => globMatch(d.cases, c.id)));
+  const root = mkdtempSync(`/tmp/lbdiff-${module}-`);
+  t.teardown(() => rmSync(root, { recursive: true, force: true }));
+  const [a, l] = await Promise.all([ansibleSeen(cases, root), runTool('lbrun', cases, root)]);
+  const report: string[] = [];
+  const used = new Set<number>();
+  let tolerated = 0;
+  let diverging = 0;
+  for (const c of cases) {
+    const divs = compare(a.get(c.id)!, l.get(c.id)!, c);
+    if (divs.length) diverging++;
+    const open = divs.filter((d) => {
+      const i = table.findIndex((e) => globMatch(e.cases, c.id) && e.aspects.includes(d.aspect) && (!e.pairs || !d.pairs || d.pairs.every((p) => e.pairs!.includes(p))));
+      if (i < 0) return true;
+      used.add(i);
+      tolerated++;
+      return false;
+    });
+    for (const d of open) report.push(`## ${c.id} ${d.aspect}\n${d.detail}`);
+    t.same(open.map((d) => `${d.aspect}: ${d.detail}`), [], `${c.id} behaves as ansible-core's`);
+  }
+  mkdirSync(CACHE, { recursive: true });
+  writeFileSync(join(CACHE, `${module}.report.txt`), report.join('\n'));
+  table.forEach((e, i) => t.ok(used.has(i), `deliberate difference still happens: ${e.cases} ${e.aspects.join(',')} (${e.reason})`));
+  t.comment(`${module}: ${cases.length} cases, ${diverging} with a difference, ${tolerated} deliberate differences`);
+}
