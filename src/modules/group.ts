@@ -1,5 +1,6 @@
 /** group: a local group, created with groupadd, its gid changed with groupmod, or removed with groupdel. */
 import { quote, quoteArgs } from '../connection/quote.js';
+import { TaskError } from '../errors.js';
 import { registerModule } from './registry.js';
 import { mustRun } from './support/host-run.js';
 import { accountNameSchema } from './support/schema-parts.js';
@@ -37,8 +38,15 @@ export const group: ModuleDefinition<GroupArgs> = {
     additionalProperties: false,
   },
   async plan(ctx, args): Promise<PlanResult> {
-    const r = await mustRun(ctx, `getent group ${quote(args.name)} || true`, `looking up group ${args.name}`);
-    const cmd = groupCommand(args, r.stdout.trim());
+    const q = quote(args.name);
+    // The group's entry, and a user whose primary group it is (groupdel refuses to remove that).
+    const script = `getent group ${q} || true; echo --; g=$(getent group ${q} | cut -d: -f3); [ -z "$g" ] || getent passwd | awk -F: -v g="$g" '$4 == g { print $1; exit }'`;
+    const r = await mustRun(ctx, script, `looking up group ${args.name}`);
+    const [entry, primaryOf] = r.stdout.split('--\n').map((s) => s.trim()) as [string, string];
+    // In check mode an earlier task of the run creates it: it is there by now.
+    const pending = entry === '' && ctx.check && ctx.state.pendingUsers.has(args.name) && args.state !== 'absent' && args.gid === undefined;
+    if (args.state === 'absent' && primaryOf) throw new TaskError(`groupdel: cannot remove the primary group of user '${primaryOf}'`);
+    const cmd = pending ? undefined : groupCommand(args, entry);
     if (cmd && args.state !== 'absent') ctx.state.pendingUsers.add(args.name);
     return { changed: cmd !== undefined, msg: cmd ? `${ctx.check ? 'would run' : 'run'}: ${cmd}` : undefined, actions: cmd };
   },

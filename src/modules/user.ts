@@ -150,7 +150,11 @@ export const user: ModuleDefinition<UserArgs> = {
     const wantGroups = [...asList(args.groups), ...(args.group !== undefined ? [args.group] : [])].filter((g) => !ctx.state.pendingUsers.has(g));
     const r = await mustRun(ctx, userFactsScript(args.name, args.state === 'absent' ? [] : wantGroups), `looking up user ${args.name}`);
     const facts = parseUserFacts(r.stdout);
-    const cmd = userCommand(args, facts);
+    // In check mode an earlier task of the run creates the user: a task that only asks for it to exist
+    // would change nothing more (one that sets more may).
+    const onlyExists = Object.keys(args).every((k) => ['name', 'state', 'system', 'create_home'].includes(k));
+    const pending = !facts.exists && ctx.check && ctx.state.pendingUsers.has(args.name) && args.state !== 'absent' && onlyExists;
+    const cmd = pending ? undefined : userCommand(args, facts);
     if (cmd && args.state !== 'absent') ctx.state.pendingUsers.add(args.name);
     const shown = args.password !== undefined ? cmd?.replace(quote(args.password), '********') : cmd;
     return {

@@ -1,5 +1,0 @@
-// lineinfile: lbrun against ansible-core on cases distilled from ansible's test/integration/targets/lineinfile.
-import t from 'tap';
-import { differential } from './support/differential.js';
-
-await differential(t, 'lineinfile');

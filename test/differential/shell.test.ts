@@ -1,5 +1,0 @@
-// shell: lbrun against ansible-core on cases distilled from ansible's test/integration/targets/command_shell.
-import t from 'tap';
-import { differential } from './support/differential.js';
-
-await differential(t, 'shell');
