@@ -41,6 +41,12 @@ export const TEST_REQUIREMENTS: readonly Requirement[] = [
   { package: 'curl', provides: ['curl'], why: "keepalived's health check (role tests) and the stand-in API servers (lab tests)" },
   { package: 'psmisc', provides: ['killall'], why: "the role tests' killall -0 health check" },
   { package: 'procps', provides: ['ps', 'pgrep', 'sysctl'], why: 'tests look for processes left behind and read sysctls' },
+  { package: 'ansible-core', provides: ['ansible-playbook'], why: 'the differential module tests compare lbrun with ansible-core (test/differential)' },
+  {
+    package: 'ansible',
+    provides: ['/usr/lib/python3/dist-packages/ansible_collections/ansible/posix/plugins/modules/sysctl.py'],
+    why: "ansible.posix's sysctl for the differential module tests",
+  },
 ];
 
 /** What `npm run bench` needs besides the lab and the tests' sshd. */
