@@ -41,12 +41,13 @@ export const TEST_REQUIREMENTS: readonly Requirement[] = [
   { package: 'curl', provides: ['curl'], why: "keepalived's health check (role tests) and the stand-in API servers (lab tests)" },
   { package: 'psmisc', provides: ['killall'], why: "the role tests' killall -0 health check" },
   { package: 'procps', provides: ['ps', 'pgrep', 'sysctl'], why: 'tests look for processes left behind and read sysctls' },
-  { package: 'ansible-core', provides: ['ansible-playbook'], why: 'the differential module tests compare lbrun with ansible-core (test/differential)' },
+  { package: 'ansible-core', provides: ['ansible-playbook'], why: 'the differential module tests, the filter and include comparisons (test/differential, test/vars, test/playbook)' },
   {
     package: 'ansible',
     provides: ['/usr/lib/python3/dist-packages/ansible_collections/ansible/posix/plugins/modules/sysctl.py'],
-    why: "ansible.posix's sysctl for the differential module tests",
+    why: "ansible.posix's sysctl for the differential module tests (the same package brings ansible.utils.ipaddr)",
   },
+  { package: 'python3-netaddr', provides: ['/usr/lib/python3/dist-packages/netaddr/__init__.py'], why: 'ansible.utils.ipaddr (the filter comparison) needs netaddr' },
 ];
 
 /** What `npm run bench` needs besides the lab and the tests' sshd. */
