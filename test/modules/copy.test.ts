@@ -100,15 +100,37 @@ t.test('validate gets the temp file; backup keeps the previous version', async (
 
 t.test('an aborted write leaves neither a temp file nor a changed dest', async (t) => {
   const dir = fresh();
+  const ctl = fresh(); // the test's own signals, outside dest's folder
   const dest = join(dir, 'conf');
   writeFileSync(dest, 'old\n');
+  // validate holds the write in flight (temp file written, not yet renamed) until the test releases it
+  const started = join(ctl, 'started');
+  const release = join(ctl, 'release');
+  t.teardown(() => writeFileSync(release, '')); // frees a validate that survived the abort
   const ac = new AbortController();
-  setTimeout(() => ac.abort(), 300);
-  await t.rejects(runModule('copy', moduleContext(conn, { signal: ac.signal }), { content: 'new\n', dest, validate: 'sleep 5; true %s' }));
-  await new Promise((r) => setTimeout(r, 300));
+  const run = runModule('copy', moduleContext(conn, { signal: ac.signal }), {
+    content: 'new\n',
+    dest,
+    validate: `sh -c 'touch ${started}; while [ ! -e ${release} ]; do sleep 0.1; done' %s`,
+  });
+  run.catch(() => undefined);
+  await until(() => existsSync(started), 60_000, 'validate started');
+  t.equal(readdirSync(dir).length, 2, 'the temp file is on the host while the write is in flight');
+  ac.abort();
+  await t.rejects(run);
+  // cleanup may finish just after the task rejects; a rename would show as dest changing
+  await until(() => readdirSync(dir).length === 1, 30_000, 'temp file removed');
   t.equal(readFileSync(dest, 'utf8'), 'old\n');
   t.same(readdirSync(dir), ['conf'], 'temp file cleaned up');
 });
+
+async function until(ok: () => boolean, limitMs: number, what: string): Promise<void> {
+  const started = Date.now();
+  while (!ok()) {
+    if (Date.now() - started > limitMs) throw new Error(`${what}: not within ${limitMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 
 t.test('src is read from files/ on the controller', async (t) => {
   const filesDir = fresh();

@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import t from 'tap';
 import { createConnection } from '../../src/connection/factory.js';
@@ -12,17 +13,52 @@ t.teardown(async () => {
   await sshd.stop();
 });
 
-t.test('waits from the host until a port opens; ok, not changed', async (t) => {
+/** A port nothing listens on now (the kernel's pick, closed again at once). */
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.13', () => r()));
+  const port = (s.address() as { port: number }).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+/** Resolves once the host's wait loop for this port has probed and found the state not yet reached:
+ *  its `sleep` between probes runs only after a probe that did not reach the state. */
+async function waitLoopSleeping(port: number, limitMs = 60_000): Promise<void> {
+  const marker = `/dev/tcp/127.0.0.13/${port}`;
+  const started = Date.now();
+  while (Date.now() - started < limitMs) {
+    for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+      try {
+        if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'sleep') continue;
+        const ppid = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ')[1];
+        if (readFileSync(`/proc/${ppid}/cmdline`, 'utf8').includes(marker)) return;
+      } catch {
+        // the process ended while we looked
+      }
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`no wait loop for ${marker} sleeping between probes after ${limitMs} ms`);
+}
+
+t.test('waits from the host until a port opens, then until it closes; ok, not changed', async (t) => {
+  const port = await freePort();
   const srv = createServer((s) => s.destroy());
-  setTimeout(() => srv.listen(0, '127.0.0.13'), 800);
-  await new Promise((r) => setTimeout(r, 900));
-  const port = (srv.address() as { port: number }).port;
-  const out = await runModule('wait_for', moduleContext(conn), { host: '127.0.0.13', port, timeout: 5 });
+  // the port opens only once the host has probed it closed: the wait is what this test sees
+  const opened = runModule('wait_for', moduleContext(conn), { host: '127.0.0.13', port, timeout: 120 });
+  await waitLoopSleeping(port);
+  await new Promise<void>((r) => srv.listen(port, '127.0.0.13', () => r()));
+  const out = await opened;
   t.equal(out.changed, false);
   t.match(out.plan.msg, `127.0.0.13:${port} open after`);
+
+  const closed = runModule('wait_for', moduleContext(conn), { host: '127.0.0.13', port, state: 'stopped', timeout: 120 });
+  await waitLoopSleeping(port);
   await new Promise<void>((r) => srv.close(() => r()));
-  const closed = await runModule('wait_for', moduleContext(conn), { host: '127.0.0.13', port, state: 'stopped', timeout: 5 });
-  t.equal(closed.changed, false);
+  const out2 = await closed;
+  t.equal(out2.changed, false);
+  t.match(out2.plan.msg, `127.0.0.13:${port} closed after`);
 });
 
 t.test('times out with a clear error; check mode does not wait', async (t) => {
