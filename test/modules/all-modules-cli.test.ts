@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import t from 'tap';
+import { holdControllerSysctl } from '../support/controller-sysctl.js';
 import { startSshd } from '../support/sshd.js';
 
 const run = promisify(execFile);
@@ -16,6 +17,8 @@ const sshd = await startSshd(ADDR, { isolateHostname: true });
 const USER = 'lbrun-t-e2e';
 const GROUP = 'lbrun-t-e2egrp';
 const SYSCTL = 'net.ipv4.ip_nonlocal_bind';
+// the controller's sysctl is shared by every test file: hold its lock before reading the value to restore
+await holdControllerSysctl();
 const sysctlBefore = execFileSync('sysctl', ['-n', SYSCTL]).toString().trim();
 const cleanUsers = () => {
   for (const [cmd, name] of [['userdel', USER], ['groupdel', GROUP]] as const) {

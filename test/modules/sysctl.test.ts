@@ -5,10 +5,13 @@ import { join } from 'node:path';
 import t from 'tap';
 import { createConnection } from '../../src/connection/factory.js';
 import { moduleContext, runModule } from '../support/module-context.js';
+import { holdControllerSysctl } from '../support/controller-sysctl.js';
 import { startSshd } from '../support/sshd.js';
 
 const sshd = await startSshd('127.0.0.11');
 const conn = createConnection('h1', sshd.settings());
+// the controller's sysctl is shared by every test file: hold its lock before reading the value to restore
+await holdControllerSysctl();
 const NAME = 'net.ipv4.ip_nonlocal_bind';
 const live = () => execFileSync('sysctl', ['-n', NAME]).toString().trim();
 const original = live();

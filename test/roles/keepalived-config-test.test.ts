@@ -9,9 +9,12 @@ import t from 'tap';
 import { renderSite } from './render.js';
 import { KEEPALIVED_TEST_WRAPPER, keepalivedCheck } from './validators.js';
 
-const version = /Keepalived v(\d+\.\d+\.\d+)/.exec(spawnSync('keepalived', ['--version'], { encoding: 'utf8' }).stderr ?? '')?.[1] ?? '';
+const banner = spawnSync('keepalived', ['--version'], { encoding: 'utf8' });
+const version = /Keepalived v(\d+\.\d+\.\d+)/.exec(`${banner.stdout ?? ''}${banner.stderr ?? ''}`)?.[1];
+// an unknown version must not quietly pick a branch: the expectations below depend on it
+if (!version) throw new Error(`cannot read the controller's keepalived version (keepalived --version: ${banner.error?.message ?? banner.stderr})`);
 const buggy = /^2\.2\.[0-7]$/.test(version);
-t.comment(`controller keepalived ${version || '(unknown)'}: ${buggy ? 'has' : 'does not have'} the config-test bug`);
+t.comment(`controller keepalived ${version}: ${buggy ? 'has' : 'does not have'} the config-test bug`);
 
 async function render(extra: string[]): Promise<{ file: string; cleanup(): void }> {
   const r = await renderSite('inventory/lab.yaml', ['lb-02'], { extra: ['--host', 'lb-02', ...extra], env: { LBRUN_VRRP_AUTH_PASS: undefined } });

@@ -2,15 +2,29 @@
  * No key or secret is committed: no tracked file, and no blob anywhere in the history, holds a
  * PRIVATE KEY block, the lab's private key or become password, or a canary of the security tests
  * (their canaries are random per run: finding one would mean test output was committed). The lab's
- * key material lives in .lab/, which git ignores.
+ * key material lives in .lab/, which git ignores; the scan fails when it cannot read it.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
+import { labKeysDir } from '../../src/lab/config.js';
 import { REPO_ROOT } from '../support/run-cli.js';
 
 const git = (...args: string[]) => execFileSync('git', args, { cwd: REPO_ROOT, maxBuffer: 1 << 30 });
+
+const LAB_SECRETS = [
+  ['the lab become password', 'become_password'],
+  ['the lab private key', 'id_ed25519'],
+  ['the lab CA key', 'ca.key'],
+] as const;
+
+/** A lab secret's value; the lab (lbrun lab up, or LBRUN_LAB_DIR) is required, not optional. */
+function labSecret(file: string): string {
+  const p = join(labKeysDir(), file);
+  if (!existsSync(p)) throw new Error(`${p} is missing: the scan needs the lab's secrets to look for (run lbrun lab up, or set LBRUN_LAB_DIR)`);
+  return readFileSync(p, 'utf8').trim();
+}
 
 /** What must never be committed: patterns, plus the lab's own secret values when they exist. */
 function forbidden(): Array<{ what: string; test: (text: string) => boolean }> {
@@ -18,16 +32,12 @@ function forbidden(): Array<{ what: string; test: (text: string) => boolean }> {
     { what: 'a PRIVATE KEY block', test: (s: string) => /-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----/.test(s) },
     { what: 'a secrets-test canary', test: (s: string) => /\b(cnry|bcm)-[0-9a-f]{12}\b/.test(s) },
   ];
-  for (const [what, file] of [
-    ['the lab become password', '.lab/become_password'],
-    ['the lab private key', '.lab/id_ed25519'],
-    ['the lab CA key', '.lab/ca.key'],
-  ]) {
-    const p = join(REPO_ROOT, file);
-    if (!existsSync(p)) continue;
-    const value = readFileSync(p, 'utf8').trim();
+  for (const [what, file] of LAB_SECRETS) {
+    const value = labSecret(file);
     const needle = what === 'the lab become password' ? value : value.split('\n').slice(1, 2).join(''); // one base64 line of the key
-    if (needle.length >= 8) rules.push({ what, test: (s: string) => s.includes(needle) });
+    // a scan without the lab's own values would quietly look for less: refuse instead
+    if (needle.length < 8) throw new Error(`${file} in ${labKeysDir()} is too short to look for (${needle.length} characters)`);
+    rules.push({ what, test: (s: string) => s.includes(needle) });
   }
   return rules;
 }
@@ -38,6 +48,11 @@ t.test('the scanner finds what it looks for (so a clean result means something)'
   t.ok(rules[0].test(`x\n${key}\nabc`), 'a key block is found');
   t.ok(rules[1].test(`token ${'cnry'}-${'0a'.repeat(6)} here`), 'a canary is found');
   t.notOk(rules[0].test('BEGIN PUBLIC KEY'), 'a public key is fine');
+  t.equal(rules.length, 2 + LAB_SECRETS.length, 'every lab secret is looked for');
+  for (const [i, [what, file]] of LAB_SECRETS.entries()) {
+    t.ok(rules[2 + i]!.test(`x ${labSecret(file)} y`), `${what} is found in a file that holds it`);
+    t.notOk(rules[2 + i]!.test('nothing secret here'), `${what}: a clean file is clean`);
+  }
 });
 
 t.test('no tracked file holds a key or secret', async (t) => {
