@@ -139,7 +139,7 @@ function make(e: ErrorObject, env: Env, reason: string, expected?: string, key?:
 }
 
 function short(v: unknown): string {
-  const s = JSON.stringify(v) ?? String(v);
+  const s = typeof v === 'number' && !Number.isFinite(v) ? String(v) : (JSON.stringify(v) ?? String(v));
   return s.length > 60 ? s.slice(0, 57) + '...' : s;
 }
 

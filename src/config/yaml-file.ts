@@ -3,7 +3,7 @@
  * YAML 1.1 like Ansible (yes/no are booleans, 0644 is octal); duplicate keys are errors.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node, type ScalarTag, type Tags } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node, type ScalarTag, type Tags } from 'yaml';
 import { InputError, InputErrors, type Source } from '../errors.js';
 
 export const MAX_YAML_BYTES = 4 * 1024 * 1024;
@@ -116,6 +116,18 @@ export function parseYamlText(text: string, file: string, opts: LoadYamlOptions 
     const reason = e.code === 'DUPLICATE_KEY' ? `duplicate key: ${e.message}` : `YAML syntax error: ${e.message}`;
     return new InputError(reason, { file, line: pos.line, column: pos.col });
   });
+  // an unknown tag (`!vault`, `!include`) would otherwise be read as a plain string
+  for (const w of doc.warnings) {
+    if (w.code !== 'TAG_RESOLVE_FAILED') continue;
+    const pos = lineCounter.linePos(w.pos[0]);
+    const tag = /Unresolved tag: (\S+)/.exec(w.message)?.[1] ?? 'tag';
+    errors.push(
+      new InputError(`unsupported YAML tag '${tag}'${tag === '!vault' ? ' (Ansible Vault is not supported: put secrets in secret_vars, e.g. from env.LBRUN_*)' : ''}`, { file, line: pos.line, column: pos.col }, {
+        expected: 'plain YAML values without tags',
+      }),
+    );
+  }
+  errors.push(...mergeKeyErrors(doc, lineCounter, file));
   InputErrors.throwIfAny(errors);
   if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null && !/^[ \t]*[^#\s]/m.test(text))) {
     if (opts.allowEmpty) return { file, doc, lineCounter, data: null };
@@ -128,6 +140,23 @@ export function parseYamlText(text: string, file: string, opts: LoadYamlOptions 
     throw new InputError(`YAML error: ${(err as Error).message}`, aliasSource(doc, lineCounter, file), { cause: err });
   }
   return { file, doc, lineCounter, data };
+}
+
+/** `<<` merge keys whose value is not a map, an alias of a map, or a list of those: at the `<<`. */
+function mergeKeyErrors(doc: Document.Parsed, lineCounter: LineCounter, file: string): InputError[] {
+  const out: InputError[] = [];
+  const isMapLike = (n: unknown): boolean => isMap(n) || (isAlias(n) && isMap(n.resolve(doc)));
+  visit(doc, {
+    Pair(_key, pair) {
+      if (!isScalar(pair.key) || (pair.key.value !== '<<' && String(pair.key.value) !== 'Symbol(<<)')) return;
+      const v = pair.value;
+      if (isMapLike(v) || (isSeq(v) && v.items.every(isMapLike))) return;
+      const at = pair.key.range?.[0] ?? 0;
+      const pos = lineCounter.linePos(at);
+      out.push(new InputError('a merge key (<<) needs a map, an alias of a map (*name), or a list of those', { file, line: pos.line, column: pos.col }, { expected: '<<: *defaults where &defaults is a map' }));
+    },
+  });
+  return out;
 }
 
 /** Where toJS failed: the first alias without an anchor, else the first alias (an alias bomb). */

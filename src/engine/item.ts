@@ -2,12 +2,14 @@
  * One task (or one loop item) on one host: `when`, argument rendering, the module's plan, then
  * apply unless in check mode or nothing would change, then changed_when / failed_when.
  */
-import { ConnectError, InputError, InterruptedError, TaskError, type Source } from '../errors.js';
+import { ConnectError, InputError, InputErrors, InterruptedError, TaskError, type Source } from '../errors.js';
 import { getModule } from '../modules/index.js';
 import type { FileDiff, ModuleContext, ModuleDefinition, PlanResult, Vars } from '../modules/types.js';
 import { evaluate, truthy } from '../vars/expr.js';
 import { renderValue } from '../vars/render.js';
 import { isUnknown, unknownOf, UnknownValueError, type Unknown } from '../vars/unknown.js';
+import { validateModuleArgs } from '../playbook/module-args.js';
+import { whenOf } from '../playbook/when.js';
 import type { HostStatus } from './events.js';
 import { guarded } from './guard.js';
 import { planChanges } from './module-step.js';
@@ -44,8 +46,8 @@ async function outcomeOf(scope: TaskScope, vars: Vars): Promise<ItemOutcome> {
   // deps of `when`s that only a real run could decide (--check): the task is planned as if they held
   const pending: string[] = [];
   try {
-    for (const cond of task.when) {
-      const v = evaluate(cond, vars, task.keySources?.when ?? task.source);
+    for (const { text: cond, source } of whenOf(task)) {
+      const v = evaluate(cond, vars, source);
       if (isUnknown(v)) pending.push(...v.deps);
       else if (!truthy(v)) return { status: 'skipped', changed: false, result: { changed: false, skipped: true, false_condition: cond } };
     }
@@ -207,10 +209,16 @@ function condition(c: string[] | boolean, vars: Vars, source: Source): boolean |
   return unknowns.length > 0 ? unknownOf(...unknowns) : false;
 }
 
-/** The module's arguments rendered with the host's variables; an error names the argument's line. */
+/**
+ * The module's arguments rendered with the host's variables, then checked by the module's schema and
+ * value rules (the same check as the offline pass); an error names the argument's line.
+ */
 function renderArgs({ task }: TaskScope, vars: Vars): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(task.args)) out[k] = renderValue(v, vars, task.argSources[k] ?? task.source);
+  const def = getModule(task.module);
+  // arguments known only after a real run (--check) are judged then
+  if (def && !Object.values(out).some(isUnknown)) InputErrors.throwIfAny(validateModuleArgs(def, out, (p) => task.argSources[String(p[0])] ?? task.source, [], { rendered: true }));
   return out;
 }
 

@@ -3,7 +3,7 @@
  * Returns 'stop' when the run must not go on (a batch broke the play's failure limit, or interrupt).
  */
 import type { ConnectionSettings } from '../connection/types.js';
-import { connectionSettings } from '../inventory/connection-vars.js';
+import { connectionSettings, hostVarSource } from '../inventory/connection-vars.js';
 import { matchHosts } from '../inventory/pattern.js';
 import { getModule } from '../modules/index.js';
 import type { PlaySpec } from '../playbook/types.js';
@@ -91,6 +91,7 @@ export function settingsOf(
     playHosts: hosts,
     check: run.options.check === true,
   });
-  const settings = connectionSettings(host, vars, run.inventoryDir, run.inventory.hosts.get(host)?.source);
+  const sourceOf = hostVarSource(run.inventory, host, play, run.options.extraVars);
+  const settings = connectionSettings(host, vars, run.inventoryDir, run.inventory.hosts.get(host)?.source, sourceOf);
   return play.connection ? { ...settings, kind: play.connection } : settings;
 }

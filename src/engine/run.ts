@@ -31,6 +31,8 @@ export async function run(options: RunOptions): Promise<RunSummary> {
     inventoryFile: options.inventoryFile,
     extraVars: options.extraVars,
     limit: options.limit,
+    tags: options.tags,
+    skipTags: options.skipTags,
   }).catch(async (err: unknown) => {
     await learnProjectSecrets(options, redactor);
     throw redactError(err, redactor);

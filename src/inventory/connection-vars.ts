@@ -5,6 +5,9 @@
 import { isAbsolute, resolve } from 'node:path';
 import { InputError, type Source } from '../errors.js';
 import { renderValue } from '../vars/render.js';
+import { extraVarSource } from '../vars/extra-vars.js';
+import type { PlaySpec } from '../playbook/types.js';
+import type { Inventory } from './types.js';
 import type { ConnectionSettings } from '../connection/types.js';
 import type { Vars } from '../modules/types.js';
 
@@ -24,11 +27,24 @@ const ALIASES: Record<string, string> = {
  * `source` (e.g. the host's line in the inventory) is named in errors. Values holding `{{ }}`
  * (`ansible_host: "{{ ip }}"`) are rendered with the host's vars.
  */
-export function connectionSettings(host: string, vars: Vars, inventoryDir: string, source?: Source): ConnectionSettings {
-  const where: Source = source ?? { file: `host ${host}` };
+/** Where a host's variable is written, as a run sees it: -e, the play's vars, else the inventory. */
+export function hostVarSource(inventory: Inventory, host: string, play: Pick<PlaySpec, 'vars' | 'source'>, extraVars: Vars | undefined): (name: string) => Source | undefined {
+  return (name) => extraVarSource(extraVars, name) ?? (Object.hasOwn(play.vars, name) ? play.source : inventory.hosts.get(host)?.varSources?.[name]);
+}
+
+export function connectionSettings(host: string, vars: Vars, inventoryDir: string, source?: Source, sourceOf?: (name: string) => Source | undefined): ConnectionSettings {
+  const fallback: Source = source ?? { file: `host ${host}` };
   const get = <T>(name: string, kind: Kind, dflt: T): T => {
     const used = vars[name] !== undefined ? name : ALIASES[name] && vars[ALIASES[name]] !== undefined ? ALIASES[name] : undefined;
     if (used === undefined || vars[used] === null) return dflt;
+    // the alias the lbrun_ name shadows must be valid too (a bad -e ansible_port is not ignored)
+    const alias = ALIASES[name];
+    if (used === name && alias && vars[alias] !== undefined && vars[alias] !== null) {
+      const at = sourceOf?.(alias) ?? fallback;
+      check(host, alias, renderValue(vars[alias], vars, at), kind, at);
+    }
+    // a bad value is blamed where it is written (group_vars file, -e), else on the host's line
+    const where = sourceOf?.(used) ?? fallback;
     return check(host, used, renderValue(vars[used], vars, where), kind, where) as T;
   };
   const path = (name: string): string | undefined => {
@@ -50,11 +66,14 @@ export function connectionSettings(host: string, vars: Vars, inventoryDir: strin
   };
 }
 
+/** The longest time a Node timer holds (2^31 - 1 ms). */
+const MAX_TIMER_SECONDS = 2147483;
+
 const EXPECTED: Record<Kind, string> = {
   string: 'a non-empty string',
   port: 'a port number (1-65535)',
-  count: 'a whole number >= 0',
-  seconds: 'a number of seconds > 0',
+  count: 'a whole number from 0 to 100',
+  seconds: 'a number of seconds > 0 and at most 2147483 (24 days)',
   boolean: 'true or false',
   connection: 'one of: ssh, local',
 };
@@ -71,8 +90,8 @@ function check(host: string, name: string, value: unknown, kind: Kind, where: So
           : kind === 'port'
             ? Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 65535
             : kind === 'count'
-              ? Number.isInteger(v) && (v as number) >= 0
-              : typeof v === 'number' && v > 0;
+              ? Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 100
+              : typeof v === 'number' && v > 0 && v <= MAX_TIMER_SECONDS;
   if (!ok) {
     throw new InputError(`invalid ${name} ${JSON.stringify(value)}`, where, { expected: EXPECTED[kind] });
   }

@@ -6,7 +6,7 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { InputError, InputErrors } from '../errors.js';
+import { InputError, InputErrors, type Source } from '../errors.js';
 import { collect } from '../config/collect.js';
 import type { Vars } from '../modules/types.js';
 import { validateDocument } from '../config/schema.js';
@@ -22,9 +22,9 @@ interface GroupEntry {
 
 interface Builder {
   yf: YamlFile;
-  groups: Map<string, GroupSpec & { depth: number; order: number }>;
+  groups: Map<string, GroupSpec & { depth: number; order: number; varSources: Record<string, Source> }>;
   /** Host -> own vars (merged over every place the host is listed) and its first source. */
-  hosts: Map<string, { vars: Vars; source: HostSpec['source'] }>;
+  hosts: Map<string, { vars: Vars; source: HostSpec['source']; varSources: Record<string, Source> }>;
   /** Host -> groups that list it directly. */
   direct: Map<string, string[]>;
   errors: InputError[];
@@ -41,7 +41,10 @@ export async function loadInventory(file: string): Promise<Inventory> {
   const dir = dirname(abs);
   for (const g of b.groups.values()) {
     const extra = varsFileFor(join(dir, 'group_vars'), g.name, b.errors);
-    if (extra) Object.assign(g.vars, extra);
+    if (extra) {
+      Object.assign(g.vars, extra.vars);
+      Object.assign(g.varSources, extra.sources);
+    }
   }
   const ordered = [...b.groups.values()].sort((x, y) => x.depth - y.depth || x.order - y.order);
   const parents = new Map<string, string[]>();
@@ -51,9 +54,15 @@ export async function loadInventory(file: string): Promise<Inventory> {
     const member = ancestors(b.direct.get(name) ?? [], parents);
     const groups = ordered.filter((g) => member.has(g.name));
     const vars: Vars = {};
-    for (const g of groups) Object.assign(vars, g.vars);
-    Object.assign(vars, h.vars, varsFileFor(join(dir, 'host_vars'), name, b.errors) ?? {});
-    hosts.set(name, { name, vars, groups: groups.map((g) => g.name), source: h.source });
+    const varSources: Record<string, Source> = {};
+    for (const g of groups) {
+      Object.assign(vars, g.vars);
+      Object.assign(varSources, g.varSources);
+    }
+    const own = varsFileFor(join(dir, 'host_vars'), name, b.errors);
+    Object.assign(vars, h.vars, own?.vars ?? {});
+    Object.assign(varSources, h.varSources, own?.sources ?? {});
+    hosts.set(name, { name, vars, groups: groups.map((g) => g.name), source: h.source, varSources });
   }
   InputErrors.throwIfAny(b.errors);
   const groups = new Map<string, GroupSpec>();
@@ -67,20 +76,22 @@ function walkGroup(b: Builder, name: string, entry: GroupEntry | null, chain: st
   const source = sourceAt(b.yf, path.length ? path : ['all'], { key: true });
   let g = b.groups.get(name);
   if (!g) {
-    g = { name, vars: {}, children: [], hosts: [], source, depth: chain.length - 1, order: b.groups.size };
+    g = { name, vars: {}, varSources: {}, children: [], hosts: [], source, depth: chain.length - 1, order: b.groups.size };
     b.groups.set(name, g);
   }
   g.depth = Math.max(g.depth, chain.length - 1);
   const here = path.length ? path : ['all'];
   Object.assign(g.vars, entry?.vars ?? {});
+  for (const k of Object.keys(entry?.vars ?? {})) g.varSources[k] = sourceAt(b.yf, [...here, 'vars', k]);
   for (const [host, vars] of Object.entries(entry?.hosts ?? {})) {
     if (b.groups.has(host) || host === 'all') {
       b.errors.push(new InputError(`'${host}' is used both as a group and as a host`, sourceAt(b.yf, [...here, 'hosts', host], { key: true })));
       continue;
     }
-    const h = b.hosts.get(host);
-    if (h) Object.assign(h.vars, vars ?? {});
-    else b.hosts.set(host, { vars: { ...(vars ?? {}) }, source: sourceAt(b.yf, [...here, 'hosts', host], { key: true }) });
+    const h = b.hosts.get(host) ?? { vars: {}, source: sourceAt(b.yf, [...here, 'hosts', host], { key: true }), varSources: {} };
+    b.hosts.set(host, h);
+    Object.assign(h.vars, vars ?? {});
+    for (const k of Object.keys(vars ?? {})) h.varSources[k] = sourceAt(b.yf, [...here, 'hosts', host, k]);
     if (!g.hosts.includes(host)) g.hosts.push(host);
     b.direct.set(host, [...(b.direct.get(host) ?? []), name]);
   }
@@ -119,16 +130,22 @@ function ancestors(direct: string[], parents: Map<string, string[]>): Set<string
 /**
  * The vars of group_vars/NAME or host_vars/NAME, as Ansible reads them: NAME.yaml, NAME.yml, NAME.json
  * and, when NAME/ is a directory, every .yaml/.yml/.json file below it (hidden ones skipped) in
- * lexical order, subdirectories included; a later file wins.
+ * lexical order, subdirectories included; a later file wins. With where each variable is written.
  */
-function varsFileFor(dir: string, name: string, errors: InputError[]): Vars | undefined {
+function varsFileFor(dir: string, name: string, errors: InputError[]): { vars: Vars; sources: Record<string, Source> } | undefined {
   const files = ['.yaml', '.yml', '.json'].map((ext) => join(dir, name + ext)).filter((f) => existsSync(f));
   const sub = join(dir, name);
   if (isDir(sub)) files.push(...varsFilesIn(sub));
   if (files.length === 0) return undefined;
-  const out: Vars = {};
-  for (const file of files) Object.assign(out, collect(errors, () => loadVarsFile(file).vars) ?? {});
-  return out;
+  const vars: Vars = {};
+  const sources: Record<string, Source> = {};
+  for (const file of files) {
+    const loaded = collect(errors, () => loadVarsFile(file));
+    if (!loaded) continue;
+    Object.assign(vars, loaded.vars);
+    for (const k of Object.keys(loaded.vars)) sources[k] = sourceAt(loaded.yaml, [k]);
+  }
+  return { vars, sources };
 }
 
 function varsFilesIn(dir: string): string[] {

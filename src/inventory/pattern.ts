@@ -36,7 +36,7 @@ function resolveTerm(inv: Inventory, term: string, where: Source, pattern: strin
   if (inv.hosts.has(term)) return new Set([term]);
   if (inv.groups.has(term)) return groupHosts(inv, term);
   if (/[*?[]/.test(term)) {
-    const re = globToRegExp(term);
+    const re = globToRegExp(term, where, pattern);
     const out = new Set<string>();
     for (const h of inv.hosts.keys()) if (re.test(h)) out.add(h);
     for (const g of inv.groups.keys()) if (re.test(g)) for (const h of groupHosts(inv, g)) out.add(h);
@@ -65,7 +65,8 @@ function groupHosts(inv: Inventory, group: string): Set<string> {
   return out;
 }
 
-function globToRegExp(glob: string): RegExp {
+/** A glob as a RegExp; a bad character class (`[2-1]`) is an InputError at the pattern's source. */
+function globToRegExp(glob: string, where: Source, pattern: string): RegExp {
   let re = '';
   for (let i = 0; i < glob.length; i++) {
     const c = glob[i];
@@ -75,10 +76,21 @@ function globToRegExp(glob: string): RegExp {
       const end = glob.indexOf(']', i + 1);
       if (end < 0) re += '\\[';
       else {
-        re += '[' + glob.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\') + ']';
+        const body = glob.slice(i + 1, end);
+        for (const [, from, to] of body.replace(/^!/, '').matchAll(/(.)-(.)/g)) {
+          if (from > to) {
+            throw new InputError(`host pattern ${JSON.stringify(pattern)}: the range [${from}-${to}] is reversed`, where, { expected: `a range from low to high, like [${to}-${from}]` });
+          }
+        }
+        if (body === '' || body === '!') throw new InputError(`host pattern ${JSON.stringify(pattern)}: empty character class []`, where, { expected: 'characters or a range inside [ ], like lb-0[1-3]' });
+        re += '[' + body.replace(/^!/, '^').replace(/\\/g, '\\\\').replace(/(?!^)\^/g, '\\^') + ']';
         i = end;
       }
     } else re += c.replace(/[.+^${}()|\\\]]/g, '\\$&');
   }
-  return new RegExp(`^${re}$`);
+  try {
+    return new RegExp(`^${re}$`);
+  } catch (err) {
+    throw new InputError(`host pattern ${JSON.stringify(pattern)}: invalid glob (${(err as Error).message})`, where, { expected: 'a glob with *, ? and [a-z] classes' });
+  }
 }

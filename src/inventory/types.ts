@@ -8,6 +8,8 @@ export interface HostSpec {
   /** Every group the host belongs to, including `all` and ancestors. */
   groups: string[];
   source: Source;
+  /** Where each of vars is written (the group_vars/host_vars file or the inventory line that wins). */
+  varSources?: Record<string, Source>;
 }
 
 export interface GroupSpec {

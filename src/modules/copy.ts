@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { registerModule } from './registry.js';
 import { applyCopyLike, planCopyLike, type CopyLikeArgs } from './support/copy-dest.js';
-import { attributeProps, modeSchema, pathSchema } from './support/schema-parts.js';
+import { attributeProps, hostPathSchema, modeSchema, pathSchema } from './support/schema-parts.js';
 import type { ModuleDefinition } from './types.js';
 
 /** A managed file (dest, attributes, validate, backup, force) whose content is given or read from `src`. */
@@ -18,7 +18,7 @@ export const copy: ModuleDefinition<CopyArgs> = {
     properties: {
       content: { type: 'string' },
       src: pathSchema,
-      dest: pathSchema,
+      dest: hostPathSchema,
       ...attributeProps,
       mode: { anyOf: [modeSchema, { const: 'preserve' }] },
       validate: { type: 'string', pattern: '%s' },

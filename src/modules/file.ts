@@ -255,6 +255,9 @@ export const file: ModuleDefinition<FileArgs> = {
       ...attributeProps,
     },
     oneOf: [{ required: ['path'] }, { required: ['dest'] }, { required: ['name'] }],
+    // state: link / hard need the link's target (checked offline, before any connection)
+    if: { properties: { state: { enum: ['link', 'hard'] } }, required: ['state'] },
+    then: { required: ['src'] },
     additionalProperties: false,
   },
   async plan(ctx, args): Promise<PlanResult> {

@@ -8,7 +8,7 @@ import { registerModule } from './registry.js';
 import { fileFacts, followedFacts, type FileFacts } from './support/file-facts.js';
 import { editLines, type LineEdit } from './support/line-edit.js';
 import { applyManagedFile, plannedContent, planManagedFile, type ManagedFile } from './support/managed-file.js';
-import { attributeProps, pathSchema } from './support/schema-parts.js';
+import { attributeProps, pathSchema, regexpSchema } from './support/schema-parts.js';
 import type { ModuleContext, ModuleDefinition } from './types.js';
 
 export interface LineinfileArgs extends LineEdit {
@@ -61,11 +61,11 @@ export const lineinfile: ModuleDefinition<LineinfileArgs> = {
       destfile: pathSchema,
       name: pathSchema,
       line: { type: 'string' },
-      regexp: { type: 'string' },
+      regexp: regexpSchema,
       search_string: { type: 'string' },
       state: { enum: ['present', 'absent'] },
-      insertafter: { type: 'string' },
-      insertbefore: { type: 'string' },
+      insertafter: { ...regexpSchema, lbrunMarkers: true },
+      insertbefore: { ...regexpSchema, lbrunMarkers: true },
       backrefs: { type: 'boolean' },
       firstmatch: { type: 'boolean' },
       create: { type: 'boolean' },

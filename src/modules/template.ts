@@ -1,7 +1,7 @@
 /** template: a mustache template rendered on the controller, then written like copy. */
 import { registerModule } from './registry.js';
 import { applyCopyLike, planCopyLike, type CopyLikeArgs } from './support/copy-dest.js';
-import { attributeProps, modeSchema, pathSchema } from './support/schema-parts.js';
+import { attributeProps, hostPathSchema, modeSchema, pathSchema } from './support/schema-parts.js';
 import type { ModuleDefinition } from './types.js';
 
 /** A managed file (dest, attributes, validate, backup, force) whose content is rendered from `src`. */
@@ -16,7 +16,7 @@ export const template: ModuleDefinition<TemplateArgs> = {
     type: 'object',
     properties: {
       src: pathSchema,
-      dest: pathSchema,
+      dest: hostPathSchema,
       ...attributeProps,
       mode: { anyOf: [modeSchema, { const: 'preserve' }] },
       validate: { type: 'string', pattern: '%s' },

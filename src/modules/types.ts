@@ -100,6 +100,8 @@ export interface ModuleDefinition<A = Record<string, unknown>> {
   name: string;
   /** JSON Schema (draft 2020-12 subset ajv understands) of the arguments after free-form normalising. */
   schema: Record<string, unknown>;
+  /** Arguments whose values are expressions (assert's `that`, debug's `var`): parsed at load, names resolved offline. */
+  expressionArgs?: string[];
   /** If the module accepts a free-form string (`command: echo hi`), the argument it becomes. */
   freeForm?: string;
   /** Runs on the controller only (debug, assert, fail, set_fact, meta): needs no connection. */

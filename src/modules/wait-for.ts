@@ -56,8 +56,9 @@ export const waitFor = typedModule<WaitForArgs, WaitFacts | undefined, undefined
       host: { type: 'string', pattern: '^[A-Za-z0-9.:_-]+$' },
       port: { type: 'integer', minimum: 1, maximum: 65535 },
       state: { enum: ['started', 'stopped'] },
-      timeout: { type: 'integer', minimum: 0 },
-      delay: { type: 'integer', minimum: 0 },
+      // at most ~11 days each, so that their sum stays within what a timer can hold
+      timeout: { type: 'integer', minimum: 0, maximum: 1_000_000 },
+      delay: { type: 'integer', minimum: 0, maximum: 1_000_000 },
     },
     required: ['port'],
     additionalProperties: false,

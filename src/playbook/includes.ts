@@ -62,6 +62,10 @@ export function badPaths(errors: InputError[]): (path: DocPath, exact?: boolean)
 export function listFile(pl: Pick<PlayLoad, 'errors'>, file: string | undefined, schema: 'tasks' | 'handlers'): TaskListSource | undefined {
   if (!file) return undefined;
   const yf = collect(pl.errors, () => loadYamlFile(file, { allowEmpty: true }));
+  if (yf && yf.data === null && schema === 'tasks') {
+    // a role or task file that silently does nothing is almost always a mistake (tasks commented out)
+    pl.errors.push(new InputError('the tasks file holds no tasks (only comments or nothing)', { file, line: 1, column: 1 }, { expected: 'a list of tasks' }));
+  }
   if (!yf || yf.data === null) return undefined;
   const errors = validateDocument(yf, schema);
   pl.errors.push(...errors);
@@ -154,7 +158,9 @@ export function roleTasks(pl: PlayLoad, loaded: LoadedRole, ctx: TaskContext, ch
     const when = r.use.when;
     const whenAt = r.use.whenSource;
     if (whenAt) when.forEach((w) => collect(pl.errors, () => parseExpression(w, whenAt)));
-    const roleCtx: TaskContext = { ...ctx, tags: union(ctx.tags, r.role.tags), role: r.role, when: [...ctx.when, ...when], vars: {} };
+    // a role entry's when is written in the playbook: its errors name that line
+    const whenSources = [...ctx.when.map((_, i) => ctx.whenSources?.[i]), ...when.map(() => whenAt)];
+    const roleCtx: TaskContext = { ...ctx, tags: union(ctx.tags, r.role.tags), role: r.role, when: [...ctx.when, ...when], whenSources, vars: {} };
     const file = r.tasksFile;
     if (file && chain.includes(file)) continue;
     tasks.push(...taskList(pl, listFile(pl, file, 'tasks'), roleCtx, file ? [...chain, file] : chain));

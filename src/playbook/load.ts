@@ -14,7 +14,7 @@ import { loadVarsFile } from '../config/vars-file.js';
 import { loadYamlFile, sourceAt, type DocPath, type YamlFile } from '../config/yaml-file.js';
 import { toList, union } from './normalise.js';
 import { allTasks, badPaths, handlerList, roleTasks, taskList, type PlayLoad } from './includes.js';
-import { loadRoleUse, roleUseOf } from './roles.js';
+import { isDir, loadRoleUse, roleUseOf } from './roles.js';
 import { checkSerial } from './serial.js';
 import type { TaskContext } from './task.js';
 import { flattenItems, type HandlerSpec, type PlayItem, type PlaySpec, type PlaybookSpec, type TaskSpec } from './types.js';
@@ -75,6 +75,10 @@ function importPlaybook(st: State, yf: YamlFile, raw: Raw, i: number, chain: str
     st.errors.push(new InputError(`imported playbook not found: ${target}`, src, { expected: 'a playbook path relative to this file' }));
     return [];
   }
+  if (isDir(target)) {
+    st.errors.push(new InputError(`imported playbook ${target} is a directory`, src, { expected: 'a playbook file (YAML) relative to this file' }));
+    return [];
+  }
   const child = collect(st.errors, () => loadYamlFile(target));
   return child ? loadPlays(st, child, [...chain, target], union(inheritedTags, toList(raw.tags, true))) : [];
 }
@@ -92,6 +96,10 @@ function loadPlay(st: State, yf: YamlFile, raw: Raw, path: DocPath, inheritedTag
       const file = resolve(dirname(yf.file), String(f));
       if (!existsSync(file)) {
         st.errors.push(new InputError(`vars file not found: ${file}`, at(['vars_files', j]), { expected: 'a path relative to the playbook' }));
+        return;
+      }
+      if (isDir(file)) {
+        st.errors.push(new InputError(`vars file ${file} is a directory`, at(['vars_files', j]), { expected: 'a YAML file of variables, relative to the playbook' }));
         return;
       }
       Object.assign(vars, collect(st.errors, () => loadVarsFile(file).vars) ?? {});
@@ -116,6 +124,7 @@ function loadPlay(st: State, yf: YamlFile, raw: Raw, path: DocPath, inheritedTag
   const { roles, handlers, topics } = pl;
 
   checkHandlers(st, handlers, tasks, topics);
+  checkHandlerGraph(st, handlers);
   return {
     name: typeof raw.name === 'string' ? raw.name : hosts,
     hosts,
@@ -137,6 +146,36 @@ function loadPlay(st: State, yf: YamlFile, raw: Raw, path: DocPath, inheritedTag
   };
 }
 
+/**
+ * Handlers that notify handlers: one that notifies itself, or a cycle (one -> two -> one), would run
+ * without end. Reported at the notify entry that closes the loop. Templated notify entries are
+ * judged per host by the offline walk.
+ */
+function checkHandlerGraph(st: State, handlers: HandlerSpec[]): void {
+  const answering = (topic: string) => handlers.filter((h) => h.name === topic || h.listen.includes(topic));
+  const state = new Map<HandlerSpec, 'open' | 'done'>();
+  const stack: HandlerSpec[] = [];
+  const visit = (h: HandlerSpec): void => {
+    state.set(h, 'open');
+    stack.push(h);
+    h.notify.forEach((topic, i) => {
+      if (topic.includes('{{')) return;
+      for (const next of answering(topic)) {
+        const where = h.notifySources?.[i] ?? h.keySources?.notify ?? h.source;
+        if (next === h) {
+          st.errors.push(new InputError(`handler '${h.name}' notifies itself (it would run again and again)`, where, { expected: 'a handler that does not notify itself' }));
+        } else if (state.get(next) === 'open') {
+          const loop = [...stack.slice(stack.indexOf(next)), next].map((x) => x.name).join(' -> ');
+          st.errors.push(new InputError(`handlers notify each other in a cycle: ${loop}`, where, { expected: 'handlers whose notifications end' }));
+        } else if (!state.has(next)) visit(next);
+      }
+    });
+    stack.pop();
+    state.set(h, 'done');
+  };
+  for (const h of handlers) if (!state.has(h)) visit(h);
+}
+
 /** Handler names are unique in a play; every notify names a handler or a listen topic. */
 function checkHandlers(st: State, handlers: HandlerSpec[], tasks: TaskSpec[], topics: Set<string>): void {
   const seen = new Map<string, HandlerSpec>();
@@ -148,10 +187,10 @@ function checkHandlers(st: State, handlers: HandlerSpec[], tasks: TaskSpec[], to
     if (!first) seen.set(h.name, h);
   }
   for (const t of [...allTasks(tasks), ...handlers]) {
-    for (const n of t.notify) {
+    for (const [i, n] of t.notify.entries()) {
       if (topics.has(n) || n.includes('{{')) continue;
       st.errors.push(
-        new InputError(`notify '${n}' names no handler of this play${didYouMean(n, topics)}`, t.keySources?.notify ?? t.source, {
+        new InputError(`notify '${n}' names no handler of this play${didYouMean(n, topics)}`, t.notifySources?.[i] ?? t.keySources?.notify ?? t.source, {
           expected: topics.size ? `a handler name or listen topic: ${[...topics].join(', ')}` : 'a handler defined in the play or its roles',
         }),
       );

@@ -5,10 +5,12 @@
 import { InputError } from '../errors.js';
 import type { ModuleDefinition } from '../modules/types.js';
 import { compileSchema, validateData, type Locate } from '../config/schema.js';
-import type { DocPath } from '../config/yaml-file.js';
+import { pointer, type DocPath } from '../config/yaml-file.js';
+import { checkArgRules } from '../modules/support/arg-rules.js';
+import { hasTemplate } from '../vars/render.js';
 
 /** What argument handling needs of a module definition. */
-export type ModuleShape = Pick<ModuleDefinition, 'name' | 'schema' | 'freeForm'>;
+export type ModuleShape = Pick<ModuleDefinition, 'name' | 'schema' | 'freeForm' | 'expressionArgs'>;
 
 /** The argument map of a module key's value, or an InputError when its shape is wrong. */
 export function normaliseArgs(
@@ -42,5 +44,9 @@ export function validateModuleArgs(
   opts: { rendered?: boolean } = {},
 ): InputError[] {
   const skip = opts.rendered ? undefined : (v: unknown) => typeof v === 'string' && v.includes('{{');
-  return validateData(compileSchema(def.schema), args, locate, path, skip);
+  const errors = validateData(compileSchema(def.schema), args, locate, path, skip);
+  for (const p of checkArgRules(def.schema, args, skip && hasTemplate)) {
+    if (!errors.some((e) => e.path === pointer([...path, p.arg]))) errors.push(new InputError(p.reason, locate([...path, p.arg], { key: p.atKey }), { expected: p.expected }));
+  }
+  return errors;
 }

@@ -11,7 +11,7 @@ import { parseExpression } from '../vars/expr.js';
 import { normaliseArgs, validateModuleArgs, type ModuleShape } from './module-args.js';
 import { collect } from '../config/collect.js';
 import { toList, union } from './normalise.js';
-import type { HandlerSpec, RoleSpec, TaskSpec } from './types.js';
+import type { HandlerSpec, RoleSpec, TaskExpression, TaskSpec } from './types.js';
 
 export const TASK_KEYS = [
   'name', 'when', 'loop', 'loop_control', 'register', 'changed_when', 'failed_when', 'ignore_errors',
@@ -36,6 +36,19 @@ export interface Inherited {
   vars?: Vars;
 }
 
+/**
+ * Task keys whose values are expressions (a string or a list of them; a fixed boolean is not an
+ * expression). Each is parsed at load (a syntax error names its line) and its names are resolved
+ * offline before any connection (src/validate/expressions.ts). ownResult: the task's own `register`
+ * name is in scope. A new expression-valued key is one line here.
+ */
+export const EXPRESSION_KEYS: ReadonlyArray<{ key: string; ownResult: boolean }> = [
+  { key: 'when', ownResult: false },
+  { key: 'changed_when', ownResult: true },
+  { key: 'failed_when', ownResult: true },
+  { key: 'until', ownResult: true },
+];
+
 export interface TaskContext {
   yf: YamlFile;
   errors: InputError[];
@@ -43,6 +56,8 @@ export interface TaskContext {
   tags: string[];
   /** Inherited conditions (a role entry's when:). */
   when: string[];
+  /** Where each inherited condition is written (parallel to when). */
+  whenSources?: Array<Source | undefined>;
   role?: RoleSpec;
   /** Keywords of the enclosing blocks. */
   inherit?: Inherited;
@@ -105,11 +120,18 @@ export function parseTask(ctx: TaskContext, path: DocPath, raw: Record<string, u
   const keySources: Record<string, Source> = {};
   for (const k of Object.keys(raw)) if (k !== module) keySources[k] = at([...path, k === 'delegate_to' && local ? 'local_action' : k]);
 
+  const expressions: TaskExpression[] = ctx.when.map((text, i) => ({ key: 'when', text, source: ctx.whenSources?.[i] ?? source, ownResult: false }));
   const when = [...ctx.when, ...conditions(ctx, raw.when, [...path, 'when'])];
   const changedWhen = fixedOrConditions(ctx, raw.changed_when, [...path, 'changed_when']);
   const failedWhen = fixedOrConditions(ctx, raw.failed_when, [...path, 'failed_when']);
   const until = raw.until === undefined || raw.until === null ? undefined : conditions(ctx, raw.until, [...path, 'until']);
   const inh = ctx.inherit ?? {};
+  for (const { key, ownResult } of EXPRESSION_KEYS) expressions.push(...expressionsOf(ctx, raw[key], [...path, key], key, ownResult));
+  for (const arg of def.expressionArgs ?? []) {
+    const value = args[arg];
+    if (typeof value === 'string' || Array.isArray(value)) expressions.push(...expressionsOf(ctx, value, [...argsPath, arg], `${module}.${arg}`, false));
+  }
+  const notifySources = Array.isArray(raw.notify) ? raw.notify.map((_, i) => at([...path, 'notify', i])) : raw.notify === undefined ? [] : [at([...path, 'notify'])];
 
   const spec: TaskSpec = {
     id: uniqueId(ctx.ids, formatSource(source)),
@@ -120,6 +142,8 @@ export function parseTask(ctx: TaskContext, path: DocPath, raw: Record<string, u
     keySources,
     source,
     when,
+    expressions,
+    notifySources,
     loop: raw.loop,
     loopVar: (raw.loop_control as { loop_var?: string } | undefined)?.loop_var ?? 'item',
     register: raw.register as string | undefined,
@@ -235,6 +259,21 @@ export function conditions(ctx: Pick<TaskContext, 'yf' | 'errors'>, value: unkno
     collect(ctx.errors, () => parseExpression(text, src));
     return text;
   });
+}
+
+/** The expressions of a key's value (each with its own source); unparsable ones were reported by conditions(). */
+function expressionsOf(ctx: TaskContext, value: unknown, path: DocPath, key: string, ownResult: boolean): TaskExpression[] {
+  if (value === undefined || value === null || typeof value === 'boolean') return [];
+  const list = Array.isArray(value) ? value : [value];
+  const out: TaskExpression[] = [];
+  list.forEach((v, i) => {
+    const text = String(v);
+    const source = sourceAt(ctx.yf, Array.isArray(value) ? [...path, i] : path);
+    // task keys were parsed (and reported) by conditions(); module arguments (assert.that) here
+    const parsed = key.includes('.') ? collect(ctx.errors, () => parseExpression(text, source)) : collect([], () => parseExpression(text, source));
+    if (parsed !== undefined) out.push({ key, text, source, ownResult });
+  });
+  return out;
 }
 
 function fixedOrConditions(ctx: TaskContext, value: unknown, path: DocPath): string[] | boolean | undefined {

@@ -21,6 +21,17 @@ export interface RoleSpec {
   source: Source;
 }
 
+/** One expression of a task (a `when`, `changed_when`, ... item, or an expression argument like assert.that). */
+export interface TaskExpression {
+  /** The task key (`when`, `changed_when`, ...) or `<module>.<arg>` (`assert.that`). */
+  key: string;
+  text: string;
+  /** Where the expression itself is written (a role entry's `when` is in the playbook). */
+  source: Source;
+  /** Is the task's own registered result in scope (changed_when, failed_when, until)? */
+  ownResult: boolean;
+}
+
 export interface TaskSpec {
   /** Stable id, unique in the playbook (file:line:column). */
   id: string;
@@ -36,6 +47,10 @@ export interface TaskSpec {
   source: Source;
   /** Expressions that must all be true (when:). */
   when: string[];
+  /** Every expression of the task with its own source (inherited `when`s first): checked offline. */
+  expressions?: TaskExpression[];
+  /** Source of each notify entry (parallel to notify). */
+  notifySources?: Source[];
   /** A list, or a template string that renders to a list. */
   loop?: unknown;
   loopVar: string;

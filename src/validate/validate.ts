@@ -13,6 +13,8 @@ export async function validateProject(opts: {
   inventoryFile: string;
   extraVars?: Vars;
   limit?: string;
+  tags?: string[];
+  skipTags?: string[];
 }): Promise<{ playbook: PlaybookSpec; inventory: Inventory }> {
   const { playbook, inventory } = await walkProject(opts);
   return { playbook, inventory };

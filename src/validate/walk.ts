@@ -6,11 +6,16 @@
  * template behind a false `when` is not rendered.
  */
 import { dirname } from 'node:path';
-import { InputError, InputErrors } from '../errors.js';
+import { InputError, InputErrors, type Source } from '../errors.js';
+import { didYouMean } from '../config/did-you-mean.js';
+import { checkTaskExpressions } from './expressions.js';
+import { checkTagFlags } from './tag-flags.js';
+import { checkTemplateNames } from '../vars/template-names.js';
+import { whenOf } from '../playbook/when.js';
 import type { Vars } from '../modules/types.js';
 import { getModule } from '../modules/index.js';
 import { collect, collectAsync, inputErrorsOf } from '../config/collect.js';
-import { connectionSettings } from '../inventory/connection-vars.js';
+import { connectionSettings, hostVarSource } from '../inventory/connection-vars.js';
 import { loadInventory } from '../inventory/load.js';
 import { matchHosts } from '../inventory/pattern.js';
 import type { Inventory } from '../inventory/types.js';
@@ -34,6 +39,9 @@ export interface WalkOptions {
   limit?: string;
   /** Only this host (render --host). */
   host?: string;
+  /** --tags / --skip-tags of a run: each must name a tag some task has. */
+  tags?: string[];
+  skipTags?: string[];
 }
 
 /** A template rendered for a host by a task. */
@@ -80,7 +88,10 @@ export async function walkProject(opts: WalkOptions): Promise<WalkResult> {
   if (opts.host && !inventory.hosts.has(opts.host)) {
     errors.push(new InputError(`no host named '${opts.host}' in the inventory`, { file: '--host' }, { expected: [...inventory.hosts.keys()].join(', ') }));
   }
+  errors.push(...checkTagFlags(playbook, opts.tags, opts.skipTags));
+  if (limit && limit.length === 0) errors.push(selectsNothing(inventory, opts.limit as string, 'no host of the inventory'));
   const rendered: RenderedTemplate[] = [];
+  const itemKeys = itemKeysOf(playbook, inventory, opts.extraVars);
   const registered = new Map<string, Vars>();
   for (const play of playbook.plays) {
     const matched = collect(errors, () => matchHosts(inventory, play.hosts, play.hostsSource)) ?? [];
@@ -89,21 +100,25 @@ export async function walkProject(opts: WalkOptions): Promise<WalkResult> {
       walked.add(host);
       try {
         const vars = taskVars({ inventory, host, play, extraVars: opts.extraVars, playHosts: matched, check: true });
-        connectionSettings(host, vars, dirname(inventory.file), inventory.hosts.get(host)?.source);
+        connectionSettings(host, vars, dirname(inventory.file), inventory.hosts.get(host)?.source, hostVarSource(inventory, host, play, opts.extraVars));
       } catch (err) {
         note(host, err);
       }
       const reg = registered.get(host) ?? {};
       registered.set(host, reg);
-      const walker = { playbook, inventory, play, host, playHosts: matched, extraVars: opts.extraVars ?? {}, registered: reg, rendered };
-      for (const task of [...play.tasks, ...play.handlers]) {
+      const all = [...play.tasks, ...play.handlers];
+      const walker = { playbook, inventory, play, host, playHosts: matched, extraVars: opts.extraVars ?? {}, registered: reg, rendered, topics: topicsOf(play), itemKeys };
+      for (const [i, task] of all.entries()) {
         try {
-          walkTask(walker, task);
+          walkTask({ ...walker, registeredLater: registeredAfter(all, i, reg) }, task);
         } catch (err) {
           note(host, err);
         }
       }
     }
+  }
+  if (limit && limit.length > 0 && walked.size === 0 && !opts.host && playbook.plays.length > 0) {
+    errors.push(selectsNothing(inventory, opts.limit as string, "no host of any play's hosts:"));
   }
   const perHost = [...byMessage.values()].sort((x, y) => compareSources(x.err, y.err));
   for (const { err, hosts } of perHost) {
@@ -112,6 +127,61 @@ export async function walkProject(opts: WalkOptions): Promise<WalkResult> {
   }
   InputErrors.throwIfAny(errors);
   return { playbook, inventory, rendered };
+}
+
+/** `--limit` that leaves nothing to run on (ansible-playbook refuses it too): exit 3 naming what exists. */
+function selectsNothing(inventory: Inventory, pattern: string, what: string): InputError {
+  return new InputError(`${JSON.stringify(pattern)} selects no host: it matches ${what}`, { file: '--limit' }, {
+    expected: `hosts (${[...inventory.hosts.keys()].join(', ')}) or groups (${[...inventory.groups.keys()].join(', ')})`,
+  });
+}
+
+/** Names registered by the tasks after index i (not registered before), with where. */
+function registeredAfter(tasks: TaskSpec[], i: number, already: Vars): Map<string, Source> {
+  const out = new Map<string, Source>();
+  for (const t of tasks.slice(i + 1)) if (t.register && !Object.hasOwn(already, t.register) && !out.has(t.register)) out.set(t.register, t.keySources?.register ?? t.source);
+  return out;
+}
+
+/**
+ * For each variable name: the keys of the maps it holds anywhere in the data (its list items, or its
+ * map value), in the inventory, plays, roles and -e. Template sections over an empty list check
+ * their names against these.
+ */
+function itemKeysOf(playbook: PlaybookSpec, inventory: Inventory, extraVars: Vars | undefined): (name: string) => ReadonlySet<string> | undefined {
+  const out = new Map<string, Set<string>>();
+  const add = (vars: Vars | undefined) => {
+    for (const [name, value] of Object.entries(vars ?? {})) {
+      const maps = Array.isArray(value) ? value : [value];
+      for (const m of maps) {
+        if (m === null || typeof m !== 'object' || Array.isArray(m)) continue;
+        const keys = out.get(name) ?? new Set<string>();
+        Object.keys(m).forEach((k) => keys.add(k));
+        out.set(name, keys);
+      }
+    }
+  };
+  for (const h of inventory.hosts.values()) add(h.vars);
+  for (const play of playbook.plays) {
+    add(play.vars);
+    for (const r of play.roles) {
+      add(r.defaults);
+      add(r.vars);
+    }
+    for (const t of [...play.tasks, ...play.handlers]) add(t.vars);
+  }
+  add(extraVars);
+  return (name) => out.get(name);
+}
+
+/** Handler names and listen topics of a play. */
+function topicsOf(play: PlaySpec): Set<string> {
+  const out = new Set<string>();
+  for (const h of play.handlers) {
+    out.add(h.name);
+    h.listen.forEach((t) => out.add(t));
+  }
+  return out;
 }
 
 function compareSources(a: InputError, b: InputError): number {
@@ -128,6 +198,12 @@ interface Walker {
   /** What earlier tasks registered on this host (unknown values offline). */
   registered: Vars;
   rendered: RenderedTemplate[];
+  /** Names registered only by later tasks of the play. */
+  registeredLater: ReadonlyMap<string, Source>;
+  /** Handler names and listen topics of the play. */
+  topics: ReadonlySet<string>;
+  /** Keys the items (or map value) of a variable have anywhere in the data. */
+  itemKeys: (name: string) => ReadonlySet<string> | undefined;
 }
 
 /** One task on one host. Errors are thrown (several as InputErrors) and collected by the caller. */
@@ -137,13 +213,17 @@ function walkTask(w: Walker, task: TaskSpec): void {
   if (task.inRescue) Object.assign(w.registered, { ansible_failed_task: UNKNOWN, ansible_failed_result: UNKNOWN });
   const vars = taskVars({ inventory: w.inventory, host: w.host, play: w.play, task, registered: w.registered, extraVars: w.extraVars, playHosts: w.playHosts, check: true });
   try {
+    const scope = { vars, registeredLater: w.registeredLater };
+    InputErrors.throwIfAny(checkTaskExpressions(task, scope, 'when'));
     // when: is evaluated per loop item (the loop first), as the run does
     const runs = (v: Vars) =>
-      task.when.every((cond) => {
-        const r = evaluate(cond, v, task.keySources?.when ?? task.source);
+      whenOf(task).every(({ text, source }) => {
+        const r = evaluate(text, v, source);
         return isUnknown(r) || truthy(r);
       });
     if (task.loop === undefined && !runs(vars)) return;
+    InputErrors.throwIfAny(checkTaskExpressions(task, scope, 'rest'));
+    checkNotify(w, task, vars, errors);
     checkTaskKeywords(w, task, vars, errors);
     const loopSource = task.keySources?.loop ?? task.source;
     const loop = task.loop === undefined ? [undefined] : renderValue(task.loop, vars, loopSource);
@@ -165,7 +245,9 @@ function walkTask(w: Walker, task: TaskSpec): void {
       for (const name of def.files?.(args) ?? []) collect(errors, () => findFile('files', name, where));
       for (const name of def.templates?.(args) ?? []) {
         const path = collect(errors, () => findFile('templates', name, where));
-        const content = path === undefined ? undefined : collect(errors, () => renderKnown(path, itemVars));
+        const names = path === undefined ? [] : (collect(errors, () => checkTemplateNames(path, itemVars, w.itemKeys)) ?? []);
+        errors.push(...names);
+        const content = path === undefined || names.length ? undefined : collect(errors, () => renderKnown(path, itemVars));
         if (path !== undefined && content !== undefined) w.rendered.push({ host: w.host, task, args, template: path, content });
       }
       if (task.module === 'set_fact') Object.assign(facts, args);
@@ -210,6 +292,21 @@ function checkTaskKeywords(w: Walker, task: TaskSpec, vars: Vars, errors: InputE
       errors.push(new InputError(`environment values must be strings, got ${JSON.stringify(v)}`, task.keySources?.environment ?? task.source, { expected: 'a string, number or boolean' }));
     }
   }
+}
+
+/** A templated notify must render to a handler name or listen topic of the play (it is not dropped). */
+function checkNotify(w: Walker, task: TaskSpec, vars: Vars, errors: InputError[]): void {
+  task.notify.forEach((n, i) => {
+    if (!n.includes('{{')) return;
+    const source = task.notifySources?.[i] ?? task.keySources?.notify ?? task.source;
+    const name = collect(errors, () => renderValue(n, vars, source));
+    if (name === undefined || isUnknown(name) || (typeof name === 'string' && w.topics.has(name))) return;
+    errors.push(
+      new InputError(`notify ${JSON.stringify(n)} renders to ${JSON.stringify(name)}, which names no handler of this play${didYouMean(String(name), w.topics)}`, source, {
+        expected: w.topics.size ? `a handler name or listen topic: ${[...w.topics].join(', ')}` : 'a handler defined in the play or its roles',
+      }),
+    );
+  });
 }
 
 /** Rendered arguments, or undefined when one depends on a value only known at run time. */

@@ -129,14 +129,92 @@ export function parseExpression(text: string, source: Source): Expression {
   if (body.trim() === '') throw new InputError('empty expression', source);
   let ast: Expression;
   try {
-    ast = fixNotPrecedence(jsep(body));
+    if (bracketDepth(body) > MAX_EXPR_DEPTH) throw new RangeError();
+    const raw = jsep(body);
+    if (astDepth(raw) > MAX_EXPR_DEPTH) throw new RangeError();
+    ast = fixNotPrecedence(raw);
   } catch (err) {
+    if (err instanceof RangeError) {
+      throw new InputError(`expression is nested too deeply (more than ${MAX_EXPR_DEPTH} levels)`, source, { expected: 'a simpler expression' });
+    }
     const msg = (err as Error).message;
     throw new InputError(`invalid expression ${JSON.stringify(text)}: ${msg}`, source);
   }
   checkSupported(ast, text, source);
   parsed.set(text, ast);
   return ast;
+}
+
+/** Deepest nesting an expression may have: bounds every recursive walk of its tree (no stack overflow). */
+export const MAX_EXPR_DEPTH = 100;
+
+function bracketDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  for (const c of text) {
+    if (c === '(' || c === '[') max = Math.max(max, ++depth);
+    else if (c === ')' || c === ']') depth--;
+  }
+  return max;
+}
+
+/** Depth of a parsed tree, without recursion. */
+function astDepth(root: Expression): number {
+  let max = 0;
+  const todo: Array<[unknown, number]> = [[root, 1]];
+  while (todo.length) {
+    const [node, d] = todo.pop() as [unknown, number];
+    if (!node || typeof node !== 'object') continue;
+    if (d > max) max = d;
+    if (max > MAX_EXPR_DEPTH) return max;
+    for (const v of Object.values(node)) {
+      if (Array.isArray(v)) v.forEach((x) => todo.push([x, d + 1]));
+      else if (v && typeof v === 'object') todo.push([v, d + 1]);
+    }
+  }
+  return max;
+}
+
+/**
+ * Root names an expression reads (`a` of `a.b[c]`, and `c`), and the names it tests with
+ * `is defined` / `is undefined` (which may be missing). For the offline check of every name.
+ */
+export function namesOf(ast: Expression): { reads: Set<string>; tested: Set<string> } {
+  const reads = new Set<string>();
+  const tested = new Set<string>();
+  const todo: Expression[] = [ast];
+  while (todo.length) {
+    const n = todo.pop() as Expression;
+    switch (n.type) {
+      case 'Identifier':
+        reads.add(n.name as string);
+        break;
+      case 'MemberExpression':
+        todo.push(n.object as Expression);
+        if (n.computed) todo.push(n.property as Expression);
+        break;
+      case 'CallExpression':
+        todo.push(...(n.arguments as Expression[]));
+        break;
+      case 'BinaryExpression':
+        if (n.operator === 'is') {
+          let left = n.left as Expression;
+          while (left.type === 'MemberExpression') left = left.object as Expression;
+          if (left.type === 'Identifier') tested.add(left.name as string);
+          else todo.push(n.left as Expression);
+        } else todo.push(n.left as Expression, n.right as Expression);
+        break;
+      case 'UnaryExpression':
+        todo.push(n.argument as Expression);
+        break;
+      case 'ArrayExpression':
+        for (const e of n.elements as Array<Expression | null>) if (e) todo.push(e);
+        break;
+      default:
+        break;
+    }
+  }
+  return { reads, tested };
 }
 
 /**

@@ -12,8 +12,21 @@ import { YAML_OPTIONS } from '../config/yaml-file.js';
 
 export function parseExtraVars(items: string[], cwd: string): Vars {
   const out: Vars = {};
-  for (const item of items) Object.assign(out, parseOne(item, cwd));
+  const sources = new Map<string, Source>();
+  for (const item of items) {
+    const vars = parseOne(item, cwd);
+    Object.assign(out, vars);
+    for (const k of Object.keys(vars)) sources.set(k, { file: `-e ${item}` });
+  }
+  extraSources.set(out, sources);
   return out;
+}
+
+const extraSources = new WeakMap<Vars, Map<string, Source>>();
+
+/** Where an extra var was given (`-e NAME=VALUE`), for errors about its value. */
+export function extraVarSource(extraVars: Vars | undefined, name: string): Source | undefined {
+  return extraVars && Object.hasOwn(extraVars, name) ? (extraSources.get(extraVars)?.get(name) ?? { file: '-e' }) : undefined;
 }
 
 function parseOne(item: string, cwd: string): Vars {

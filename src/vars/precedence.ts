@@ -37,6 +37,9 @@ const layerCache = new WeakMap<PlaySpec, WeakMap<object, Map<string, { vars: Var
 const NO_ROLE = {};
 const playHostsCache = new WeakMap<PlaySpec, WeakMap<Inventory, string[]>>();
 
+/** Variables lbrun sets on every task and nothing overrides (set_fact of one is an input error). */
+export const MAGIC_VARS: readonly string[] = ['inventory_hostname', 'groups', 'group_names', 'hostvars', 'play_hosts', 'lbrun_check_mode', 'env'];
+
 export function taskVars(args: TaskVarsArgs): Vars {
   const { inventory, host, play, task } = args;
   const base = playLayers(inventory, host, play, task?.role);

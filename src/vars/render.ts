@@ -30,6 +30,25 @@ export function hasTemplate(value: unknown): boolean {
   return false;
 }
 
+/** The `{{ expr }}` expressions inside a value (strings, lists, maps), parsed; unparsable ones are left out. */
+export function templateExpressions(value: unknown): string[] {
+  const out: string[] = [];
+  const todo: unknown[] = [value];
+  while (todo.length) {
+    const v = todo.pop();
+    if (typeof v === 'string') {
+      if (!v.includes('{{')) continue;
+      try {
+        for (const p of split(v, { file: '' })) if (p.expr !== undefined) out.push(p.expr);
+      } catch {
+        // reported where the value is rendered
+      }
+    } else if (Array.isArray(v)) todo.push(...v);
+    else if (v !== null && typeof v === 'object') todo.push(...Object.values(v));
+  }
+  return out;
+}
+
 function renderDeep(value: unknown, vars: Vars, source: Source, resolving: string[]): unknown {
   if (typeof value === 'string') return value.includes('{{') ? renderText(value, vars, source, resolving, true) : value;
   if (Array.isArray(value)) {

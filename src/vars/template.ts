@@ -15,9 +15,9 @@ import { resolveFact } from './facts.js';
 import { isPartial, isUnknown, UnknownValueError } from './unknown.js';
 
 /** mustache token: [type, value, start, end, children?, closeIndex?] */
-type Token = [string, string, number, number, Token[]?, number?];
+export type Token = [string, string, number, number, Token[]?, number?];
 
-interface Parsed {
+export interface Parsed {
   text: string;
   tokens: Token[];
   lineStarts: number[];
@@ -34,7 +34,7 @@ export function renderTemplateFile(path: string, vars: Vars): string {
   return writer.renderTokens(t.tokens as unknown as string[][], new Mustache.Context(vars), undefined, t.text, undefined);
 }
 
-function parsedTemplate(path: string): Parsed {
+export function parsedTemplate(path: string): Parsed {
   let st;
   try {
     st = statSync(path);
@@ -53,13 +53,22 @@ function parsedTemplate(path: string): Parsed {
     tokens = Mustache.parse(text) as unknown as Token[];
   } catch (err) {
     const msg = (err as Error).message;
-    const offset = /at (\d+)\s*$/.exec(msg);
-    throw new InputError(`template syntax error: ${msg.replace(/ at \d+\s*$/, '')}`, offset ? at(Number(offset[1])) : { file: path });
+    const offset = /at (\d+)\s*$/.exec(msg)?.[1] ?? badDelimiterTag(text, msg);
+    const hint = /^Invalid tags/.test(msg) ? ' (a set-delimiter tag needs two delimiters: {{=<% %>=}})' : '';
+    throw new InputError(`template syntax error: ${msg.replace(/ at \d+\s*$/, '')}${hint}`, offset !== undefined ? at(Number(offset)) : { file: path });
   }
   rejectPartials(tokens, at);
   const parsed = { text, tokens, lineStarts, mtimeMs: st.mtimeMs, size: st.size };
   cache.set(path, parsed);
   return parsed;
+}
+
+/** mustache names no position for a bad set-delimiter tag: the first `{{=...=}}` without two delimiters. */
+function badDelimiterTag(text: string, msg: string): number | undefined {
+  if (!/^Invalid tags/.test(msg)) return undefined;
+  for (const m of text.matchAll(/\{\{=([\s\S]*?)=\}\}/g)) if (m[1].trim().split(/\s+/).length !== 2) return m.index;
+  const first = text.indexOf('{{=');
+  return first >= 0 ? first : undefined;
 }
 
 function rejectPartials(tokens: Token[], at: (offset: number) => Source): void {
@@ -74,7 +83,7 @@ function unknownCheck(value: unknown, name: string): void {
   if (isUnknown(value)) throw new UnknownValueError(value.deps.length > 0 ? value.deps : [name]);
 }
 
-function position(file: string, lineStarts: number[], offset: number): Source {
+export function position(file: string, lineStarts: number[], offset: number): Source {
   let lo = 0;
   let hi = lineStarts.length - 1;
   while (lo < hi) {

@@ -17,6 +17,7 @@ export const assert = typedModule<AssertArgs, undefined, undefined>({
   name: 'assert',
   readAhead: true,
   controllerOnly: true,
+  expressionArgs: ['that'],
   schema: {
     type: 'object',
     properties: {

@@ -13,6 +13,7 @@ export const debug = typedModule<DebugArgs, undefined, undefined>({
   name: 'debug',
   readAhead: true,
   controllerOnly: true,
+  expressionArgs: ['var'],
   schema: {
     type: 'object',
     properties: { msg: {}, var: { type: 'string', minLength: 1 } },

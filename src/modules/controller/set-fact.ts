@@ -1,6 +1,7 @@
 /** set_fact: set host variables at the "registered" precedence (also in check mode). */
 import { typedModule } from '../contract.js';
 import { registerModule } from '../registry.js';
+import { MAGIC_VARS } from '../../vars/precedence.js';
 import type { Vars } from '../types.js';
 
 export const setFact = typedModule<Vars, undefined, undefined>({
@@ -12,6 +13,8 @@ export const setFact = typedModule<Vars, undefined, undefined>({
     type: 'object',
     minProperties: 1,
     propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+    // checked by support/arg-rules.ts
+    lbrunReservedNames: [...MAGIC_VARS],
   },
   plan(args) {
     return { changed: false, facts: args, result: { ansible_facts: args } };

@@ -126,8 +126,8 @@ export const proxmoxLxcSchema: Record<string, unknown> = {
     onboot: { type: 'boolean' },
     tags: { type: 'array', items: { type: 'string', pattern: '^[a-z0-9_][a-z0-9_.+-]*$' } },
     wait_for_ssh: { type: 'boolean' },
-    wait_for_ssh_timeout: { type: 'number', exclusiveMinimum: 0 },
-    task_timeout: { type: 'number', exclusiveMinimum: 0 },
+    wait_for_ssh_timeout: { type: 'number', exclusiveMinimum: 0, maximum: 2147483 },
+    task_timeout: { type: 'number', exclusiveMinimum: 0, maximum: 2147483 },
   },
   // The Proxmox driver needs the API; the lab driver ignores api_* and node.
   if: { not: { properties: { driver: { const: 'lab' } }, required: ['driver'] } },

@@ -6,9 +6,14 @@ export const modeSchema = {
   maximum: 0o7777,
   pattern: '^(\\s*(0o)?[0-7]+\\s*|(a|[ugo]*)([-+=][rwxXstugo]*)+(,(a|[ugo]*)([-+=][rwxXstugo]*)+)*)$',
   description: 'octal "0644" (quoted; an unquoted YAML 1.1 0644 is the same number) or symbolic "u=rwX,g=rX,o="',
+  lbrunRule: 'mode',
 };
 export const ownerSchema = { type: 'string', minLength: 1 };
 export const pathSchema = { type: 'string', minLength: 1 };
+/** A path on the host: absolute (the `lbrunRule` is checked by support/arg-rules.ts). */
+export const hostPathSchema = { type: 'string', minLength: 1, lbrunRule: 'absolute-path' };
+/** A regular expression that must compile. */
+export const regexpSchema = { type: 'string', lbrunRule: 'regexp' };
 /** A user or group name as useradd/groupadd accept it. */
 export const accountNameSchema = { type: 'string', pattern: '^[a-z_][a-z0-9_.-]*\\$?$' };
 export const stringList = { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] };
