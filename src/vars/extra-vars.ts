@@ -16,7 +16,8 @@ export function parseExtraVars(items: string[], cwd: string): Vars {
   for (const item of items) {
     const vars = parseOne(item, cwd);
     Object.assign(out, vars);
-    for (const k of Object.keys(vars)) sources.set(k, { file: `-e ${item}` });
+    // named without its value: a value given with -e may be a secret
+    for (const k of Object.keys(vars)) sources.set(k, { file: `-e ${k}=...` });
   }
   extraSources.set(out, sources);
   return out;
