@@ -15,8 +15,13 @@
  *   BENCH_ANSIBLE_COLD_MAX_N=50  scenario B: ansible's cold figure only up to this N
  *   BENCH_ANSIBLE_TIMEOUT_S=600  an ansible run stopped at this limit counts as "> limit"
  *   BENCH_SCENARIOS=A,B     which scenarios
+ *   BENCH_SMOKE=1           the CI smoke: scenario B at N=10, 1 run, docs untouched; its only target
+ *                           is a generous margin (lbrun >= BENCH_SMOKE_MIN_RATIO=3 x faster converged)
+ *                           plus the equivalence of both tools' results
  *   BENCH_UPDATE_DOCS=0     do not replace the results in docs/benchmark.md (between its bench
  *                           markers); a measured run replaces them by default, --render only with =1
+ * Exit code: 1 when the tools' results differ or a scenario failed; 2 when a target is not held
+ * (`--report-only`: print the targets, exit 0 for them).
  * Needs root (the lab, sshd, apt) on Debian 12; installs ansible-core and time with apt-get.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -26,7 +31,7 @@ import { load, machineInfo } from './lib/machine.js';
 import { cleanup, timed } from './lib/proc.js';
 import { scenarioA } from './lib/scenario-a.js';
 import { scenarioB } from './lib/scenario-b.js';
-import { resultsTable, targetsTable } from './lib/table.js';
+import { resultsTable, targetList, targetsTable } from './lib/table.js';
 import { ROOT } from './lib/tools.js';
 
 const env = (name, dflt) => process.env[name] ?? dflt;
@@ -52,19 +57,20 @@ async function main() {
     process.stderr.write('npm run bench needs root (the lab, sshd on loopback addresses, apt-get)\n');
     return 3;
   }
-  const runs = int('BENCH_RUNS', 5);
+  const smoke = env('BENCH_SMOKE', '') === '1';
+  const runs = smoke ? 1 : int('BENCH_RUNS', 5);
   const coldRuns = int('BENCH_COLD_RUNS', 1);
-  const scale = env('BENCH_SCALE', '10,50,200').split(',').filter(Boolean).map(Number);
+  const scale = smoke ? [10] : env('BENCH_SCALE', '10,50,200').split(',').filter(Boolean).map(Number);
   const ansibleHostRuns = int('BENCH_ANSIBLE_HOST_RUNS', 30);
   const ansibleColdMaxN = int('BENCH_ANSIBLE_COLD_MAX_N', 50);
   const ansibleTimeoutMs = int('BENCH_ANSIBLE_TIMEOUT_S', 600) * 1000;
-  const scenarios = new Set(env('BENCH_SCENARIOS', 'A,B').toUpperCase().split(','));
+  const scenarios = new Set((smoke ? 'B' : env('BENCH_SCENARIOS', 'A,B')).toUpperCase().split(','));
   const resultsDir = join(ROOT, 'bench', 'results');
   mkdirSync(resultsDir, { recursive: true });
 
   await ensureDeps(log);
   const machine = await machineInfo();
-  const res = { machine, ansible: await ansibleVersion(), runs, coldRuns, ansibleColdMaxN, ansibleTimeoutMs, loadBefore: load() };
+  const res = { smoke: smoke ? { n: 10, minRatio: Number(env('BENCH_SMOKE_MIN_RATIO', '3')) } : undefined, machine, ansible: await ansibleVersion(), runs, coldRuns, ansibleColdMaxN, ansibleTimeoutMs, loadBefore: load() };
   const t0 = Date.now();
   log(`${machine.nproc} CPUs (${machine.cpu}), load ${res.loadBefore}; ${res.ansible}; ${runs} runs per figure`);
 
@@ -95,9 +101,13 @@ async function main() {
   writeFileSync(join(resultsDir, `${stamp}.json`), `${JSON.stringify(res, null, 1)}\n`);
   writeFileSync(join(resultsDir, 'latest.md'), doc);
   process.stdout.write(`${doc}\n`);
-  if (env('BENCH_UPDATE_DOCS', '1') === '1') updateDocs(doc);
+  if (!smoke && env('BENCH_UPDATE_DOCS', '1') === '1') updateDocs(doc);
   const differs = (res.aError ? 1 : 0) + (res.a?.equivalence.length ?? 0) + (res.b ?? []).reduce((n, b) => n + b.equivalence.length, 0);
-  return differs ? 1 : 0;
+  if (differs) return 1;
+  const missed = targetList(res).filter((t) => !t.held);
+  for (const t of missed) log(`target not held: ${t.target} (measured ${t.measured})`);
+  if (missed.length && !process.argv.includes('--report-only')) return 2;
+  return 0;
 }
 
 /** The results as markdown: machine, the table, the targets, the equivalence proofs. */

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { assertLabAddress, runVipClient, startVipClient } from './vip-client.js';
+import { assertLabAddress, lossProblems, runVipClient, startVipClient } from './vip-client.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vip-client-'));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
@@ -64,6 +64,59 @@ t.test('a background loop stops on request and within its time bound', async (t)
   await new Promise((r) => setTimeout(r, 100));
   const stopped = await loop2.stop();
   t.ok(stopped.durationMs < 5000, `stopped after ${stopped.durationMs} ms`);
+});
+
+t.test('runs until stopped; reports rate, longest gap and every error; lossProblems catches each kind of loss', async (t) => {
+  let stall = false;
+  let fail = false;
+  const s = await server((_req, res) => {
+    if (fail) {
+      res.statusCode = 503;
+      res.end('down');
+    } else if (stall) setTimeout(() => res.end('late'), 1500);
+    else res.end('ok');
+  });
+  t.teardown(() => s.close());
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  // a clean window: covered, stopped by the test, no failure, no stall
+  const clean = startVipClient({ host: '127.0.0.1', port: s.port, intervalMs: 10 });
+  await sleep(300);
+  const windowStart = 200;
+  await sleep(700);
+  const windowEnd = 900;
+  const c = await clean.stop();
+  t.equal(c.stoppedBy, 'stop');
+  t.same(c.errors, []);
+  t.same(lossProblems(c, { windowStartMs: windowStart, windowEndMs: windowEnd, minRate: 1, maxStallMs: 1000 }), [], `${c.ok} answers, ${c.rate.toFixed(0)}/s, gap ${c.longestGapMs} ms`);
+
+  // a stall (one answer 1.5 s late) is over the 1 s bound, though nothing failed
+  const slow = startVipClient({ host: '127.0.0.1', port: s.port, intervalMs: 10 });
+  await sleep(200);
+  stall = true;
+  await sleep(200);
+  stall = false;
+  await sleep(1800);
+  const sl = await slow.stop();
+  t.equal(sl.failed, 0);
+  t.ok(sl.longestGapMs >= 1400, `longest gap ${sl.longestGapMs} ms`);
+  t.match(lossProblems(sl, { windowStartMs: 100, windowEndMs: 500, minRate: 1 }), [/longest stall \d+ ms > 1000 ms/]);
+
+  // failures are listed with their error; a loop that ended by a bound did not cover the window
+  const bad = startVipClient({ host: '127.0.0.1', port: s.port, intervalMs: 10 });
+  await sleep(100);
+  fail = true;
+  await sleep(200);
+  fail = false;
+  const b = await bad.stop();
+  t.ok(b.failed > 0 && b.errors.length === b.failed);
+  t.match(b.errors[0], /^at \d+ ms: HTTP 503$/);
+  const capped = await runVipClient({ host: '127.0.0.1', port: s.port, count: 3, intervalMs: 0 });
+  t.equal(capped.stoppedBy, 'maxRequests');
+  const problems = lossProblems(capped, { windowStartMs: 50, windowEndMs: 60_000, minRate: 1 });
+  t.match(problems, [/ended by itself \(maxRequests\)/, /before the change ended/]);
+  t.match(lossProblems(b, { windowStartMs: 50, windowEndMs: 100, minRate: 1, maxStallMs: 60_000 }), [/\d+ failed: at \d+ ms: HTTP 503/]);
+  t.match(lossProblems(c, { windowStartMs: 50, windowEndMs: 100, minRate: 1e6 }), [/answers\/s < 1000000\/s/]);
 });
 
 t.test('only loopback and the lab network', async (t) => {

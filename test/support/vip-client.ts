@@ -1,7 +1,8 @@
 /**
- * A bounded HTTPS client loop through the lab's VIP (or any lab/loopback address): one new TLS
+ * An HTTPS client loop through the lab's VIP (or any lab/loopback address): one new TLS
  * connection per request (so HAProxy's round robin spreads them), counting successes, failures and
- * which stand-in API server answered. Bounded in count and time; refuses addresses outside
+ * which stand-in API server answered. It runs until the test stops it (with safety caps), reporting
+ * its count, longest gap without an answer and every error; refuses addresses outside
  * loopback and the lab network, so it can never reach production.
  */
 import https from 'node:https';
@@ -12,9 +13,9 @@ export interface VipClientOptions {
   port?: number;
   /** Request path; the stand-ins answer /version, /readyz, /livez. */
   path?: string;
-  /** Stop after this many requests (hard bound). */
+  /** Stop after this many requests (hard bound; default: only the safety cap, the test stops the loop). */
   maxRequests?: number;
-  /** Stop after this long (hard bound), in ms. */
+  /** Stop after this long (hard bound), in ms (default: only the 10 min safety cap). */
   maxDurationMs?: number;
   /** Pause between requests, in ms. */
   intervalMs?: number;
@@ -35,6 +36,14 @@ export interface VipRequest {
 export interface VipClientResult {
   ok: number;
   failed: number;
+  /** Every failure's message, in order ("at <ms>: <error>"). */
+  errors: string[];
+  /** Why the loop ended: the test's stop(), or a bound (a loop that hit a bound did not cover the window). */
+  stoppedBy: 'stop' | 'maxRequests' | 'maxDuration';
+  /** The longest time without a successful answer: from the start, between answers, and up to the end. */
+  longestGapMs: number;
+  /** Successful answers per second over the loop's duration. */
+  rate: number;
   /** Successful answers per backend. */
   byBackend: Record<string, number>;
   requests: VipRequest[];
@@ -117,29 +126,45 @@ export function startVipClient(options: VipClientOptions): VipClientLoop {
     path: options.path ?? '/version',
     timeoutMs: options.timeoutMs ?? 10_000,
   };
-  const maxRequests = Math.min(options.maxRequests ?? 1000, HARD_MAX_REQUESTS);
-  const maxDurationMs = Math.min(options.maxDurationMs ?? 120_000, HARD_MAX_DURATION_MS);
+  const maxRequests = Math.min(options.maxRequests ?? HARD_MAX_REQUESTS, HARD_MAX_REQUESTS);
+  const maxDurationMs = Math.min(options.maxDurationMs ?? HARD_MAX_DURATION_MS, HARD_MAX_DURATION_MS);
   const intervalMs = options.intervalMs ?? 20;
   let stopping = false;
 
   const done = (async (): Promise<VipClientResult> => {
     const start = Date.now();
-    const result: VipClientResult = { ok: 0, failed: 0, byBackend: {}, requests: [], durationMs: 0 };
-    while (!stopping && result.requests.length < maxRequests && Date.now() - start < maxDurationMs) {
+    const result: VipClientResult = { ok: 0, failed: 0, errors: [], stoppedBy: 'stop', longestGapMs: 0, rate: 0, byBackend: {}, requests: [], durationMs: 0 };
+    let lastAnswer = start;
+    while (!stopping) {
+      if (result.requests.length >= maxRequests) {
+        result.stoppedBy = 'maxRequests';
+        break;
+      }
+      if (Date.now() - start >= maxDurationMs) {
+        result.stoppedBy = 'maxDuration';
+        break;
+      }
       const t0 = Date.now();
       try {
         const { backend } = await oneRequest(opts);
         const name = backend ?? 'unknown';
         result.ok++;
         result.byBackend[name] = (result.byBackend[name] ?? 0) + 1;
-        result.requests.push({ at: t0 - start, ok: true, backend: name, ms: Date.now() - t0 });
+        const now = Date.now();
+        result.requests.push({ at: t0 - start, ok: true, backend: name, ms: now - t0 });
+        result.longestGapMs = Math.max(result.longestGapMs, now - lastAnswer);
+        lastAnswer = now;
       } catch (err) {
         result.failed++;
+        result.errors.push(`at ${t0 - start} ms: ${(err as Error).message}`);
         result.requests.push({ at: t0 - start, ok: false, error: (err as Error).message, ms: Date.now() - t0 });
       }
       if (intervalMs > 0) await new Promise((r) => setTimeout(r, intervalMs));
     }
-    result.durationMs = Date.now() - start;
+    const end = Date.now();
+    result.durationMs = end - start;
+    result.longestGapMs = Math.max(result.longestGapMs, end - lastAnswer);
+    result.rate = result.durationMs > 0 ? (result.ok * 1000) / result.durationMs : 0;
     return result;
   })();
 
@@ -150,6 +175,32 @@ export function startVipClient(options: VipClientOptions): VipClientLoop {
       return done;
     },
   };
+}
+
+/** What a request-loss check asserts about a loop the test stopped (see assertNoLoss). */
+export interface NoLossBounds {
+  /** ms since the loop started when the change began and ended (both inside the loop's run). */
+  windowStartMs: number;
+  windowEndMs: number;
+  /** Minimum successful answers per second (default 5). */
+  minRate?: number;
+  /** Bound on the longest time without an answer (default 1000 ms). */
+  maxStallMs?: number;
+}
+
+/** The problems with a loop's result, [] when it covered the window with no loss (for t.same(..., [])). */
+export function lossProblems(r: VipClientResult, b: NoLossBounds): string[] {
+  const minRate = b.minRate ?? 5;
+  const maxStallMs = b.maxStallMs ?? 1000;
+  const out: string[] = [];
+  if (r.stoppedBy !== 'stop') out.push(`the loop ended by itself (${r.stoppedBy}) after ${r.durationMs} ms, not by the test`);
+  const first = r.requests[0];
+  if (!first || first.at > b.windowStartMs) out.push(`no request before the change began at ${b.windowStartMs} ms`);
+  if (r.durationMs < b.windowEndMs) out.push(`the loop ended at ${r.durationMs} ms, before the change ended at ${b.windowEndMs} ms`);
+  if (r.failed) out.push(`${r.failed} failed: ${r.errors.slice(0, 5).join('; ')}`);
+  if (r.rate < minRate) out.push(`${r.rate.toFixed(1)} answers/s < ${minRate}/s`);
+  if (r.longestGapMs > maxStallMs) out.push(`longest stall ${r.longestGapMs} ms > ${maxStallMs} ms`);
+  return out;
 }
 
 /** Run exactly `count` requests (bounded by maxDurationMs too) and return the counts. */
