@@ -107,10 +107,12 @@ export const sysctl: ModuleDefinition<SysctlArgs> = {
     const present = args.state !== 'absent';
     const value = valueText(args.value ?? args.val);
     if (present && value === '') throw new TaskError('value cannot be blank');
-    const script = `if v=$(LC_ALL=C sysctl -e -n ${quote(name)} 2>/dev/null); then printf 'live:%s\\n' "$v"; fi; echo ${LIVE}\n${fileFactsScript(file, true)}`;
+    const proc = `/proc/sys/${name.replace(/\./g, '/')}`;
+    const script = `[ -e ${quote(proc)} ] || echo --no-key--; if v=$(LC_ALL=C sysctl -e -n ${quote(name)} 2>/dev/null); then printf 'live:%s\\n' "$v"; fi; echo ${LIVE}\n${fileFactsScript(file, true)}`;
     const r = await mustRun(ctx, script, `reading sysctl ${name}`);
     const at = r.stdout.indexOf(`${LIVE}\n`);
-    const head = r.stdout.slice(0, at);
+    const noKey = r.stdout.startsWith('--no-key--\n');
+    const head = r.stdout.slice(noKey ? 11 : 0, at);
     const live = head.startsWith('live:') ? head.slice(5).replace(/\n$/, '') : undefined;
     const facts = parseFileFacts(file, r.stdout.slice(at + LIVE.length + 1));
     if (facts.type !== 'absent' && (facts.type !== 'file' || facts.content === undefined)) throw new TaskError(`${file} on ${ctx.host} is not a readable text file`);
@@ -127,6 +129,8 @@ export const sysctl: ModuleDefinition<SysctlArgs> = {
       changed = true;
       setLive = live !== undefined;
     }
+    // The real run writes the file, then `sysctl -p` fails on a key the kernel does not have: say so.
+    if (ctx.check && noKey && reload && changed) throw new TaskError(`sysctl -p ${file} would fail: the kernel has no ${name}`);
     const filePlan = write ? await planManagedFile(ctx, { dest: file, content: rewritten }, facts) : undefined;
     const w = ctx.check ? 'would ' : '';
     const msg = !changed
