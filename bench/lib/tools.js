@@ -126,7 +126,7 @@ export function parseRecap(stdout) {
 /** The ssh ControlMaster processes of one ansible run (found by their control path), ended by PID. */
 function stopMasters(controlDir) {
   for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    let cmdline = '';
+    let cmdline;
     try {
       cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
     } catch {

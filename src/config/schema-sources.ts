@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Ajv2020, Options } from 'ajv/dist/2020.js';
+import type * as Ajv2020Module from 'ajv/dist/2020.js';
 
 export type SchemaName = 'playbook' | 'inventory' | 'tasks' | 'handlers' | 'vars';
 
@@ -35,7 +36,7 @@ export function schemaKey(schema: AnySchema): string {
  * ajv is loaded here, on first use, so that a run with precompiled validators never loads it.
  */
 export function createAjv(extra: Options = {}): Ajv2020 {
-  const { Ajv2020 } = createRequire(import.meta.url)('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
+  const { Ajv2020 } = createRequire(import.meta.url)('ajv/dist/2020.js') as typeof Ajv2020Module;
   const ajv = new Ajv2020({ ...AJV_OPTIONS, ...extra, code: { ...AJV_OPTIONS.code, ...extra.code } });
   for (const schema of documentSchemas().values()) ajv.addSchema(schema);
   return ajv;

@@ -125,7 +125,7 @@ function simple(e: ErrorObject, env: Env): InputError {
     case 'const':
       return make(e, env, `invalid value ${short(e.data)}`, describe(e.parentSchema, env));
     default: {
-      const title = (e.parentSchema as AnySchema | undefined)?.title;
+      const title = (e.parentSchema)?.title;
       return make(e, env, `invalid value ${short(e.data)}: ${e.message ?? e.keyword}`, typeof title === 'string' ? title : undefined);
     }
   }

@@ -66,7 +66,7 @@ export function lookupKnownKeys(files: string[], address: string, port: number):
         if (!text || text.startsWith('#')) return;
         const fields = text.split(/\s+/);
         let marker: string | undefined;
-        if (fields[0]!.startsWith('@')) marker = fields.shift();
+        if (fields[0].startsWith('@')) marker = fields.shift();
         const [patterns, type, key] = fields;
         if (!patterns || !type || !key || marker === '@cert-authority') return;
         if (!matchesPatterns(patterns, name)) return;

@@ -38,7 +38,7 @@ interface Endpoint {
 export function parseJumpHost(spec: string, defaultUser: string): Endpoint {
   const m = /^(?:([^@]+)@)?(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(spec.trim());
   if (!m) throw new ConnectError(spec, `invalid jump host ${JSON.stringify(spec)}; expected user@host:port`);
-  return { user: m[1] ?? defaultUser, address: m[2]!.replace(/^\[|\]$/g, ''), port: m[3] ? Number(m[3]) : 22 };
+  return { user: m[1] ?? defaultUser, address: m[2].replace(/^\[|\]$/g, ''), port: m[3] ? Number(m[3]) : 22 };
 }
 
 export class SshConnection extends ShellConnection {
@@ -214,7 +214,7 @@ export class SshConnection extends ShellConnection {
       );
     }
     if (this.opts.acceptNewHostKeys) {
-      recordKnownKey(files[0]!, end.address, end.port, blob);
+      recordKnownKey(files[0], end.address, end.port, blob);
       return undefined;
     }
     return new HostKeyError(

@@ -74,7 +74,7 @@ export async function backendState(ref: string | number): Promise<BackendState> 
   const b = findBackend(ref);
   const rec = await loadRecord('backend', b.name);
   const running = !!rec && recAlive(rec.server);
-  return { name: b.name, address: b.address, running, pid: running ? rec!.server.pid : null };
+  return { name: b.name, address: b.address, running, pid: running ? rec.server.pid : null };
 }
 
 /** GET https://ADDRESS:6443/PATH, trusting the lab CA. Resolves with status, body and backend header. */

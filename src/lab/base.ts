@@ -140,7 +140,7 @@ async function debootstrap(target: string): Promise<void> {
 /** Remove cached bases and debootstraps other than the current ones, except those in `keep`. */
 export async function pruneBases(keep: Set<string>): Promise<void> {
   const current = new Set([`base-${baseHash()}`, `debootstrap-${debootstrapHash()}`]);
-  let names: string[] = [];
+  let names: string[];
   try {
     names = await readdir(CACHE_DIR);
   } catch {

@@ -61,8 +61,8 @@ export async function hostState(name: string): Promise<HostState> {
     name,
     address: rec?.address ?? null,
     running,
-    pid: running ? rec!.init!.pid : null,
-    supervisorPid: running ? rec!.supervisor.pid : null,
+    pid: running ? rec.init!.pid : null,
+    supervisorPid: running ? rec.supervisor.pid : null,
     veth: rec?.veth ?? vethName(name),
     current,
     startedAt: rec?.startedAt ?? null,
@@ -236,7 +236,7 @@ async function boot(
 /** Wait until sshd answers on the host's address and systemd finished booting. */
 async function waitReady(spec: HostSpec, timeoutMs: number): Promise<void> {
   const end = Date.now() + timeoutMs;
-  let system = '';
+  let system: string;
   for (;;) {
     const st = await hostState(spec.name);
     if (!st.running || !st.pid) {

@@ -96,7 +96,7 @@ export async function forgetHostKey(name: string): Promise<void> {
 export async function writeKnownHosts(): Promise<void> {
   const p = keyPaths();
   const lines: string[] = [];
-  let names: string[] = [];
+  let names: string[];
   try {
     names = (await readdir(p.hostKeysDir)).sort();
   } catch {

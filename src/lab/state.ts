@@ -62,7 +62,7 @@ export async function loadRecord<K extends LabRecord['kind']>(
 }
 
 export async function allRecords(): Promise<LabRecord[]> {
-  let names: string[] = [];
+  let names: string[];
   try {
     names = await readdir(RUN_DIR);
   } catch {
@@ -136,7 +136,7 @@ async function acquire(timeoutMs: number): Promise<void> {
         if (again[0] === pid && (!pid || !alive(pid, start))) await rm(LOCK, { force: true });
         continue;
       }
-      if (Date.now() > end) throw new Error(`the lab is busy: process ${pid} holds ${LOCK}`);
+      if (Date.now() > end) throw new Error(`the lab is busy: process ${pid} holds ${LOCK}`, { cause: e });
       if (!told) {
         process.stderr.write(`[lab] waiting for process ${pid} (holds ${LOCK})...\n`);
         told = true;

@@ -41,9 +41,9 @@ export function parseAptFacts(stdout: string): AptFacts {
   const installed = new Set<string>();
   const upgradable = new Set<string>();
   const [statusPart, rest = ''] = stdout.split('--policy--\n');
-  for (const line of statusPart!.split('\n')) {
+  for (const line of statusPart.split('\n')) {
     const m = /^(\S+) ii/.exec(line);
-    if (m) installed.add(m[1]!.replace(/:.*$/, ''));
+    if (m) installed.add(m[1].replace(/:.*$/, ''));
   }
   let current: string | undefined;
   let inst: string | undefined;

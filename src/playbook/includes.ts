@@ -268,7 +268,7 @@ function roleArgs(pl: PlayLoad, ctx: TaskContext, value: unknown, source: Source
   for (const k of Object.keys(v)) {
     if (!ROLE_ARGS.includes(k)) pl.errors.push(new InputError(`unknown role include argument '${k}'${didYouMean(k, ROLE_ARGS)}`, sourceAt(ctx.yf, [...path, k], { key: true }), { expected: ROLE_ARGS.join(', ') }));
   }
-  const str = (k: string): string | undefined => (typeof v[k] === 'string' ? (v[k] as string) : undefined);
+  const str = (k: string): string | undefined => (typeof v[k] === 'string' ? (v[k]) : undefined);
   return {
     name: v.name as string,
     tags: [],

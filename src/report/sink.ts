@@ -15,7 +15,7 @@ export function installSink(): void {
   installed = true;
   for (const stream of [process.stdout, process.stderr]) {
     const write = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean;
-    stream.write = ((chunk: unknown, ...rest: unknown[]) => write(redactChunk(chunk), ...rest)) as typeof stream.write;
+    stream.write = ((chunk: unknown, ...rest: unknown[]) => write(redactChunk(chunk), ...rest));
   }
   // Node prints an uncaught error itself, past process.stderr.write: print it through the sink
   const crash = (err: unknown) => {

@@ -68,7 +68,7 @@ interface JsepParser {
   throwError(message: string): never;
 }
 jsep.hooks.add('gobble-token', function gobbleMap(this: JsepParser, env: { node?: Expression }) {
-  const at = (c: number) => (this.code as number) === c;
+  const at = (c: number) => (this.code) === c;
   if (!at(123)) return;
   this.index++;
   const properties: Array<{ key: Expression; value: Expression }> = [];
@@ -76,7 +76,7 @@ jsep.hooks.add('gobble-token', function gobbleMap(this: JsepParser, env: { node?
     this.gobbleSpaces();
     if (at(125)) {
       this.index++;
-      env.node = this.gobbleTokenProperty({ type: 'ObjectExpression', properties } as unknown as Expression);
+      env.node = this.gobbleTokenProperty({ type: 'ObjectExpression', properties });
       return;
     }
     const key = this.gobbleExpression();
@@ -224,7 +224,7 @@ export function namesOf(ast: Expression): { reads: Set<string>; tested: Set<stri
  */
 function fixNotPrecedence(node: Expression): Expression {
   const out = fixNot(node);
-  return isParen(node) ? ({ ...out, [PAREN]: true } as Expression) : out;
+  return isParen(node) ? ({ ...out, [PAREN]: true }) : out;
 }
 
 function isParen(n: Expression): boolean {
@@ -237,7 +237,7 @@ function fixNot(node: Expression): Expression {
       const left = fixNotPrecedence(node.left as Expression);
       const right = fixNotPrecedence(node.right as Expression);
       if (node.operator !== 'and' && node.operator !== 'or' && isNot(left) && !isParen(left)) {
-        const inner = fixNotPrecedence({ ...node, left: left.argument as Expression, right });
+        const inner = fixNotPrecedence({ ...node, left: left.argument, right });
         return { type: 'UnaryExpression', operator: 'not', prefix: true, argument: inner };
       }
       return { ...node, left, right };
@@ -341,7 +341,7 @@ function checkFilter(node: Expression, fail: (why: string) => never): void {
   if (firstKw >= 0 && args.slice(firstKw).some((a) => a.key === undefined)) fail(`filter ${name}: a positional argument after a keyword argument`);
   const positional = args.filter((a) => a.key === undefined).map((a) => a.value);
   const keywords = Object.fromEntries(args.filter((a) => a.key !== undefined).map((a) => [a.key as string, a.value]));
-  const bound = bindArgs(name, def as FilterDef, positional, keywords);
+  const bound = bindArgs(name, def, positional, keywords);
   if (typeof bound === 'string') fail(bound);
   const literal = (e: Expression | undefined) => (e?.type === 'Literal' && typeof e.value === 'string' ? e.value : undefined);
   const short = name.replace(/^ansible\.builtin\./, '');
@@ -383,7 +383,7 @@ function callFilter(name: string, input: unknown, positional: unknown[], keyword
 /** The right side of `is`: a test name, its arguments, negated by `not`. */
 function testOf(n: Expression): { name: string; args: Expression[]; negated: boolean } | undefined {
   const negated = isNot(n);
-  const t = negated ? (n.argument as Expression) : n;
+  const t = negated ? (n.argument) : n;
   if (t.type === 'Identifier') return { name: t.name as string, args: [], negated };
   if (t.type === 'Literal' && t.value === null) return { name: 'none', args: [], negated };
   if (t.type === 'CallExpression' && (t.callee as Expression).type === 'Identifier') return { name: (t.callee as Expression).name as string, args: t.arguments as Expression[], negated };
@@ -392,7 +392,7 @@ function testOf(n: Expression): { name: string; args: Expression[]; negated: boo
 
 /** 'defined' | 'undefined' | 'not defined' for the right side of `is`, else undefined. */
 function testName(n: Expression): string | undefined {
-  if (n.type === 'Identifier' && (n.name === 'defined' || n.name === 'undefined')) return n.name as string;
+  if (n.type === 'Identifier' && (n.name === 'defined' || n.name === 'undefined')) return n.name;
   if (isNot(n) && n.argument.type === 'Identifier') {
     const inner = n.argument.name;
     if (inner === 'defined') return 'not defined';

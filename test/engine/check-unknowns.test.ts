@@ -1,6 +1,6 @@
 // --check on playbooks that read registered results of tasks that did not run: the dry run says what
 // each task would do and what it depends on, and exits as the real run does (src/engine/unknowns.ts).
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { recap, runCli, type CliResult } from '../support/run-cli.js';

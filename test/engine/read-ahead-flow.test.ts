@@ -62,7 +62,7 @@ writeFileSync(
 );
 
 const run = (...extra: string[]) => runCli([join(dir, 'play.yaml'), '-i', join(dir, 'hosts.yaml'), '--json', ...extra]);
-const recapOf = (r: CliResult) => r.events.find((e) => e.event === 'recap') as Record<string, any>;
+const recapOf = (r: CliResult) => r.events.find((e) => e.event === 'recap') as { stats: unknown; read_ahead: { used: number } & Record<string, unknown> } & Record<string, unknown>;
 const results = (r: CliResult) =>
   r.events.filter((e) => e.event === 'host_result').map((e) => `${e.host} ${e.task}: ${e.status}${e.rescued ? ' rescued' : ''}${e.delegated_to ? ` -> ${e.delegated_to}` : ''}`);
 

@@ -63,7 +63,7 @@ writeFileSync(
 );
 
 const run = (play: string, ...extra: string[]) => runCli([join(dir, play), '-i', join(dir, 'hosts.yaml'), '--json', ...extra]);
-const recapOf = (r: CliResult) => r.events.find((e) => e.event === 'recap') as Record<string, any>;
+const recapOf = (r: CliResult) => r.events.find((e) => e.event === 'recap') as { stats: unknown; read_ahead: { used: number } & Record<string, unknown> } & Record<string, unknown>;
 /** Each host's task results in order, without timings (wait_for says how long it waited). */
 const results = (r: CliResult) =>
   r.events
@@ -74,14 +74,14 @@ const commands = (r: CliResult) => Object.values(recapOf(r).stats as Record<stri
 t.test('a converged serial play uses the plans read ahead: same results, no extra round trips', async (t) => {
   const first = await run('converge.yaml');
   t.equal(first.code, 0, first.stderr + first.stdout);
-  t.equal(recap(first).three!.changed, 6, 'the first run converges (folder, template, copy, line, command, not-two)');
+  t.equal(recap(first).three.changed, 6, 'the first run converges (folder, template, copy, line, command, not-two)');
   t.equal(readFileSync(join(work, 'three', 'motd'), 'utf8'), 'host three says hello from three\n');
 
   const ahead = await run('converge.yaml');
   const plain = await run('converge.yaml', '--no-read-ahead');
   t.equal(ahead.code, 0, ahead.stderr);
   t.equal(plain.code, 0, plain.stderr);
-  for (const h of ['one', 'two', 'three']) t.equal(recap(ahead)[h]!.changed, 0, `${h}: nothing changes`);
+  for (const h of ['one', 'two', 'three']) t.equal(recap(ahead)[h].changed, 0, `${h}: nothing changes`);
   t.same(results(ahead), results(plain), 'every task reports what it reports without read-ahead');
   t.same(recap(ahead), recap(plain));
   // per host: file, template, copy, lineinfile, command (creates) and the not-two copy (not on two)

@@ -28,7 +28,7 @@ t.test('a second holder waits for the first, and a killed holder leaves no stale
   setTimeout(() => first.child.kill('SIGKILL'), 500);
   await waiting;
   t.ok(Date.now() - started >= 400, 'the waiter got the lock only after the holder died');
-  t.resolves(holdLabLock(1000, lock), 'taking it again in the same process is immediate');
+  await t.resolves(holdLabLock(1000, lock), 'taking it again in the same process is immediate');
 });
 
 t.test('a released lock can be taken by another process at once', async (t) => {

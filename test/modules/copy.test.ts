@@ -93,8 +93,8 @@ t.test('validate gets the temp file; backup keeps the previous version', async (
   t.equal(readFileSync(dest, 'utf8'), 'good new\n');
   const backups = readdirSync(dir).filter((f) => /^conf\.\d{14}~$/.test(f));
   t.equal(backups.length, 1);
-  t.equal(readFileSync(join(dir, backups[0]!), 'utf8'), 'old\n');
-  t.equal(out.applied!.result!.backup_file, join(dir, backups[0]!));
+  t.equal(readFileSync(join(dir, backups[0]), 'utf8'), 'old\n');
+  t.equal(out.applied!.result!.backup_file, join(dir, backups[0]));
   t.same(readdirSync(dir).length, 2, 'no temp file left');
 });
 

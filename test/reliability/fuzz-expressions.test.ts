@@ -22,7 +22,7 @@ function lbrunOnly(fn: () => unknown): true {
     const errors = err instanceof InputErrors ? err.errors : err instanceof InputError ? [err] : undefined;
     if (!errors || errors.some((e) => e.source.file !== SOURCE.file)) {
       counts.escaped++;
-      throw new Error(`escaped as ${(err as Error)?.constructor?.name}: ${(err as Error)?.stack ?? String(err)}`);
+      throw new Error(`escaped as ${(err as Error)?.constructor?.name}: ${(err as Error)?.stack ?? String(err)}`, { cause: err });
     }
     counts.inputErrors++;
   }

@@ -30,7 +30,7 @@ const GOOD_INVENTORY = 'all:\n  hosts:\n    h1: { lbrun_connection: local }\n';
 const escaped = { n: 0, input: 0, ok: 0 };
 
 /** Run fn; resolve 'ok' or 'input'; anything that is not an lbrun input error fails the property. */
-async function lbrunOnly(fn: () => Promise<unknown> | unknown): Promise<boolean> {
+async function lbrunOnly(fn: () => unknown): Promise<boolean> {
   try {
     await fn();
     escaped.ok++;
@@ -39,7 +39,7 @@ async function lbrunOnly(fn: () => Promise<unknown> | unknown): Promise<boolean>
     const errors = err instanceof InputErrors ? err.errors : err instanceof InputError ? [err] : undefined;
     if (!errors || errors.length === 0 || errors.some((e) => !(e instanceof InputError) || !e.source?.file)) {
       escaped.n++;
-      throw new Error(`escaped as ${(err as Error)?.constructor?.name}: ${(err as Error)?.stack ?? String(err)}`);
+      throw new Error(`escaped as ${(err as Error)?.constructor?.name}: ${(err as Error)?.stack ?? String(err)}`, { cause: err });
     }
     escaped.input++;
     return true;

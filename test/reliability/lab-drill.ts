@@ -132,7 +132,7 @@ export async function journalCursor(host: string): Promise<string> {
   const out = await on(host, 'journalctl -n 0 --show-cursor -q');
   const m = /^-- cursor: (\S+)$/m.exec(out);
   if (!m) throw new Error(`${host}: no journal cursor in ${JSON.stringify(out)}`);
-  return m[1]!;
+  return m[1];
 }
 
 /**

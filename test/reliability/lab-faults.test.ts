@@ -7,6 +7,8 @@
  *   SIGTERM during a run.
  * The lab is left up and converged (the drill's files and package are removed at the end).
  */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import t, { type Test } from 'tap';
 import { vethName } from '../../src/lab/config.js';
 import { ensureLab, labExec } from '../lab/helpers.js';
@@ -72,8 +74,7 @@ t.teardown(async () => {
 });
 
 async function runIp(args: string[]): Promise<void> {
-  const { execFile } = await import('node:child_process');
-  await new Promise<void>((res, rej) => execFile('ip', args, (e) => (e ? rej(e) : res())));
+  await promisify(execFile)('ip', args);
 }
 
 t.test('a host unreachable from the start: the others finish, exit 4', async (t) => {
@@ -187,9 +188,11 @@ t.test('SIGINT during a validated write: exit 130, recap interrupted, temp files
   const r = await drill(['-e', 'drill_validate_sleep=8', '-e', 'drill_id=sigint'], {
     onTask: (task, child) => {
       if (task !== 'Drill config') return;
-      setTimeout(async () => {
-        sawTemp = await tempFiles('lb-01'); // the write is in flight: its temp file exists now
-        child.kill('SIGINT');
+      setTimeout(() => {
+        // the write is in flight: its temp file exists now; a failed look is reported, not thrown into a timer
+        tempFiles('lb-01')
+          .then((f) => { sawTemp = f; }, (e: unknown) => { sawTemp = [`tempFiles failed: ${String(e)}`]; })
+          .finally(() => child.kill('SIGINT'));
       }, 2500);
     },
   });

@@ -45,7 +45,7 @@ t.before(async () => {
 
 t.test(`${STREAMS} held streams and a continuous load across ${RELOADS} rolling reloads`, async (t) => {
   const before = await allProcs();
-  for (const h of LAB_HOSTS) t.equal(before[h]!.count, 2, `${h}: master + 1 worker before (${JSON.stringify(before[h])})`);
+  for (const h of LAB_HOSTS) t.equal(before[h].count, 2, `${h}: master + 1 worker before (${JSON.stringify(before[h])})`);
   const streams = await holdStreams({ host: VIP, count: STREAMS, everyMs: 1000, stallMs: 5000 });
   const load = startVipClient({ host: VIP, intervalMs: 20, maxDurationMs: 5 * 60_000, timeoutMs: 3000 });
   const start = Date.now();
@@ -60,13 +60,13 @@ t.test(`${STREAMS} held streams and a continuous load across ${RELOADS} rolling 
   }
   const lastReload = Date.now();
   const peak = await allProcs();
-  t.comment(`FIGURE reloads_peak ${LAB_HOSTS.map((h) => `${h}=${peak[h]!.count}procs/${peak[h]!.rssMiB}MiB`).join(' ')}`);
+  t.comment(`FIGURE reloads_peak ${LAB_HOSTS.map((h) => `${h}=${peak[h].count}procs/${peak[h].rssMiB}MiB`).join(' ')}`);
 
   await new Promise((r) => setTimeout(r, (HARD_STOP_S + 3) * 1000 - (Date.now() - lastReload)));
   const after = await allProcs();
   const loadResult = await load.stop();
   const ends = streams.stop();
-  t.comment(`FIGURE reloads_after ${LAB_HOSTS.map((h) => `${h}=${after[h]!.count}procs/${after[h]!.rssMiB}MiB`).join(' ')} before ${LAB_HOSTS.map((h) => `${h}=${before[h]!.count}procs/${before[h]!.rssMiB}MiB`).join(' ')}`);
+  t.comment(`FIGURE reloads_after ${LAB_HOSTS.map((h) => `${h}=${after[h].count}procs/${after[h].rssMiB}MiB`).join(' ')} before ${LAB_HOSTS.map((h) => `${h}=${before[h].count}procs/${before[h].rssMiB}MiB`).join(' ')}`);
   const how = ends.reduce<Record<string, number>>((m, e) => ((m[e.how] = (m[e.how] ?? 0) + 1), m), {});
   const firstCut = ends.length ? Math.min(...ends.map((e) => e.at)) : null;
   t.comment(`FIGURE reloads_streams held=${STREAMS} cut=${ends.length} ${JSON.stringify(how)} first_cut_after_first_reload_s=${firstCut === null ? '-' : ((firstCut - firstReload) / 1000).toFixed(1)} answers=${streams.answers()}`);
@@ -77,8 +77,8 @@ t.test(`${STREAMS} held streams and a continuous load across ${RELOADS} rolling 
   t.same(lossProblems(loadResult, { windowStartMs: firstReload, windowEndMs: lastReload - start, minRate: 5, maxStallMs: 1000 }), [],
     `${loadResult.ok} answers over ${loadResult.durationMs} ms (${loadResult.rate.toFixed(1)}/s), longest gap ${loadResult.longestGapMs} ms`);
   for (const h of LAB_HOSTS) {
-    t.equal(after[h]!.count, 2, `${h}: master + 1 worker ${HARD_STOP_S + 3} s after the last reload (peak ${peak[h]!.count})`);
-    t.ok(after[h]!.rssMiB <= before[h]!.rssMiB * 1.5 + 5, `${h}: HAProxy RSS ${after[h]!.rssMiB} MiB (before: ${before[h]!.rssMiB} MiB)`);
+    t.equal(after[h].count, 2, `${h}: master + 1 worker ${HARD_STOP_S + 3} s after the last reload (peak ${peak[h].count})`);
+    t.ok(after[h].rssMiB <= before[h].rssMiB * 1.5 + 5, `${h}: HAProxy RSS ${after[h].rssMiB} MiB (before: ${before[h].rssMiB} MiB)`);
   }
   t.same(ends.filter((e) => e.how !== 'fin'), [], 'every stream that ended was closed cleanly (FIN): no reset, no stall');
   // a cut by the reload itself would come at once; the old worker's end comes seconds later

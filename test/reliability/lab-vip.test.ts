@@ -54,7 +54,7 @@ t.test('a rolling change reloading haproxy and keepalived on every node loses no
     // the reload detectors used by the next test see these reloads
     for (const h of LAB_HOSTS) {
       t.not(await serviceStamp(h, 'haproxy'), stamps[h], `${label}: ${h} haproxy worker replaced`);
-      for (const unit of ['haproxy', 'keepalived']) t.ok((await serviceEvents(h, unit, since[h]!)).length > 0, `${label}: ${h} ${unit} reload in the journal`);
+      for (const unit of ['haproxy', 'keepalived']) t.ok((await serviceEvents(h, unit, since[h])).length > 0, `${label}: ${h} ${unit} reload in the journal`);
     }
     t.comment(`FIGURE vip_rolling_${label} requests=${load.ok + load.failed} failed=${load.failed} run_s=${(r.durationMs / 1000).toFixed(1)}`);
     t.equal(load.failed, 0, `${label}: no failed request (${failures(load)})`);
@@ -85,7 +85,7 @@ t.test('a change that fails on lb-01 halts the roll before lb-02 and lb-03; noth
   for (const [key, before] of Object.entries(stamps)) {
     const [h, unit] = key.split(':') as [string, string];
     t.equal(await serviceStamp(h, unit), before, `${key}: not restarted or reloaded (${before.replace(/\n/g, ', ')})`);
-    t.same(await serviceEvents(h, unit, since[h]!), [], `${key}: no reload, stop or start in the journal`);
+    t.same(await serviceEvents(h, unit, since[h]), [], `${key}: no reload, stop or start in the journal`);
   }
   for (const h of LAB_HOSTS) t.same(await tempFiles(h), [], `${h}: no temp file`);
   t.comment(`FIGURE vip_failed_change requests=${load.ok + load.failed} failed=${load.failed} hosts_touched_after_failure=${touched.size - 1}`);

@@ -54,7 +54,7 @@ t.test('HAProxy keeps the seed: *:6443 tcp frontend, round robin over the three 
     t.same([ds.inter, ds.fastinter, ds.downinter, ds.fall, ds.rise], ['2s', '1s', '5s', '3', '2'], `${host}: check timing`);
     const timeoutCheck = haproxyLines(haproxySection(cfg, 'defaults'), 'timeout', 'check')[0]?.[2];
     const s = (v: string) => (v.endsWith('ms') ? Number(v.slice(0, -2)) / 1000 : Number(v.replace(/s$/, '')));
-    const outAfter = s(ds.inter!) + (Number(ds.fall) - 1) * s(ds.fastinter!) + Number(ds.fall) * s(timeoutCheck!);
+    const outAfter = s(ds.inter) + (Number(ds.fall) - 1) * s(ds.fastinter) + Number(ds.fall) * s(timeoutCheck);
     t.ok(outAfter <= 10, `${host}: a dead server is out within ${outAfter} s (<= 10 s; the seed: ~30 s)`);
     t.equal(ds['on-marked-down'], 'shutdown-sessions', `${host}: a server marked down has its connections closed`);
     const global = haproxySection(cfg, 'global');

@@ -55,7 +55,7 @@ t.test('needs root for the mount namespace', { skip: !isRoot && 'not root' }, as
     const r = runHidden([LBRUN, 'lab', 'up'], { hide: ['/usr/sbin/debootstrap'], env: { LBRUN_NO_INSTALL: '1' } });
     t.equal(r.code, 3, r.stderr);
     t.equal(r.stdout, '', 'no status: nothing was started');
-    t.match(r.stderr, /^lbrun lab up needs a package that is not installed on this machine:\n  debootstrap \(`debootstrap` not found\): /);
+    t.match(r.stderr, /^lbrun lab up needs a package that is not installed on this machine:\n {2}debootstrap \(`debootstrap` not found\): /);
     t.match(r.stderr, '\n  apt-get install -y --no-install-recommends debootstrap\n');
     t.match(r.stderr, 'LBRUN_NO_INSTALL');
     t.notMatch(r.stderr, /ENOENT|spawn/);
@@ -79,7 +79,7 @@ t.test('needs root for the mount namespace', { skip: !isRoot && 'not root' }, as
       env: { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: '/nonexistent' },
     });
     t.equal(r.code, 3, r.stderr);
-    t.match(r.stderr, /^lbrun lab up needs a package that is not installed on this machine:\n  debootstrap \(`debootstrap` not found\)/);
+    t.match(r.stderr, /^lbrun lab up needs a package that is not installed on this machine:\n {2}debootstrap \(`debootstrap` not found\)/);
     t.match(r.stderr, '\n  sudo apt-get install -y --no-install-recommends debootstrap\n');
     t.match(r.stderr, 'run as root, lbrun installs it itself');
     t.notMatch(r.stderr, 'needs root on Linux', 'one message, not a second one about root');
@@ -102,7 +102,7 @@ t.test('needs root for the mount namespace', { skip: !isRoot && 'not root' }, as
   t.test("npm test's pretest step: haproxy missing, refused: exit 3 naming haproxy and why", async (t) => {
     const r = runHidden([INSTALLER, 'tests'], { hide: ['/usr/sbin/haproxy'], env: { LBRUN_NO_INSTALL: '1' } });
     t.equal(r.code, 3, r.stderr);
-    t.match(r.stderr, /^npm test needs a package that is not installed on this machine:\n  haproxy \(`haproxy` not found\): the role tests/);
+    t.match(r.stderr, /^npm test needs a package that is not installed on this machine:\n {2}haproxy \(`haproxy` not found\): the role tests/);
     t.match(r.stderr, '\n  apt-get install -y --no-install-recommends haproxy\n');
   });
 
@@ -153,7 +153,7 @@ t.test('every program src/ starts by name is in a requirement list (the list sta
   const started = new Set<string>();
   for (const f of files) {
     const text = readFileSync(f, 'utf8');
-    for (const m of text.matchAll(/\b(?:run|runOk|spawn|spawnSync|execFile|execFileSync)\(\s*'([^']+)'/g)) started.add(m[1]!);
+    for (const m of text.matchAll(/\b(?:run|runOk|spawn|spawnSync|execFile|execFileSync)\(\s*'([^']+)'/g)) started.add(m[1]);
   }
   // the shell: package dash, Essential on every Debian (and what the lists' commands run under)
   started.delete('/bin/sh');
@@ -162,6 +162,6 @@ t.test('every program src/ starts by name is in a requirement list (the list sta
   // and the ones the lab starts are in the lab's list (what `lab up` checks)
   const lab = new Set(LAB_REQUIREMENTS.flatMap((r) => r.provides));
   for (const f of files.filter((f) => f.includes('/src/lab/'))) {
-    for (const m of readFileSync(f, 'utf8').matchAll(/\b(?:run|runOk|spawn)\(\s*'([^'/]+)'/g)) t.ok(lab.has(m[1]!), `lab: ${m[1]}`);
+    for (const m of readFileSync(f, 'utf8').matchAll(/\b(?:run|runOk|spawn)\(\s*'([^'/]+)'/g)) t.ok(lab.has(m[1]), `lab: ${m[1]}`);
   }
 });

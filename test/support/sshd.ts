@@ -111,9 +111,9 @@ export async function startSshd(address = '127.0.0.2', opts: { isolateHostname?:
     const inner = `hostname lbrun-isolated && mount --bind ${hostnameFile} /etc/hostname && exec "$@"`;
     argv = ['unshare', '--uts', '--mount', '--propagation', 'private', 'sh', '-c', inner, 'sh', ...sshdArgv];
   }
-  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
-  child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (log += d.toString()));
   await waitForPort(address, port, child, () => log);
   const clientKey = join(dir, 'client_ed25519');
   return {

@@ -76,7 +76,7 @@ export function backendOf(header: string | undefined, body: string, certCN: stri
   try {
     const json = JSON.parse(body) as Record<string, unknown>;
     for (const key of ['backend', 'server', 'name', 'hostname']) {
-      if (typeof json[key] === 'string' && json[key]) return json[key] as string;
+      if (typeof json[key] === 'string' && json[key]) return json[key];
     }
   } catch {
     // not JSON: fall back to the certificate

@@ -45,7 +45,7 @@ function clientFor(a: ResolvedArgs): PveClient {
   return new PveClient({
     apiUrl: a.api_url!,
     tokenId: a.api_token_id!,
-    tokenSecret: a.api_token_secret!,
+    tokenSecret: a.api_token_secret,
     caFile: a.ca_file,
     validateCerts: a.validate_certs,
   });
