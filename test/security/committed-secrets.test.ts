@@ -50,8 +50,8 @@ t.test('the scanner finds what it looks for (so a clean result means something)'
   t.notOk(rules[0].test('BEGIN PUBLIC KEY'), 'a public key is fine');
   t.equal(rules.length, 2 + LAB_SECRETS.length, 'every lab secret is looked for');
   for (const [i, [what, file]] of LAB_SECRETS.entries()) {
-    t.ok(rules[2 + i]!.test(`x ${labSecret(file)} y`), `${what} is found in a file that holds it`);
-    t.notOk(rules[2 + i]!.test('nothing secret here'), `${what}: a clean file is clean`);
+    t.ok(rules[2 + i].test(`x ${labSecret(file)} y`), `${what} is found in a file that holds it`);
+    t.notOk(rules[2 + i].test('nothing secret here'), `${what}: a clean file is clean`);
   }
 });
 

@@ -45,11 +45,11 @@ export function parseFileFacts(path: string, text: string): FileFacts {
   const head = (markAt >= 0 ? text.slice(0, markAt) : text).split('\n');
   const type = head[0] as FileFacts['type'];
   if (type === 'absent') return { path, type };
-  const [mode, owner, group, size, uid, gid, inode, nlink] = head[1]!.split(' ');
+  const [mode, owner, group, size, uid, gid, inode, nlink] = head[1].split(' ');
   return {
     path,
     type,
-    mode: parseInt(mode!, 8),
+    mode: parseInt(mode, 8),
     owner,
     group,
     uid,

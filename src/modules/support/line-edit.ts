@@ -81,7 +81,7 @@ function present(lines: string[], edit: LineEdit): string | undefined {
   let exact = false;
   if (re) {
     for (let i = 0; i < lines.length; i++) {
-      const m = search(re, lines[i]!);
+      const m = search(re, lines[i]);
       if (m) {
         found = i;
         match = m;
@@ -92,7 +92,7 @@ function present(lines: string[], edit: LineEdit): string | undefined {
   let stringMatch = false;
   if (edit.search_string !== undefined) {
     for (let i = 0; i < lines.length; i++) {
-      if (lines[i]!.includes(edit.search_string)) {
+      if (lines[i].includes(edit.search_string)) {
         found = i;
         stringMatch = true;
         if (edit.firstmatch) break;
@@ -101,10 +101,10 @@ function present(lines: string[], edit: LineEdit): string | undefined {
   }
   if (!match && !stringMatch) {
     for (let i = 0; i < lines.length; i++) {
-      if (strip(lines[i]!) === line) {
+      if (strip(lines[i]) === line) {
         found = i;
         exact = true;
-      } else if (insRe && search(insRe, lines[i]!)) {
+      } else if (insRe && search(insRe, lines[i])) {
         if (after !== undefined) {
           at = i + 1;
           if (edit.firstmatch) break;
@@ -117,7 +117,7 @@ function present(lines: string[], edit: LineEdit): string | undefined {
     }
   }
   const out = [...lines];
-  const endsOpen = () => out.length > 0 && !/[\n\r]$/.test(out[out.length - 1]!);
+  const endsOpen = () => out.length > 0 && !/[\n\r]$/.test(out[out.length - 1]);
   if (found !== -1) {
     let newLine = edit.backrefs && match ? expand(line, match) : line;
     if (!newLine.endsWith('\n')) newLine += '\n';
@@ -141,11 +141,11 @@ function present(lines: string[], edit: LineEdit): string | undefined {
   }
   if (after !== undefined) {
     if (out.length === at) {
-      if (strip(out[at - 1]!) === line) return undefined;
+      if (strip(out[at - 1]) === line) return undefined;
       out.push(`${line}\n`);
       return out.join('');
     }
-    if (strip(out[at]!) === line) return undefined;
+    if (strip(out[at]) === line) return undefined;
     out.splice(at, 0, `${line}\n`);
     return out.join('');
   }

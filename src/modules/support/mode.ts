@@ -24,7 +24,7 @@ const PERM_BITS = 0o7777;
 /** Octal digits as Ansible's int(mode, 8) takes them (surrounding blanks, an optional 0o prefix). */
 function octal(text: string): number | undefined {
   const m = /^\s*(?:0o)?([0-7]+)\s*$/i.exec(text);
-  return m ? parseInt(m[1]!, 8) : undefined;
+  return m ? parseInt(m[1], 8) : undefined;
 }
 
 /** The mode is absolute (an integer or octal text): it does not depend on the path. */
@@ -56,9 +56,9 @@ function symbolic(text: string, base: ModeBase): number {
     const m = /^(a|[ugo]*)((?:[-+=][rwxXstugo]*)+)$/.exec(clause);
     if (!m) throw new Error(`invalid file mode ${JSON.stringify(text)}: bad symbolic clause ${JSON.stringify(clause)}; expected octal like "0644" or symbolic like "u=rwX,g=rX,o=" (who: u g o a; op: + - =; perms: r w x X s t or u g o)`);
     const useUmask = m[1] === '';
-    const who = m[1] === '' || m[1] === 'a' ? 'ugo' : m[1]!;
-    for (const [, op, perms] of m[2]!.matchAll(/([-+=])([rwxXstugo]*)/g)) {
-      for (const u of who) cur = apply(u as 'u' | 'g' | 'o', op!, bits(u as 'u' | 'g' | 'o', perms!, cur, base.directory, useUmask), cur);
+    const who = m[1] === '' || m[1] === 'a' ? 'ugo' : m[1];
+    for (const [, op, perms] of m[2].matchAll(/([-+=])([rwxXstugo]*)/g)) {
+      for (const u of who) cur = apply(u as 'u' | 'g' | 'o', op, bits(u as 'u' | 'g' | 'o', perms, cur, base.directory, useUmask), cur);
     }
   }
   return cur;

@@ -33,8 +33,8 @@ export interface Divergence {
 const same = (a: Status, b: Status) => a === b || (a === 'failed' && b === 'refused') || (a === 'refused' && b === 'failed');
 
 function statusDiff(aspect: Aspect, want: Status[], got: Status[]): Divergence | undefined {
-  if (want.length === got.length && want.every((s, i) => same(s, got[i]!))) return undefined;
-  const pairs = want.map((s, i) => (same(s, got[i]!) ? undefined : `${s}>${got[i]}`)).filter((p): p is string => !!p);
+  if (want.length === got.length && want.every((s, i) => same(s, got[i]))) return undefined;
+  const pairs = want.map((s, i) => (same(s, got[i]) ? undefined : `${s}>${got[i]}`)).filter((p): p is string => !!p);
   return { aspect, pairs, detail: `expected [${want.join(', ')}], lbrun [${got.join(', ')}]` };
 }
 
@@ -111,7 +111,7 @@ const CACHE = join(DIFF_DIR, '.cache');
 const HARNESS = '1';
 let version: string | undefined;
 function cacheKey(c: Case): string {
-  version ??= execFileSync('ansible-playbook', ['--version'], { encoding: 'utf8' }).split('\n')[0]!;
+  version ??= execFileSync('ansible-playbook', ['--version'], { encoding: 'utf8' }).split('\n')[0];
   return createHash('sha256').update(JSON.stringify([HARNESS, version, c])).digest('hex').slice(0, 32);
 }
 

@@ -41,7 +41,7 @@ const names = (kind: 'passwd' | 'group') =>
       .split('\n')
       .filter(Boolean)
       .map((l) => l.split(':'))
-      .map((f) => [f[2]!, f[0]!] as const),
+      .map((f) => [f[2], f[0]] as const),
   );
 
 /** Ansible names backups FILE.PID.YYYY-MM-DD@HH:MM:SS~, lbrun FILE.YYYYMMDDHHMMSS~: both become FILE.BACKUP~. */
