@@ -13,7 +13,7 @@
  */
 import t, { type Test } from 'tap';
 import { recap } from '../support/run-cli.js';
-import { startVipClient, type VipClientResult } from '../support/vip-client.js';
+import { lossProblems, startVipClient, type VipClientResult } from '../support/vip-client.js';
 import { explain, LAB_HOSTS, labSession, on, site, VIP, waitForVip } from '../e2e/lab-site.js';
 import { hashOf, tempFiles, varsFile } from './lab-drill.js';
 import { vipHolder } from '../lab/helpers.js';
@@ -36,9 +36,15 @@ async function snapshot(): Promise<Record<string, string>> {
 /** Run site.yaml with ARGS under load; the run must stop at lb-01 with exit 2. */
 async function stopsAtLb01(t: Test, label: string, args: string[]) {
   const before = await snapshot();
+  const loadStart = Date.now();
   const load = startVipClient({ host: VIP, intervalMs: 10, maxDurationMs: 5 * 60_000, timeoutMs: 3000 });
+  const windowStartMs = Date.now() - loadStart;
   const r = await site(args);
+  const windowEndMs = Date.now() - loadStart;
   const result = await load.stop();
+  // did the load cover the whole run, at a real rate, with no answer later than the stall bound?
+  const loss = lossProblems(result, { windowStartMs, windowEndMs, minRate: 5, maxStallMs: 1000 });
+  const lossSummary = `${label}: ${result.ok} answers over ${result.durationMs} ms (${result.rate.toFixed(1)}/s), longest gap ${result.longestGapMs} ms`;
   t.equal(r.code, 2, `${label}: exit 2\n${explain(r)}`);
   const failed = r.events.filter((e) => e.event === 'host_result' && e.status === 'failed');
   t.same([...new Set(failed.map((e) => e.host))], ['lb-01'], `${label}: only lb-01 failed`);
@@ -49,9 +55,9 @@ async function stopsAtLb01(t: Test, label: string, args: string[]) {
   const after = await snapshot();
   for (const key of Object.keys(before)) t.equal(after[key], before[key], `${label}: ${key} byte for byte as before`);
   for (const h of LAB_HOSTS) t.same((await tempFiles(h)).concat(await backups(h)), [], `${h}: no temp or backup file left`);
-  figures.push(`${label.replace(/\W+/g, '_')}: requests=${result.ok + result.failed} failed=${result.failed} run_s=${(r.durationMs / 1000).toFixed(1)}`);
+  figures.push(`${label.replace(/\W+/g, '_')}: requests=${result.ok + result.failed} failed=${result.failed} longest_gap_ms=${result.longestGapMs} run_s=${(r.durationMs / 1000).toFixed(1)}`);
   t.comment(`FIGURE gate ${figures.at(-1)}`);
-  return { r, failed, load: result };
+  return { r, failed, load: result, loss, lossSummary };
 }
 
 async function backups(host: string): Promise<string[]> {
@@ -69,7 +75,8 @@ for (const [label, backends] of [
   ['wrong backend address', [221, 222, 223].map((n) => ({ name: `k3s-lab-cp-0${n - 220}`, address: `10.213.0.${n}`, port: 6443 }))],
 ] as const) {
   t.test(`${label}: stops at lb-01 before haproxy.cfg is written; 0 failed requests`, async (t) => {
-    const { failed, load } = await stopsAtLb01(t, label, ['-e', `@${varsFile(label.replace(/\W+/g, '-'), { haproxy_backends: backends })}`]);
+    const { failed, load, loss, lossSummary } = await stopsAtLb01(t, label, ['-e', `@${varsFile(label.replace(/\W+/g, '-'), { haproxy_backends: backends })}`]);
+    t.same(loss, [], lossSummary);
     t.match(failed[0]?.task, /Pre-flight/, `${label}: the pre-flight refused it`);
     t.match(`${failed[0]?.msg ?? ''}`, /.+/, 'with a message');
     t.equal(load.failed, 0, `${label}: no failed request through the VIP (${failures(load)})`);

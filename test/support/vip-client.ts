@@ -194,8 +194,9 @@ export function lossProblems(r: VipClientResult, b: NoLossBounds): string[] {
   const maxStallMs = b.maxStallMs ?? 1000;
   const out: string[] = [];
   if (r.stoppedBy !== 'stop') out.push(`the loop ended by itself (${r.stoppedBy}) after ${r.durationMs} ms, not by the test`);
-  const first = r.requests[0];
-  if (!first || first.at > b.windowStartMs) out.push(`no request before the change began at ${b.windowStartMs} ms`);
+  // the longest gap counts from the loop's start, so it also bounds the wait for the first answer
+  if (b.windowStartMs < 0) out.push(`the loop started ${-b.windowStartMs} ms after the change began`);
+  if (!r.requests.length) out.push('no request at all');
   if (r.durationMs < b.windowEndMs) out.push(`the loop ended at ${r.durationMs} ms, before the change ended at ${b.windowEndMs} ms`);
   if (r.failed) out.push(`${r.failed} failed: ${r.errors.slice(0, 5).join('; ')}`);
   if (r.rate < minRate) out.push(`${r.rate.toFixed(1)} answers/s < ${minRate}/s`);
