@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { InputError, InputErrors, LbrunError, exitCodeOf } from './errors.js';
 import type { Vars } from './modules/types.js';
-import { redactor } from './report/redact.js';
+import { redactor } from './secrets/redact.js';
 import { installSink } from './report/sink.js';
 
 const DEFAULT_INVENTORY = 'inventory/hosts.yaml';

@@ -6,7 +6,7 @@
  */
 import { userInfo } from 'node:os';
 import type { ConnectionSettings } from '../connection/types.js';
-import { didYouMean } from '../config/did-you-mean.js';
+import { didYouMean } from '../load/did-you-mean.js';
 import { InputError, type Source } from '../errors.js';
 import type { Inventory } from '../inventory/types.js';
 import type { Vars } from '../modules/types.js';

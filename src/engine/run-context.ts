@@ -2,7 +2,7 @@
 import type { Inventory } from '../inventory/types.js';
 import type { HostRunState, Vars } from '../modules/types.js';
 import type { PlaybookSpec, TaskSpec } from '../playbook/types.js';
-import type { Redactor } from '../report/redact.js';
+import type { Redactor } from '../secrets/redact.js';
 import type { ConnectionPool } from './connections.js';
 import type { RunEvent } from './events.js';
 import type { Recap } from './recap.js';

@@ -6,7 +6,7 @@ import { setMaxListeners } from 'node:events';
 import { dirname } from 'node:path';
 import pLimit from 'p-limit';
 import '../modules/index.js';
-import { redactError, redactor } from '../report/redact.js';
+import { redactError, redactor } from '../secrets/redact.js';
 import { validateProject } from '../validate/validate.js';
 import { trackSecrets } from '../vars/expr.js';
 import { needsBecomePassword } from './become.js';

@@ -7,8 +7,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { YAML_OPTIONS } from '../config/yaml-file.js';
-import type { Redactor } from '../report/redact.js';
+import { YAML_OPTIONS } from '../load/yaml-file.js';
+import type { Redactor } from '../secrets/redact.js';
 import { IMPLICIT_SECRET_NAMES } from './secret-names.js';
 
 const MAX_FILES = 400;

@@ -3,14 +3,14 @@
  * scope) or in IMPLICIT_SECRET_NAMES, the become password, a registered result whose name is secret,
  * and (vars/expr.ts) any string an expression computes after reading a secret. Known values are
  * collected from every scope before the run; values computed at run time (templated, registered)
- * are learnt from each host's task variables. All go to the process's redactor (report/redact.ts).
+ * are learnt from each host's task variables. All go to the process's redactor (secrets/redact.ts).
  */
 import { loadInventory } from '../inventory/load.js';
 import type { Inventory } from '../inventory/types.js';
 import type { Vars } from '../modules/types.js';
 import { loadPlaybook } from '../playbook/load.js';
 import type { PlaybookSpec } from '../playbook/types.js';
-import { secretNames, type Redactor } from '../report/redact.js';
+import { secretNames, type Redactor } from '../secrets/redact.js';
 import { taskVars } from '../vars/precedence.js';
 import { renderValue } from '../vars/render.js';
 import type { Source } from '../errors.js';

@@ -6,7 +6,7 @@ import { dirname } from 'node:path';
 import type { Connection, ConnectionSettings } from '../connection/types.js';
 import type { ModuleContext, Vars } from '../modules/types.js';
 import type { PlaySpec, TaskSpec } from '../playbook/types.js';
-import { findFile } from '../validate/find-file.js';
+import { findFile } from '../playbook/find-file.js';
 import { renderTemplateFile } from '../vars/template.js';
 import type { ReadAhead } from './read-ahead.js';
 import type { RunContext } from './run-context.js';

@@ -7,11 +7,11 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { InputError, InputErrors, type Source } from '../errors.js';
-import { collect } from '../config/collect.js';
+import { collect } from '../load/collect.js';
 import type { Vars } from '../modules/types.js';
-import { validateDocument } from '../config/schema.js';
-import { loadVarsFile } from '../config/vars-file.js';
-import { loadYamlFile, sourceAt, type DocPath, type YamlFile } from '../config/yaml-file.js';
+import { validateDocument } from '../load/schema.js';
+import { loadVarsFile } from '../load/vars-file.js';
+import { loadYamlFile, sourceAt, type DocPath, type YamlFile } from '../load/yaml-file.js';
 import type { GroupSpec, HostSpec, Inventory } from './types.js';
 
 interface GroupEntry {

@@ -6,7 +6,7 @@
  * nothing); a glob that matches nothing just selects no host, like Ansible.
  */
 import { InputError, type Source } from '../errors.js';
-import { didYouMean } from '../config/did-you-mean.js';
+import { didYouMean } from '../load/did-you-mean.js';
 import type { Inventory } from './types.js';
 
 export function matchHosts(inv: Inventory, pattern: string, source?: Source): string[] {

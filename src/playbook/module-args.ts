@@ -4,8 +4,8 @@
  */
 import { InputError } from '../errors.js';
 import type { ModuleDefinition } from '../modules/types.js';
-import { compileSchema, validateData, type Locate } from '../config/schema.js';
-import { pointer, type DocPath } from '../config/yaml-file.js';
+import { compileSchema, validateData, type Locate } from '../load/schema.js';
+import { pointer, type DocPath } from '../load/yaml-file.js';
 import { checkArgRules } from '../modules/support/arg-rules.js';
 import { hasTemplate } from '../vars/render.js';
 

@@ -8,10 +8,10 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError, type Source } from '../errors.js';
 import type { Vars } from '../modules/types.js';
-import { collect } from '../config/collect.js';
-import { didYouMean } from '../config/did-you-mean.js';
-import { loadYamlFile, sourceAt, type YamlFile } from '../config/yaml-file.js';
-import { loadVarsFile } from '../config/vars-file.js';
+import { collect } from '../load/collect.js';
+import { didYouMean } from '../load/did-you-mean.js';
+import { loadYamlFile, sourceAt, type YamlFile } from '../load/yaml-file.js';
+import { loadVarsFile } from '../load/vars-file.js';
 import { toList } from './normalise.js';
 import type { RoleSpec } from './types.js';
 

@@ -5,11 +5,11 @@
 import { InputError, formatSource, type Source } from '../errors.js';
 import { getModule, moduleNames } from '../modules/index.js';
 import type { Vars } from '../modules/types.js';
-import { didYouMean } from '../config/did-you-mean.js';
-import { sourceAt, type DocPath, type YamlFile } from '../config/yaml-file.js';
+import { didYouMean } from '../load/did-you-mean.js';
+import { sourceAt, type DocPath, type YamlFile } from '../load/yaml-file.js';
 import { parseExpression } from '../vars/expr.js';
 import { normaliseArgs, validateModuleArgs, type ModuleShape } from './module-args.js';
-import { collect } from '../config/collect.js';
+import { collect } from '../load/collect.js';
 import { toList, union } from './normalise.js';
 import type { HandlerSpec, RoleSpec, TaskExpression, TaskSpec } from './types.js';
 

@@ -5,7 +5,7 @@
  * they compute from secrets to the same redactor (taint, vars/expr.ts).
  */
 import { trackSecrets } from '../vars/expr.js';
-import { redactor } from './redact.js';
+import { redactor } from '../secrets/redact.js';
 
 let installed = false;
 

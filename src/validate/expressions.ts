@@ -6,7 +6,7 @@
  * with `is defined` may be missing. A name only a later task registers is said so.
  */
 import { InputError, formatSource, type Source } from '../errors.js';
-import { didYouMean } from '../config/did-you-mean.js';
+import { didYouMean } from '../load/did-you-mean.js';
 import type { Vars } from '../modules/types.js';
 import type { TaskSpec } from '../playbook/types.js';
 import { evaluate, namesOf, parseExpression } from '../vars/expr.js';

@@ -4,7 +4,7 @@
  * is an input error naming the flag and the tags that exist.
  */
 import { InputError } from '../errors.js';
-import { didYouMean } from '../config/did-you-mean.js';
+import { didYouMean } from '../load/did-you-mean.js';
 import type { PlaybookSpec } from '../playbook/types.js';
 import { isTaskSelected } from '../playbook/tags.js';
 

@@ -7,14 +7,14 @@
  */
 import { dirname } from 'node:path';
 import { InputError, InputErrors, type Source } from '../errors.js';
-import { didYouMean } from '../config/did-you-mean.js';
+import { didYouMean } from '../load/did-you-mean.js';
 import { checkTaskExpressions } from './expressions.js';
 import { checkTagFlags } from './tag-flags.js';
 import { checkTemplateNames } from '../vars/template-names.js';
 import { whenOf } from '../playbook/when.js';
 import type { Vars } from '../modules/types.js';
 import { getModule } from '../modules/index.js';
-import { collect, collectAsync, inputErrorsOf } from '../config/collect.js';
+import { collect, collectAsync, inputErrorsOf } from '../load/collect.js';
 import { connectionSettings, hostVarSource } from '../inventory/connection-vars.js';
 import { loadInventory } from '../inventory/load.js';
 import { matchHosts } from '../inventory/pattern.js';
@@ -27,9 +27,9 @@ import { taskVars } from '../vars/precedence.js';
 import { renderValue } from '../vars/render.js';
 import { renderTemplateFile } from '../vars/template.js';
 import { UNKNOWN, isUnknown, UnknownValueError } from '../vars/unknown.js';
-import { findFile } from './find-file.js';
+import { findFile } from '../playbook/find-file.js';
 import { collectSecrets } from '../engine/secrets.js';
-import { redactor } from '../report/redact.js';
+import { redactor } from '../secrets/redact.js';
 import { checkDelegate } from '../engine/delegate.js';
 
 export interface WalkOptions {

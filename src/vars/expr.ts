@@ -5,12 +5,12 @@
  */
 import jsepModule from 'jsep';
 import type { Expression } from 'jsep';
-import { didYouMean } from '../config/did-you-mean.js';
+import { didYouMean } from '../load/did-you-mean.js';
 import { InputError, type Source } from '../errors.js';
 import type { Vars } from '../modules/types.js';
 import { Unknown, isPartial, isUnknown, unknownOf } from './unknown.js';
 import { resolveNested } from './render.js';
-import { MASK } from '../report/redact.js';
+import { MASK } from '../secrets/redact.js';
 import { TESTS, bindArgs, filterDef, filterNames, type FilterDef } from './filters.js';
 import { IPADDR_QUERIES } from './ipaddr.js';
 import { resolveFact, resolveFactsDeep } from './facts.js';

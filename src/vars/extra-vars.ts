@@ -7,8 +7,8 @@ import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { InputError, type Source } from '../errors.js';
 import type { Vars } from '../modules/types.js';
-import { loadVarsFile } from '../config/vars-file.js';
-import { YAML_OPTIONS } from '../config/yaml-file.js';
+import { loadVarsFile } from '../load/vars-file.js';
+import { YAML_OPTIONS } from '../load/yaml-file.js';
 
 export function parseExtraVars(items: string[], cwd: string): Vars {
   const out: Vars = {};

@@ -8,7 +8,7 @@
  */
 import { InputError } from '../errors.js';
 import type { Vars } from '../modules/types.js';
-import { didYouMean } from '../config/did-you-mean.js';
+import { didYouMean } from '../load/did-you-mean.js';
 import { hasTemplate } from './render.js';
 import { parsedTemplate, position, type Token } from './template.js';
 import { isUnknown } from './unknown.js';

@@ -3,7 +3,7 @@
  * shared: ensureLab() takes a lock for the lifetime of the test process, so test files that use
  * the lab run one after another even when tap runs files in parallel.
  *
- *   import { ensureLab, labExec, vipHolder, stopBackend, startBackend } from '../lab/helpers.js';
+ *   import { ensureLab, labExec, vipHolder, stopBackend, startBackend } from './helpers.js';
  *   await ensureLab();                       // brings the lab up once; ~0.5 s when it is up
  *   const r = await labExec('lb-01', 'systemctl is-active haproxy');   // { code, rc, stdout, stderr }
  */

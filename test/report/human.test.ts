@@ -1,7 +1,7 @@
 import t from 'tap';
 import type { RunEvent } from '../../src/engine/events.js';
 import { HumanReporter, useColour } from '../../src/report/human.js';
-import { toDiffEvents } from '../../src/report/diff.js';
+import { toDiffEvents } from '../../src/engine/diff.js';
 
 function print(events: RunEvent[], opts = { colour: false, verbose: false }): string {
   let out = '';

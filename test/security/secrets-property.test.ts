@@ -13,7 +13,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import t from 'tap';
-import { MIN_SECRET_LENGTH } from '../../src/report/redact.js';
+import { MIN_SECRET_LENGTH } from '../../src/secrets/redact.js';
 import { runCli, type CliResult } from '../support/run-cli.js';
 
 const RUNS = Number(process.env.LBRUN_SECRET_RUNS ?? 3);

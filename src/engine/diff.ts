@@ -1,6 +1,6 @@
 /** Unified diffs for --diff (the `diff` library), as carried by events and printed by humans. */
 import { createTwoFilesPatch } from 'diff';
-import type { DiffEvent } from '../engine/events.js';
+import type { DiffEvent } from './events.js';
 import type { FileDiff } from '../modules/types.js';
 
 export function toDiffEvents(diffs: FileDiff[]): DiffEvent[] {

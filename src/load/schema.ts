@@ -22,7 +22,7 @@ let ajv: Ajv2020 | undefined;
 /**
  * The validator of a schema (once per schema object): the precompiled one when the build made one
  * for exactly this schema, else compiled with ajv. Our schemas are checked against the meta-schema
- * at build time and by the tests (test/config/precompile-schemas.test.ts), not at each start.
+ * at build time and by the tests (test/load/precompile-schemas.test.ts), not at each start.
  */
 function validatorOf(schema: AnySchema, compile: (ajv: Ajv2020) => Validator): Validator {
   let v = compiled.get(schema);

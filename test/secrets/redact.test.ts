@@ -1,5 +1,5 @@
 import t from 'tap';
-import { MASK, MIN_SECRET_LENGTH, Redactor, redactError, secretNames } from '../../src/report/redact.js';
+import { MASK, MIN_SECRET_LENGTH, Redactor, redactError, secretNames } from '../../src/secrets/redact.js';
 
 const CANARY = 'canary-7f3a9e-secret';
 

@@ -1,5 +1,5 @@
 /**
- * The validators precompiled by `npm run build` (dist/config/precompiled-schemas.cjs): the CLI gives
+ * The validators precompiled by `npm run build` (dist/load/precompiled-schemas.cjs): the CLI gives
  * byte for byte the errors that ajv compiling the schemas gives (these tests run src/, which has no
  * precompiled file), without loading ajv's compiler; a schema edited after the build is not served
  * stale. Needs a build first, like every test that runs the CLI.
@@ -13,7 +13,7 @@ import { LbrunError } from '../../src/errors.js';
 import { walkProject } from '../../src/validate/walk.js';
 import { REPO_ROOT, runCli } from '../support/run-cli.js';
 
-const BUILT = join(REPO_ROOT, 'dist/config/precompiled-schemas.cjs');
+const BUILT = join(REPO_ROOT, 'dist/load/precompiled-schemas.cjs');
 
 /** Preloaded into the CLI: says on exit whether ajv's compiler was loaded. */
 const PROBE = `process.on('exit', () => {

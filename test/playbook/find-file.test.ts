@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import t from 'tap';
-import { findFile } from '../../src/validate/find-file.js';
+import { findFile } from '../../src/playbook/find-file.js';
 
 t.test('role templates/, then project templates/, then the playbook directory', async (t) => {
   const dir = t.testdir({

@@ -1,11 +1,11 @@
 /**
  * The build step that precompiles the validators checks every schema against the JSON Schema
- * meta-schema (the run does not: see src/config/schema.ts), so a broken schema fails `npm run build`
+ * meta-schema (the run does not: see src/load/schema.ts), so a broken schema fails `npm run build`
  * and this test rather than a user's run.
  */
 import t from 'tap';
-import { precompiledSchemasSource } from '../../src/config/precompile-schemas.js';
-import { createAjv, documentSchemas } from '../../src/config/schema-sources.js';
+import { precompiledSchemasSource } from '../../src/load/precompile-schemas.js';
+import { createAjv, documentSchemas } from '../../src/load/schema-sources.js';
 import { getModule, moduleNames } from '../../src/modules/index.js';
 
 const moduleSchemas = moduleNames().map((name) => getModule(name)!.schema);

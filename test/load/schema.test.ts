@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import { validateDocument } from '../../src/config/schema.js';
-import { loadYamlFile } from '../../src/config/yaml-file.js';
+import { validateDocument } from '../../src/load/schema.js';
+import { loadYamlFile } from '../../src/load/yaml-file.js';
 
 function errorsOf(t: Test, yaml: string, schema: 'playbook' | 'inventory') {
   const dir = t.testdir({ 'doc.yaml': yaml });

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { InputError, InputErrors } from '../../src/errors.js';
-import { loadYamlFile, sourceAt, MAX_YAML_BYTES } from '../../src/config/yaml-file.js';
+import { loadYamlFile, sourceAt, MAX_YAML_BYTES } from '../../src/load/yaml-file.js';
 
 t.test('syntax error names file:line:column and the parser reason', async (t) => {
   const dir = t.testdir({ 'bad.yaml': 'a: 1\nb: [1, 2\nc: 3\n' });
