@@ -202,7 +202,29 @@ export function namesOf(ast: Expression): { reads: Set<string>; tested: Set<stri
           while (left.type === 'MemberExpression') left = left.object as Expression;
           if (left.type === 'Identifier') tested.add(left.name as string);
           else todo.push(n.left as Expression);
+          // a test's arguments are read (`x is version(v, '>=')`), not its name
+          const right = isNot(n.right as Expression) ? ((n.right as Expression).argument as Expression) : (n.right as Expression);
+          if (right.type === 'CallExpression') todo.push(...(right.arguments as Expression[]));
+        } else if (n.operator === '|') {
+          // the filter's name is not a variable; its arguments are read (keyword names are not)
+          const right = n.right as Expression;
+          const filter = dotted((right.type === 'CallExpression' ? right.callee : right) as Expression);
+          let left = n.left as Expression;
+          while (left.type === 'MemberExpression') left = left.object as Expression;
+          // `x | default(...)` may name an undefined x, as `x is defined` may
+          if (filter !== undefined && filterDef(filter)?.acceptsUndefined === true && left.type === 'Identifier') tested.add(left.name as string);
+          else todo.push(n.left as Expression);
+          if (right.type === 'CallExpression') {
+            for (const a of right.arguments as Expression[]) {
+              const keyword = a.type === 'BinaryExpression' && a.operator === '=' && (a.left as Expression).type === 'Identifier';
+              todo.push(keyword ? (a.right as Expression) : a);
+            }
+          }
         } else todo.push(n.left as Expression, n.right as Expression);
+        break;
+      case 'ObjectExpression':
+        // keys are expressions, as the evaluator (and Jinja) read them
+        for (const p of n.properties as Array<{ key: Expression; value: Expression }>) todo.push(p.key, p.value);
         break;
       case 'UnaryExpression':
         todo.push(n.argument as Expression);
@@ -369,7 +391,7 @@ function applyFilter(node: Expression, ctx: Ctx, fail: (why: string) => never): 
   if ((def === filterDef('length')) && isPartial(left)) return new Unknown([`${describe(node.left as Expression)} | length`]);
   const positional = values.filter((_v, i) => args[i].key === undefined);
   const keywords = Object.fromEntries(args.flatMap((a, i) => (a.key === undefined ? [] : [[a.key, values[i]]])));
-  return callFilter(name, left === MISSING ? undefined : left, positional, keywords, fail);
+  return taintFrom(ctx, callFilter(name, left === MISSING ? undefined : left, positional, keywords, fail), [left, ...values]);
 }
 
 function callFilter(name: string, input: unknown, positional: unknown[], keywords: Record<string, unknown>, fail: (why: string) => never): unknown {
@@ -451,8 +473,18 @@ function strings(v: unknown): string[] {
 function leaf(raw: unknown, name: string, ctx: Ctx): unknown {
   const v = resolveFact(raw);
   const out = typeof v === 'string' ? resolveNested(v, name, ctx.vars, ctx.source, ctx.resolving) : v;
-  if (!ctx.tainted && secrets?.holdsSecret(out)) ctx.tainted = true;
+  // Only a scalar read taints: a map that merely holds a secret somewhere (hostvars, a role's
+  // vars) taints nothing until a computation turns it into a string (taintFrom).
+  if (!ctx.tainted && (out === null || typeof out !== 'object') && secrets?.holdsSecret(out)) ctx.tainted = true;
   return out;
+}
+
+/** A string computed from lists or maps that hold a secret is secret (`creds | join(',')`). */
+function taintFrom(ctx: Ctx, result: unknown, inputs: unknown[]): unknown {
+  if (!ctx.tainted && typeof result === 'string' && inputs.some((v) => v !== null && typeof v === 'object' && secrets?.holdsSecret(v))) {
+    ctx.tainted = true;
+  }
+  return result;
 }
 
 /** Python/Jinja truthiness: false, 0, "", [], {}, null are false. */
@@ -530,7 +562,7 @@ function ev(node: Expression, ctx: Ctx, probe: boolean): unknown {
       if (args.some(isUnknown)) return unknownOf(...args);
       // len() of a result that did not run (--check) counts keys only the real run has
       if (name === 'len' && isPartial(args[0])) return new Unknown([`len(${describe((node.arguments as Expression[])[0])})`]);
-      return FUNCTIONS[name](args, fail);
+      return taintFrom(ctx, FUNCTIONS[name](args, fail), args);
     }
     case 'BinaryExpression':
       return binary(node, ctx, fail);
@@ -572,7 +604,7 @@ function binary(node: Expression, ctx: Ctx, fail: (why: string) => never): unkno
   }
   switch (op) {
     case '~':
-      return toText(left) + toText(right);
+      return taintFrom(ctx, toText(left) + toText(right), [left, right]);
     case '==':
       return deepEqual(left, right);
     case '!=':
