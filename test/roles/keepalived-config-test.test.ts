@@ -6,7 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import t from 'tap';
-import { renderSite } from './render.js';
+import { labInventoryWithFacts, renderSite } from './render.js';
 import { KEEPALIVED_TEST_WRAPPER, keepalivedCheck } from './validators.js';
 
 const banner = spawnSync('keepalived', ['--version'], { encoding: 'utf8' });
@@ -16,8 +16,12 @@ if (!version) throw new Error(`cannot read the controller's keepalived version (
 const buggy = /^2\.2\.[0-7]$/.test(version);
 t.comment(`controller keepalived ${version}: ${buggy ? 'has' : 'does not have'} the config-test bug`);
 
+// the interface and addresses are the nodes' facts: declared beside a copy of the lab inventory
+const lab = labInventoryWithFacts();
+t.teardown(lab.cleanup);
+
 async function render(extra: string[]): Promise<{ file: string; cleanup(): void }> {
-  const r = await renderSite('inventory/lab.yaml', ['lb-02'], { extra: ['--host', 'lb-02', ...extra], env: { LBRUN_VRRP_AUTH_PASS: undefined } });
+  const r = await renderSite(lab.inventory, ['lb-02'], { extra: ['--host', 'lb-02', ...extra], env: { LBRUN_VRRP_AUTH_PASS: undefined } });
   if (r.cli.code !== 0) throw new Error(`render failed (${r.cli.code}): ${r.cli.stderr}`);
   return { file: r.hosts.get('lb-02')!.keepalivedFile, cleanup: r.cleanup };
 }

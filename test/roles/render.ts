@@ -2,7 +2,7 @@
  * Render the shipped playbook offline with the real CLI (`lbrun render ... --out DIR`) and collect
  * each host's haproxy.cfg and keepalived.conf. No host is contacted.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { runCli, type CliResult } from '../support/run-cli.js';
@@ -66,3 +66,21 @@ export async function renderSite(
   }
   return out;
 }
+
+/** The lab nodes' addresses, as their facts report them (eth0). */
+export const LAB_NODE_ADDRESSES: Readonly<Record<string, string>> = { 'lb-01': '10.213.0.11', 'lb-02': '10.213.0.12', 'lb-03': '10.213.0.13' };
+
+/**
+ * A copy of inventory/lab.yaml with the facts `render` cannot gather (interface, address) declared
+ * in host_vars, as the nodes report them; the lab run itself gathers them (test/e2e).
+ */
+export function labInventoryWithFacts(): { inventory: string; cleanup(): void } {
+  const inv = mkdtempSync(join(tmpdir(), 'lbrun-lab-inv-'));
+  copyFileSync('inventory/lab.yaml', join(inv, 'lab.yaml'));
+  mkdirSync(join(inv, 'host_vars'));
+  for (const [host, address] of Object.entries(LAB_NODE_ADDRESSES)) {
+    writeFileSync(join(inv, 'host_vars', `${host}.yaml`), `ansible_default_ipv4: { interface: eth0, address: ${address} }\n`);
+  }
+  return { inventory: join(inv, 'lab.yaml'), cleanup: () => rmSync(inv, { recursive: true, force: true }) };
+}
+
