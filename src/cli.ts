@@ -5,8 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { DEFAULT_FORKS } from './engine/defaults.js';
 import { InputError, InputErrors, LbrunError, exitCodeOf } from './errors.js';
-import type { Vars } from './modules/types.js';
+import type { Vars } from './types.js';
 import { redactor } from './secrets/redact.js';
 import { installSink } from './report/sink.js';
 
@@ -140,7 +141,7 @@ function buildProgram(setResult: (work: () => Promise<number>) => Promise<void>)
     .option('-t, --tags <tags>', 'run only tasks with these tags (comma separated)', list)
     .option('--skip-tags <tags>', 'skip tasks with these tags (comma separated)', list)
     .option('-l, --limit <pattern>', 'limit the run to hosts matching this pattern')
-    .option('-f, --forks <n>', 'hosts worked on at once', forks, 20)
+    .option('-f, --forks <n>', 'hosts worked on at once', forks, DEFAULT_FORKS)
     .option('--json', 'write NDJSON events to stdout instead of human output')
     .option('--force-handlers', 'run notified handlers even on hosts that failed')
     .option('--fail-on-change', 'exit 5 when something changed (or would change with --check)')

@@ -25,10 +25,11 @@ export type {
 } from './engine/events.js';
 export { loadInventory } from './inventory/load.js';
 export { loadPlaybook } from './playbook/load.js';
-export { validateProject } from './validate/validate.js';
+export { validateProject } from './validate/walk.js';
 export { renderProject } from './validate/render.js';
 export { getModule, moduleNames, registerModule } from './modules/index.js';
-export type { ModuleDefinition, ModuleContext, PlanResult, ApplyResult, FileDiff, HostRunState, Vars } from './modules/types.js';
+export type { ModuleDefinition, ModuleContext, PlanResult, ApplyResult, HostRunState } from './modules/types.js';
+export type { FileDiff, Vars } from './types.js';
 export type { Inventory, HostSpec, GroupSpec } from './inventory/types.js';
 export type { PlaybookSpec, PlaySpec, TaskSpec, HandlerSpec, RoleSpec } from './playbook/types.js';
 export type { Connection, ConnectionSettings, ExecOptions, ExecResult } from './connection/types.js';

@@ -4,7 +4,8 @@
  * inventory hosts its tasks delegate to.
  */
 import type { PlaySpec } from '../playbook/types.js';
-import { playHosts, settingsOf } from './play.js';
+import { playHosts } from '../inventory/play-hosts.js';
+import { settingsOf } from './play.js';
 import type { RunContext } from './run-context.js';
 import { allTasks } from '../playbook/includes.js';
 

@@ -9,7 +9,7 @@ import type { ConnectionSettings } from '../connection/types.js';
 import { didYouMean } from '../load/did-you-mean.js';
 import { InputError, type Source } from '../errors.js';
 import type { Inventory } from '../inventory/types.js';
-import type { Vars } from '../modules/types.js';
+import type { Vars } from '../types.js';
 import type { PlaySpec } from '../playbook/types.js';
 import { renderValue } from '../vars/render.js';
 import { settingsOf } from './play.js';

@@ -1,7 +1,7 @@
 /** Unified diffs for --diff (the `diff` library), as carried by events and printed by humans. */
 import { createTwoFilesPatch } from 'diff';
 import type { DiffEvent } from './events.js';
-import type { FileDiff } from '../modules/types.js';
+import type { FileDiff } from '../types.js';
 
 export function toDiffEvents(diffs: FileDiff[]): DiffEvent[] {
   return diffs.map((d) => {

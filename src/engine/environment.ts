@@ -5,7 +5,7 @@
 import type { Connection, ExecOptions } from '../connection/types.js';
 import { InputError } from '../errors.js';
 import type { TaskSpec } from '../playbook/types.js';
-import type { Vars } from '../modules/types.js';
+import type { Vars } from '../types.js';
 import { renderValue } from '../vars/render.js';
 import { isUnknown, UnknownValueError } from '../vars/unknown.js';
 

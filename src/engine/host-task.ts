@@ -4,7 +4,7 @@
  */
 import { ConnectError, InputError, InterruptedError } from '../errors.js';
 import { getModule } from '../modules/index.js';
-import type { Vars } from '../modules/types.js';
+import type { Vars } from '../types.js';
 import { renderValue } from '../vars/render.js';
 import { isUnknown, type Unknown } from '../vars/unknown.js';
 import { taskVars } from '../vars/precedence.js';

@@ -4,7 +4,7 @@
  * the order the items first appear (as Ansible runs included files). The included tasks get the
  * include's vars and loop variable as vars above their own.
  */
-import type { Vars } from '../modules/types.js';
+import type { Vars } from '../types.js';
 import { mapTasks, type PlayItem, type TaskSpec } from '../playbook/types.js';
 import type { HostOutcome } from './host-task.js';
 

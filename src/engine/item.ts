@@ -4,7 +4,8 @@
  */
 import { ConnectError, InputError, InputErrors, InterruptedError, TaskError, type Source } from '../errors.js';
 import { getModule } from '../modules/index.js';
-import type { FileDiff, ModuleContext, ModuleDefinition, PlanResult, Vars } from '../modules/types.js';
+import type { ModuleContext, ModuleDefinition, PlanResult } from '../modules/types.js';
+import type { FileDiff, Vars } from '../types.js';
 import { evaluate, truthy } from '../vars/expr.js';
 import { renderValue } from '../vars/render.js';
 import { isUnknown, unknownOf, UnknownValueError, type Unknown } from '../vars/unknown.js';

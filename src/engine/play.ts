@@ -4,7 +4,7 @@
  */
 import type { ConnectionSettings } from '../connection/types.js';
 import { connectionSettings, hostVarSource } from '../inventory/connection-vars.js';
-import { matchHosts } from '../inventory/pattern.js';
+import { playHosts } from '../inventory/play-hosts.js';
 import { getModule } from '../modules/index.js';
 import type { PlaySpec } from '../playbook/types.js';
 import { taskVars } from '../vars/precedence.js';
@@ -14,7 +14,6 @@ import { ReadAhead } from './read-ahead.js';
 import { readAheadHost, readAheadTasks } from './read-ahead-host.js';
 import type { RunContext } from './run-context.js';
 import type { PlayScope } from './task.js';
-import type { RunOptions } from './types.js';
 import { allTasks } from '../playbook/includes.js';
 
 export async function runPlay(run: RunContext, play: PlaySpec): Promise<'continue' | 'stop'> {
@@ -54,18 +53,6 @@ async function runBatches(run: RunContext, ps: PlayScope, batches: string[][]): 
     if (end === 'end_play') return 'continue';
   }
   return run.signal.aborted ? 'stop' : 'continue';
-}
-
-export function playHosts(
-  run: Pick<RunContext, 'inventory' | 'gone'> & { options: Pick<RunOptions, 'limit'> },
-  play: PlaySpec,
-): string[] {
-  let hosts = matchHosts(run.inventory, play.hosts, play.hostsSource);
-  if (run.options.limit) {
-    const limit = new Set(matchHosts(run.inventory, run.options.limit));
-    hosts = hosts.filter((h) => limit.has(h));
-  }
-  return hosts.filter((h) => !run.gone.has(h));
 }
 
 /** Every host of the play reads ahead in the background, at most --forks of them at once. */

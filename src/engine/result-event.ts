@@ -1,7 +1,7 @@
 /** The host_result event of one task (or loop item) on one host, honouring no_log and --diff. */
 import { toDiffEvents } from './diff.js';
 import { maskReplacedSecrets } from '../secrets/redact.js';
-import type { FileDiff, Vars } from '../modules/types.js';
+import type { FileDiff, Vars } from '../types.js';
 import type { HostResultEvent, HostStatus } from './events.js';
 import { diffOf, type TaskScope } from './task-scope.js';
 

@@ -7,7 +7,7 @@
  * mode a task that would change did not run, so it is not retried.
  */
 import { InterruptedError } from '../errors.js';
-import type { Vars } from '../modules/types.js';
+import type { Vars } from '../types.js';
 import { evaluate, truthy } from '../vars/expr.js';
 import { isUnknown } from '../vars/unknown.js';
 import { runItem, type ItemOutcome } from './item.js';

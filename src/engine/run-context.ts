@@ -1,6 +1,7 @@
 /** What every part of one run shares: inputs, options, per-host memory, counters, the event sink. */
 import type { Inventory } from '../inventory/types.js';
-import type { HostRunState, Vars } from '../modules/types.js';
+import type { HostRunState } from '../modules/types.js';
+import type { Vars } from '../types.js';
 import type { PlaybookSpec, TaskSpec } from '../playbook/types.js';
 import type { Redactor } from '../secrets/redact.js';
 import type { ConnectionPool } from './connections.js';

@@ -7,7 +7,7 @@ import { dirname } from 'node:path';
 import pLimit from 'p-limit';
 import '../modules/index.js';
 import { redactError, redactor } from '../secrets/redact.js';
-import { validateProject } from '../validate/validate.js';
+import { validateProject } from '../validate/walk.js';
 import { trackSecrets } from '../vars/expr.js';
 import { needsBecomePassword } from './become.js';
 import { ConnectionPool } from './connections.js';
@@ -19,8 +19,9 @@ import { collectSecrets, learnProjectSecrets } from './secrets.js';
 import { startAtTask } from './start-at.js';
 import type { RunOptions, RunSummary } from './types.js';
 import { factStore } from '../vars/facts.js';
+import { DEFAULT_FORKS } from './defaults.js';
 
-export const DEFAULT_FORKS = 20;
+export { DEFAULT_FORKS };
 
 export async function run(options: RunOptions): Promise<RunSummary> {
   const started = Date.now();

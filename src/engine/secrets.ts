@@ -7,7 +7,7 @@
  */
 import { loadInventory } from '../inventory/load.js';
 import type { Inventory } from '../inventory/types.js';
-import type { Vars } from '../modules/types.js';
+import type { Vars } from '../types.js';
 import { loadPlaybook } from '../playbook/load.js';
 import type { PlaybookSpec } from '../playbook/types.js';
 import { secretNames, type Redactor } from '../secrets/redact.js';

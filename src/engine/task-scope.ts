@@ -4,7 +4,8 @@
  */
 import { dirname } from 'node:path';
 import type { Connection, ConnectionSettings } from '../connection/types.js';
-import type { ModuleContext, Vars } from '../modules/types.js';
+import type { ModuleContext } from '../modules/types.js';
+import type { Vars } from '../types.js';
 import type { PlaySpec, TaskSpec } from '../playbook/types.js';
 import { findFile } from '../playbook/find-file.js';
 import { renderTemplateFile } from '../vars/template.js';

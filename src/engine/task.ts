@@ -5,6 +5,7 @@
 import pLimit from 'p-limit';
 import type { ConnectionSettings } from '../connection/types.js';
 import type { PlaySpec, TaskSpec } from '../playbook/types.js';
+import { isSilent } from '../playbook/silent.js';
 import { renderString } from '../vars/render.js';
 import { runOnHost, varsFor, type HostOutcome } from './host-task.js';
 import type { ReadAhead } from './read-ahead.js';
@@ -32,10 +33,6 @@ export function taskScope(
 }
 
 /** meta tasks steer the engine and print nothing unless they fail. */
-export function isSilent(task: TaskSpec): boolean {
-  return task.module === 'meta';
-}
-
 export async function runTask(ps: PlayScope, task: TaskSpec, hosts: string[], handler: boolean, rescuable = false): Promise<HostOutcome[]> {
   const { run, play } = ps;
   const readAhead = ps.readAhead && { book: ps.readAhead, record: false };

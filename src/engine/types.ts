@@ -1,4 +1,4 @@
-import type { Vars } from '../modules/types.js';
+import type { Vars } from '../types.js';
 import type { HostCounts, RunEvent } from './events.js';
 
 export interface RunOptions {

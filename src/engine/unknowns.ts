@@ -13,7 +13,8 @@
  *
  * Every such result carries `unknown: [deps]` (JSON) and its message names them.
  */
-import type { ModuleDefinition, Vars } from '../modules/types.js';
+import type { ModuleDefinition } from '../modules/types.js';
+import type { Vars } from '../types.js';
 import { depsText, partialResult } from '../vars/unknown.js';
 import type { ItemOutcome } from './item.js';
 import type { TaskScope } from './task-scope.js';

@@ -9,7 +9,7 @@ import { extraVarSource } from '../vars/extra-vars.js';
 import type { PlaySpec } from '../playbook/types.js';
 import type { Inventory } from './types.js';
 import type { ConnectionSettings } from '../connection/types.js';
-import type { Vars } from '../modules/types.js';
+import type { Vars } from '../types.js';
 
 type Kind = 'string' | 'port' | 'count' | 'seconds' | 'boolean' | 'connection';
 

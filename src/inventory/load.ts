@@ -8,7 +8,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { InputError, InputErrors, type Source } from '../errors.js';
 import { collect } from '../load/collect.js';
-import type { Vars } from '../modules/types.js';
+import type { Vars } from '../types.js';
 import { validateDocument } from '../load/schema.js';
 import { loadVarsFile } from '../load/vars-file.js';
 import { loadYamlFile, sourceAt, type DocPath, type YamlFile } from '../load/yaml-file.js';

@@ -1,5 +1,5 @@
 import type { Source } from '../errors.js';
-import type { Vars } from '../modules/types.js';
+import type { Vars } from '../types.js';
 
 export interface HostSpec {
   name: string;

@@ -1,6 +1,6 @@
 /** Variables files (group_vars, host_vars, role defaults/vars, vars_files, -e @file): a YAML map. */
 import type { InputError } from '../errors.js';
-import type { Vars } from '../modules/types.js';
+import type { Vars } from '../types.js';
 import { validateDocument } from './schema.js';
 import { loadYamlFile, type YamlFile } from './yaml-file.js';
 

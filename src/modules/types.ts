@@ -9,17 +9,10 @@
  */
 import type { Connection } from '../connection/types.js';
 import type { Source } from '../errors.js';
+import type { FileDiff, Vars } from '../types.js';
 
-export type Vars = Record<string, unknown>;
+export type { FileDiff, Vars };
 
-/** Before/after content of one file (or one setting) for --diff. */
-export interface FileDiff {
-  path: string;
-  before: string;
-  after: string;
-  /** Set when before/after are not text (binary, too large): shown as a one-line summary. */
-  summary?: string;
-}
 
 /**
  * What an earlier task on this host would have done. In check mode nothing is installed, so a later

@@ -9,7 +9,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { InputError, formatSource, type Source } from '../errors.js';
-import type { Vars } from '../modules/types.js';
+import type { Vars } from '../types.js';
 import { collect } from '../load/collect.js';
 import { didYouMean } from '../load/did-you-mean.js';
 import { validateDocument } from '../load/schema.js';

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { InputError, InputErrors, formatSource, type Source } from '../errors.js';
-import type { Vars } from '../modules/types.js';
+import type { Vars } from '../types.js';
 import { collect } from '../load/collect.js';
 import { didYouMean } from '../load/did-you-mean.js';
 import { validateDocument } from '../load/schema.js';

@@ -7,7 +7,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError, type Source } from '../errors.js';
-import type { Vars } from '../modules/types.js';
+import type { Vars } from '../types.js';
 import { collect } from '../load/collect.js';
 import { didYouMean } from '../load/did-you-mean.js';
 import { loadYamlFile, sourceAt, type YamlFile } from '../load/yaml-file.js';

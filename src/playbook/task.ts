@@ -4,7 +4,7 @@
  */
 import { InputError, formatSource, type Source } from '../errors.js';
 import { getModule, moduleNames } from '../modules/index.js';
-import type { Vars } from '../modules/types.js';
+import type { Vars } from '../types.js';
 import { didYouMean } from '../load/did-you-mean.js';
 import { sourceAt, type DocPath, type YamlFile } from '../load/yaml-file.js';
 import { parseExpression } from '../vars/expr.js';

@@ -4,7 +4,7 @@
  * rendered per host at run time (and walked offline by `validate`/`render`).
  */
 import type { Source } from '../errors.js';
-import type { Vars } from '../modules/types.js';
+import type { Vars } from '../types.js';
 
 export interface RoleSpec {
   name: string;

@@ -1,8 +1,8 @@
 /** --list-tasks and --list-hosts, printed like ansible-playbook prints them. */
 import { relative } from 'node:path';
-import { playHosts } from '../engine/play.js';
-import { isSilent } from '../engine/task.js';
+import { playHosts } from '../inventory/play-hosts.js';
 import type { Inventory } from '../inventory/types.js';
+import { isSilent } from '../playbook/silent.js';
 import { isTaskSelected } from '../playbook/tags.js';
 import type { PlaybookSpec } from '../playbook/types.js';
 

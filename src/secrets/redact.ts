@@ -10,7 +10,7 @@
  * Values (and lines) shorter than MIN_SECRET_LENGTH characters, or only blanks, are not masked.
  */
 import { quote } from '../connection/quote.js';
-import type { FileDiff, Vars } from '../modules/types.js';
+import type { FileDiff, Vars } from '../types.js';
 
 export const MASK = '********';
 

@@ -7,7 +7,7 @@
  */
 import { InputError, formatSource, type Source } from '../errors.js';
 import { didYouMean } from '../load/did-you-mean.js';
-import type { Vars } from '../modules/types.js';
+import type { Vars } from '../types.js';
 import type { TaskSpec } from '../playbook/types.js';
 import { evaluate, namesOf, parseExpression } from '../vars/expr.js';
 import { templateExpressions } from '../vars/render.js';

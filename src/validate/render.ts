@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, normalize, resolve, sep } from 'node:path';
 import { InputError } from '../errors.js';
-import type { Vars } from '../modules/types.js';
+import type { Vars } from '../types.js';
 import { walkProject } from './walk.js';
 
 export interface RenderOptions {

@@ -12,7 +12,7 @@ import { checkTaskExpressions } from './expressions.js';
 import { checkTagFlags } from './tag-flags.js';
 import { checkTemplateNames } from '../vars/template-names.js';
 import { whenOf } from '../playbook/when.js';
-import type { Vars } from '../modules/types.js';
+import type { Vars } from '../types.js';
 import { getModule } from '../modules/index.js';
 import { collect, collectAsync, inputErrorsOf } from '../load/collect.js';
 import { connectionSettings, hostVarSource } from '../inventory/connection-vars.js';
@@ -329,4 +329,20 @@ function renderKnown(path: string, vars: Vars): string | undefined {
     if (err instanceof UnknownValueError) return undefined;
     throw err;
   }
+}
+
+/**
+ * `lbrun validate`: load the playbook and the inventory and walk every play x host x task offline
+ * (no connection). Every problem is collected; InputErrors (exit 3).
+ */
+export async function validateProject(opts: {
+  playbookFile: string;
+  inventoryFile: string;
+  extraVars?: Vars;
+  limit?: string;
+  tags?: string[];
+  skipTags?: string[];
+}): Promise<{ playbook: PlaybookSpec; inventory: Inventory }> {
+  const { playbook, inventory } = await walkProject(opts);
+  return { playbook, inventory };
 }

@@ -7,7 +7,7 @@ import jsepModule from 'jsep';
 import type { Expression } from 'jsep';
 import { didYouMean } from '../load/did-you-mean.js';
 import { InputError, type Source } from '../errors.js';
-import type { Vars } from '../modules/types.js';
+import type { Vars } from '../types.js';
 import { Unknown, isPartial, isUnknown, unknownOf } from './unknown.js';
 import { resolveNested } from './render.js';
 import { MASK } from '../secrets/redact.js';

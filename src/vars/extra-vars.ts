@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { InputError, type Source } from '../errors.js';
-import type { Vars } from '../modules/types.js';
+import type { Vars } from '../types.js';
 import { loadVarsFile } from '../load/vars-file.js';
 import { YAML_OPTIONS } from '../load/yaml-file.js';
 

@@ -8,7 +8,7 @@
  * inventory (or anywhere) wins over the fact.
  */
 import type { Inventory } from '../inventory/types.js';
-import type { Vars } from '../modules/types.js';
+import type { Vars } from '../types.js';
 import { Unknown } from './unknown.js';
 
 /** The top-level fact variables (Ansible's names) and their key inside ansible_facts. */

@@ -7,7 +7,7 @@
  * role comes last within its layer. `secret_vars` lists of every layer are united.
  * Called per task per host: the inventory/play layers are cached per (play, host, role).
  */
-import type { Vars } from '../modules/types.js';
+import type { Vars } from '../types.js';
 import type { Inventory } from '../inventory/types.js';
 import type { PlaySpec, RoleSpec, TaskSpec } from '../playbook/types.js';
 import { matchHosts } from '../inventory/pattern.js';

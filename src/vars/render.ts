@@ -4,7 +4,7 @@
  * Variable values that contain `{{ }}` are rendered when they are used (lazily, like Ansible).
  */
 import { InputError, type Source } from '../errors.js';
-import type { Vars } from '../modules/types.js';
+import type { Vars } from '../types.js';
 import { evaluate, parseExpression, toText } from './expr.js';
 import { Unknown, isPartial, isUnknown, unknownOf } from './unknown.js';
 

@@ -7,7 +7,7 @@
  * as mustache looks them up. A value known only after a run (registered) leaves its section open.
  */
 import { InputError } from '../errors.js';
-import type { Vars } from '../modules/types.js';
+import type { Vars } from '../types.js';
 import { didYouMean } from '../load/did-you-mean.js';
 import { hasTemplate } from './render.js';
 import { parsedTemplate, position, type Token } from './template.js';

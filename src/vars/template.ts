@@ -7,7 +7,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import Mustache from 'mustache';
 import { InputError, type Source } from '../errors.js';
-import type { Vars } from '../modules/types.js';
+import type { Vars } from '../types.js';
 import { decodeText, MAX_YAML_BYTES } from '../load/yaml-file.js';
 import { didYouMean } from '../load/did-you-mean.js';
 import { hasTemplate, renderValue } from './render.js';

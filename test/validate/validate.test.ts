@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { InputErrors } from '../../src/errors.js';
-import { validateProject } from '../../src/validate/validate.js';
+import { validateProject } from '../../src/validate/walk.js';
 
 const PROJECT = join(import.meta.dirname, '../fixtures/load/project');
 const INVENTORY = join(import.meta.dirname, '../fixtures/load/inventory/hosts.yaml');
