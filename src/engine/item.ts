@@ -6,7 +6,8 @@ import { ConnectError, InputError, InputErrors, InterruptedError, TaskError, typ
 import { getModule } from '../modules/index.js';
 import type { ModuleContext, ModuleDefinition, PlanResult } from '../modules/types.js';
 import type { FileDiff, Vars } from '../types.js';
-import { evaluate, truthy } from '../vars/expr.js';
+import { truthy } from '../vars/expr.js';
+import { evaluate } from '../vars/evaluate.js';
 import { renderValue } from '../vars/render.js';
 import { isUnknown, unknownOf, UnknownValueError, type Unknown } from '../vars/unknown.js';
 import { validateModuleArgs } from '../playbook/module-args.js';

@@ -8,7 +8,8 @@
  */
 import { InterruptedError } from '../errors.js';
 import type { Vars } from '../types.js';
-import { evaluate, truthy } from '../vars/expr.js';
+import { truthy } from '../vars/expr.js';
+import { evaluate } from '../vars/evaluate.js';
 import { isUnknown } from '../vars/unknown.js';
 import { runItem, type ItemOutcome } from './item.js';
 import type { TaskScope } from './task-scope.js';

@@ -9,7 +9,8 @@ import { InputError, formatSource, type Source } from '../errors.js';
 import { didYouMean } from '../load/did-you-mean.js';
 import type { Vars } from '../types.js';
 import type { TaskSpec } from '../playbook/types.js';
-import { evaluate, namesOf, parseExpression } from '../vars/expr.js';
+import { namesOf, parseExpression } from '../vars/expr.js';
+import { evaluate } from '../vars/evaluate.js';
 import { templateExpressions } from '../vars/render.js';
 import { UNKNOWN } from '../vars/unknown.js';
 

@@ -9,7 +9,6 @@ import { didYouMean } from '../load/did-you-mean.js';
 import { InputError, type Source } from '../errors.js';
 import type { Vars } from '../types.js';
 import { Unknown, isPartial, isUnknown, unknownOf } from './unknown.js';
-import { resolveNested } from './render.js';
 import { MASK } from '../secrets/redact.js';
 import { TESTS, bindArgs, filterDef, filterNames, type FilterDef } from './filters.js';
 import { IPADDR_QUERIES } from './ipaddr.js';
@@ -432,6 +431,8 @@ interface Ctx {
   text: string;
   /** Names being resolved (lazy templated variables), to report cycles. */
   resolving: string[];
+  /** Renders a looked-up value that holds `{{ }}` (render.ts's resolveNested, passed in: no import circle). */
+  resolve: NestedResolver;
   /** A secret was read: the expression's value is secret too. */
   tainted?: boolean;
 }
@@ -449,11 +450,17 @@ export function trackSecrets(tracker: SecretTracker | undefined): void {
   secrets = tracker;
 }
 
-/** Evaluate an expression (or its text) against vars. Undefined names -> InputError. */
-export function evaluate(expr: Expression | string, vars: Vars, source: Source, resolving: string[] = []): unknown {
+/** Lazy templating: a variable's value rendered when it holds `{{ }}`, with a cycle check. */
+export type NestedResolver = (value: unknown, name: string, vars: Vars, source: Source, resolving: string[]) => unknown;
+
+/**
+ * Evaluate an expression (or its text) against vars, rendering looked-up templates with `resolve`.
+ * Undefined names -> InputError. Callers use evaluate() (vars/evaluate.ts), which passes render's resolver.
+ */
+export function evaluateWith(resolve: NestedResolver, expr: Expression | string, vars: Vars, source: Source, resolving: string[] = []): unknown {
   const ast = typeof expr === 'string' ? parseExpression(expr, source) : expr;
-  const ctx: Ctx = { vars, source, text: typeof expr === 'string' ? expr : describe(ast), resolving };
-  const out = resolveNested(resolveFactsDeep(ev(ast, ctx, false)), ctx.text, vars, source, resolving);
+  const ctx: Ctx = { vars, source, text: typeof expr === 'string' ? expr : describe(ast), resolving, resolve };
+  const out = resolve(resolveFactsDeep(ev(ast, ctx, false)), ctx.text, vars, source, resolving);
   // Derived strings are secret (numbers and booleans, like a length or a test, are not). A plain
   // reference (`creds`, `creds.user`) computes nothing new: its secret leaves are known already.
   const computed = ast.type !== 'Identifier' && ast.type !== 'MemberExpression';
@@ -472,7 +479,7 @@ function strings(v: unknown): string[] {
 /** A looked-up string that holds `{{ }}` is rendered when used (lists/maps: once, at the end). */
 function leaf(raw: unknown, name: string, ctx: Ctx): unknown {
   const v = resolveFact(raw);
-  const out = typeof v === 'string' ? resolveNested(v, name, ctx.vars, ctx.source, ctx.resolving) : v;
+  const out = typeof v === 'string' ? ctx.resolve(v, name, ctx.vars, ctx.source, ctx.resolving) : v;
   // Only a scalar read taints: a map that merely holds a secret somewhere (hostvars, a role's
   // vars) taints nothing until a computation turns it into a string (taintFrom).
   if (!ctx.tainted && (out === null || typeof out !== 'object') && secrets?.holdsSecret(out)) ctx.tainted = true;

@@ -5,7 +5,7 @@
  */
 import { InputError, type Source } from '../errors.js';
 import type { Vars } from '../types.js';
-import { evaluate, parseExpression, toText } from './expr.js';
+import { evaluateWith, parseExpression, toText } from './expr.js';
 import { Unknown, isPartial, isUnknown, unknownOf } from './unknown.js';
 
 const MAX_DEPTH = 30;
@@ -98,7 +98,7 @@ function split(text: string, source: Source): Piece[] {
 function renderText(text: string, vars: Vars, source: Source, resolving: string[], keepType: boolean): unknown {
   const pieces = split(text, source);
   if (keepType && pieces.length === 1 && pieces[0].expr !== undefined) {
-    return evaluate(pieces[0].expr, vars, source, resolving);
+    return evaluateWith(resolveNested, pieces[0].expr, vars, source, resolving);
   }
   let out = '';
   const unknowns: Unknown[] = [];
@@ -107,7 +107,7 @@ function renderText(text: string, vars: Vars, source: Source, resolving: string[
       out += p.literal;
       continue;
     }
-    const v = evaluate(p.expr as string, vars, source, resolving);
+    const v = evaluateWith(resolveNested, p.expr as string, vars, source, resolving);
     // a result that did not run (--check) has no text yet
     if (isPartial(v)) unknowns.push(new Unknown([(p.expr as string).trim()]));
     else if (isUnknown(v)) unknowns.push(v);

@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import t from 'tap';
 import { InputError, InputErrors } from '../../src/errors.js';
-import { evaluate } from '../../src/vars/expr.js';
+import { evaluate } from '../../src/vars/evaluate.js';
 import { renderValue } from '../../src/vars/render.js';
 
 const RUNS = Number(process.env.LBRUN_FUZZ_RUNS ?? 2000);

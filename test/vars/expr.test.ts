@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import t from 'tap';
 import { InputError } from '../../src/errors.js';
-import { evaluate, parseExpression, truthy } from '../../src/vars/expr.js';
+import { parseExpression, truthy } from '../../src/vars/expr.js';
+import { evaluate } from '../../src/vars/evaluate.js';
 
 const src = { file: 'play.yaml', line: 7, column: 13 };
 const vars = {

@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { evaluate } from '../../src/vars/expr.js';
+import { evaluate } from '../../src/vars/evaluate.js';
 import { renderValue } from '../../src/vars/render.js';
 import { renderTemplateFile } from '../../src/vars/template.js';
 import { isUnknown, partialResult, Unknown, UnknownValueError } from '../../src/vars/unknown.js';

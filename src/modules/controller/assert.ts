@@ -1,6 +1,7 @@
 /** assert: every expression in `that` must hold, or the task fails with fail_msg. */
 import { TaskError } from '../../errors.js';
-import { evaluate, truthy } from '../../vars/expr.js';
+import { truthy } from '../../vars/expr.js';
+import { evaluate } from '../../vars/evaluate.js';
 import { isUnknown, unknownOf, UnknownValueError, type Unknown } from '../../vars/unknown.js';
 import { typedModule } from '../contract.js';
 import { registerModule } from '../registry.js';

@@ -2,7 +2,7 @@
 import { isPartial, isUnknown, UnknownValueError } from '../../vars/unknown.js';
 import { typedModule } from '../contract.js';
 import { registerModule } from '../registry.js';
-import { evaluate } from '../../vars/expr.js';
+import { evaluate } from '../../vars/evaluate.js';
 
 interface DebugArgs {
   msg?: unknown;
