@@ -107,8 +107,12 @@ t.test('--check --fail-on-change after a variable change exits 5 and changes not
 });
 
 t.test('--tags haproxy runs the haproxy role only', async (t) => {
+  // every task of the file, those inside block/rescue/always included
+  type Entry = { name?: string; block?: Entry[]; rescue?: Entry[]; always?: Entry[] };
+  const names = (entries: Entry[]): string[] =>
+    entries.flatMap((x) => [...(x.name ? [x.name] : []), ...names([...(x.block ?? []), ...(x.rescue ?? []), ...(x.always ?? [])])]);
   const roleTasks = (role: string, file: string): string[] =>
-    (parse(readFileSync(`${REPO_ROOT}roles/${role}/${file}`, 'utf8')) as Array<{ name: string }>).map((x) => `${role} : ${x.name}`);
+    names(parse(readFileSync(`${REPO_ROOT}roles/${role}/${file}`, 'utf8')) as Entry[]).map((n) => `${role} : ${n}`);
   const haproxyTasks = [...roleTasks('haproxy', 'tasks.yaml'), ...roleTasks('haproxy', 'handlers.yaml')];
   const r = await site(['--tags', 'haproxy']);
   t.equal(r.code, 0, explain(r));
