@@ -155,8 +155,16 @@ export class SshConnection extends ShellConnection {
     }
     return new Promise((resolve, reject) => {
       const client = new ssh2.Client();
-      client.once('ready', () => resolve(client));
-      client.once('error', (err) => {
+      let settled = false;
+      client.once('ready', () => {
+        settled = true;
+        resolve(client);
+      });
+      // ssh2 may emit a second error after the first (ECONNRESET, then "Connection lost before
+      // handshake"): the listener stays, so a later one is not an uncaught exception.
+      client.on('error', (err) => {
+        if (settled) return;
+        settled = true;
         client.end();
         reject(keyProblem ?? err);
       });

@@ -131,7 +131,7 @@ export function parseYamlText(text: string, file: string, opts: LoadYamlOptions 
   InputErrors.throwIfAny(errors);
   if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null && !/^[ \t]*[^#\s]/m.test(text))) {
     if (opts.allowEmpty) return { file, doc, lineCounter, data: null };
-    throw new InputError('file is empty', { file, line: 1 }, { expected: 'YAML content' });
+    throw new InputError('file is empty', { file, line: 1, column: 1 }, { expected: 'YAML content' });
   }
   let data: unknown;
   try {

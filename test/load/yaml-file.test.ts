@@ -28,8 +28,8 @@ t.test('duplicate keys are errors at the second key', async (t) => {
 
 t.test('empty, comment-only, binary, invalid UTF-8 and huge files', async (t) => {
   const dir = t.testdir({ 'empty.yaml': '', 'comments.yaml': '# nothing\n\n# here\n' });
-  t.throws(() => loadYamlFile(join(dir, 'empty.yaml')), { message: `${join(dir, 'empty.yaml')}:1: file is empty; expected YAML content` });
-  t.throws(() => loadYamlFile(join(dir, 'comments.yaml')), { message: /comments\.yaml:1: file is empty/ });
+  t.throws(() => loadYamlFile(join(dir, 'empty.yaml')), { message: `${join(dir, 'empty.yaml')}:1:1: file is empty; expected YAML content` });
+  t.throws(() => loadYamlFile(join(dir, 'comments.yaml')), { message: /comments\.yaml:1:1: file is empty/ });
   t.equal(loadYamlFile(join(dir, 'comments.yaml'), { allowEmpty: true }).data, null);
 
   writeFileSync(join(dir, 'bin.yaml'), Buffer.from('a: 1\nb: \u0000\u0001'));
