@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { recap, runCli, type CliResult } from '../support/run-cli.js';
-import { startSshd } from '../support/sshd.js';
+import { startSshd, sshdHostVars } from '../support/sshd.js';
 
 const ADDR = '127.0.0.65';
 const sshd = await startSshd(ADDR);
@@ -16,12 +16,7 @@ const dir = mkdtempSync(join(tmpdir(), 'lbrun-read-ahead-flow-'));
 const work = join(dir, 'work');
 const controller = join(dir, 'controller');
 mkdirSync(controller);
-const host = (name: string) => `    ${name}:
-      lbrun_host: ${ADDR}
-      lbrun_port: ${sshd.port}
-      lbrun_ssh_key: ${sshd.clientKey}
-      lbrun_known_hosts: ${sshd.knownHosts}
-`;
+const host = (name: string) => `    ${name}:\n${sshdHostVars(sshd)}`;
 writeFileSync(join(dir, 'hosts.yaml'), `all:\n  hosts:\n${host('one')}${host('two')}${host('three')}`);
 writeFileSync(
   join(dir, 'play.yaml'),

@@ -13,7 +13,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import { connectionCounter } from '../support/connection-counter.js';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import fc from 'fast-check';
@@ -99,18 +99,6 @@ function isInComment(text: string, index: number): boolean {
   const lineStart = text.lastIndexOf('\n', index) + 1;
   const hash = text.slice(lineStart, index).indexOf('#');
   return hash >= 0 && !text.slice(lineStart, index).includes('{{');
-}
-
-/** A TCP listener on 127.0.0.1 that counts (and drops) every connection. */
-async function connectionCounter(): Promise<{ port: number; count: () => number; close: () => Promise<void> }> {
-  let n = 0;
-  const server: Server = createServer((s) => {
-    n++;
-    s.destroy();
-  });
-  await new Promise<void>((res) => server.listen(0, '127.0.0.1', res));
-  const { port } = server.address() as { port: number };
-  return { port, count: () => n, close: () => new Promise((res) => server.close(() => res())) };
 }
 
 /**

@@ -11,7 +11,7 @@
  * generate (optional { file, bytes }: a large file written at test time, never committed).
  */
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync, statSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import { connectionCounter } from '../support/connection-counter.js';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import pLimit from 'p-limit';
@@ -28,18 +28,6 @@ interface Expect {
   message: string;
   args?: string[];
   generate?: { file: string; bytes: number };
-}
-
-/** A TCP listener on 127.0.0.1 that counts (and drops) every connection. */
-async function connectionCounter(): Promise<{ port: number; count: () => number; close: () => Promise<void> }> {
-  let n = 0;
-  const server: Server = createServer((s) => {
-    n++;
-    s.destroy();
-  });
-  await new Promise<void>((res) => server.listen(0, '127.0.0.1', res));
-  const { port } = server.address() as { port: number };
-  return { port, count: () => n, close: () => new Promise((res) => server.close(() => res())) };
 }
 
 /** Copy the corpus to a temp dir, replacing __PORT__ in every text file of a case. */

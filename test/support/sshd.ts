@@ -145,3 +145,10 @@ export async function startSshd(address = '127.0.0.2', opts: { isolateHostname?:
     },
   };
 }
+
+/** The inventory lines that reach this sshd, for a host entry at the given indent. */
+export function sshdHostVars(sshd: Sshd, indent = '      '): string {
+  return [`lbrun_host: ${sshd.address}`, `lbrun_port: ${sshd.port}`, `lbrun_ssh_key: ${sshd.clientKey}`, `lbrun_known_hosts: ${sshd.knownHosts}`]
+    .map((l) => `${indent}${l}\n`)
+    .join('');
+}
