@@ -56,7 +56,6 @@ const REACH: Record<string, Record<string, unknown>> = {
   'file-path': { file: { path: `${W}/f-{{ item }}`, state: 'touch' } },
   'file-owner': { file: { path: `${W}/owned`, state: 'touch', owner: '{{ item }}' } },
   'file-group': { file: { path: `${W}/grouped`, state: 'touch', group: '{{ item }}' } },
-  'file-mode': { file: { path: `${W}/moded`, state: 'touch', mode: '{{ item }}' } },
   'file-link-src': { file: { path: `${W}/link`, state: 'link', src: '{{ item }}' } },
   'copy-dest': { copy: { content: 'x\n', dest: `${W}/c-{{ item }}` } },
   'copy-owner': { copy: { content: 'x\n', dest: `${W}/c-owned`, owner: '{{ item }}' } },
@@ -74,6 +73,7 @@ const REFUSED: Record<string, Record<string, unknown>> = {
   'hostname-name': { hostname: { name: '{{ item }}' } },
   'sysctl-name': { sysctl: { name: '{{ item }}', value: 1 } },
   'wait_for-host': { wait_for: { host: '{{ item }}', port: 22, timeout: 1 } },
+  'file-mode': { file: { path: `${W}/moded`, state: 'touch', mode: '{{ item }}' } },
 };
 
 const inventory = join(sshd.dir, 'inventory.yaml');
