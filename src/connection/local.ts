@@ -18,7 +18,10 @@ export class LocalConnection extends ShellConnection {
   protected exec(line: string, stdin: Buffer | undefined, limits: ExecLimits): Promise<RawResult> {
     return new Promise((resolve, reject) => {
       if (limits.signal?.aborted) return reject(new InterruptedError(`interrupted before running on ${this.host}`));
-      const child = spawn('/bin/sh', ['-c', line], { detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+      // Node's stdin is a socket, which a command cannot open as /dev/stdin (ENXIO): with input, cat
+      // hands it on through a real pipe, as ssh and Ansible's local connection give it.
+      const argv = stdin === undefined ? ['-c', line] : ['-c', 'cat | /bin/sh -c "$1"', 'sh', line];
+      const child = spawn('/bin/sh', argv, { detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
       const out: Buffer[] = [];
       const err: Buffer[] = [];
       let stopped: Error | undefined;

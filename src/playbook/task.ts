@@ -16,7 +16,7 @@ import type { HandlerSpec, RoleSpec, TaskExpression, TaskSpec } from './types.js
 export const TASK_KEYS = [
   'name', 'when', 'loop', 'loop_control', 'register', 'changed_when', 'failed_when', 'ignore_errors',
   'notify', 'tags', 'become', 'become_user', 'run_once', 'timeout', 'no_log', 'vars',
-  'until', 'retries', 'delay', 'delegate_to', 'local_action', 'check_mode', 'diff', 'environment', 'throttle',
+  'until', 'retries', 'delay', 'delegate_to', 'local_action', 'check_mode', 'diff', 'environment', 'throttle', 'args',
 ];
 export const HANDLER_KEYS = [...TASK_KEYS, 'listen'];
 
@@ -109,16 +109,28 @@ export function parseTask(ctx: TaskContext, path: DocPath, raw: Record<string, u
   const def = getModule(module) as ModuleShape;
   const locate = (p: DocPath, o?: { key?: boolean }) => sourceAt(ctx.yf, p, o);
   const argsPath = local?.argsPath ?? [...path, module];
-  const args = normaliseArgs(def, raw[module], locate, argsPath);
-  if (args instanceof InputError) {
-    ctx.errors.push(args);
+  const own = normaliseArgs(def, raw[module], locate, argsPath);
+  if (own instanceof InputError) {
+    ctx.errors.push(own);
     return undefined;
   }
-  ctx.errors.push(...validateModuleArgs(def, args, locate, argsPath));
+  const extra = taskArgs(raw.args, () => at([...path, 'args']));
+  if (extra instanceof InputError) {
+    ctx.errors.push(extra);
+    return undefined;
+  }
+  // Ansible's `args:` keyword: merged under the module's own arguments (the module's own win).
+  const args = { ...extra, ...own };
+  const fromArgs = (k: string) => k in extra && !(k in own);
+  const argLocate = (p: DocPath, o?: { key?: boolean }) =>
+    p.length > argsPath.length && argsPath.every((x, i) => p[i] === x) && fromArgs(String(p[argsPath.length]))
+      ? locate([...path, 'args', ...p.slice(argsPath.length)], o)
+      : locate(p, o);
+  ctx.errors.push(...validateModuleArgs(def, args, argLocate, argsPath));
   const argSources: Record<string, Source> = {};
-  for (const k of Object.keys(args)) argSources[k] = local?.freeForm ? at(argsPath) : at([...argsPath, k]);
+  for (const k of Object.keys(args)) argSources[k] = fromArgs(k) ? at([...path, 'args', k]) : local?.freeForm ? at(argsPath) : at([...argsPath, k]);
   const keySources: Record<string, Source> = {};
-  for (const k of Object.keys(raw)) if (k !== module) keySources[k] = at([...path, k === 'delegate_to' && local ? 'local_action' : k]);
+  for (const k of Object.keys(raw)) if (k !== module && k !== 'args') keySources[k] = at([...path, k === 'delegate_to' && local ? 'local_action' : k]);
 
   const expressions: TaskExpression[] = ctx.when.map((text, i) => ({ key: 'when', text, source: ctx.whenSources?.[i] ?? source, ownResult: false }));
   const when = [...ctx.when, ...conditions(ctx, raw.when, [...path, 'when'])];
@@ -129,7 +141,8 @@ export function parseTask(ctx: TaskContext, path: DocPath, raw: Record<string, u
   for (const { key, ownResult } of EXPRESSION_KEYS) expressions.push(...expressionsOf(ctx, raw[key], [...path, key], key, ownResult));
   for (const arg of def.expressionArgs ?? []) {
     const value = args[arg];
-    if (typeof value === 'string' || Array.isArray(value)) expressions.push(...expressionsOf(ctx, value, [...argsPath, arg], `${module}.${arg}`, false));
+    const argPath = fromArgs(arg) ? [...path, 'args', arg] : [...argsPath, arg];
+    if (typeof value === 'string' || Array.isArray(value)) expressions.push(...expressionsOf(ctx, value, argPath, `${module}.${arg}`, false));
   }
   const notifySources = Array.isArray(raw.notify) ? raw.notify.map((_, i) => at([...path, 'notify', i])) : raw.notify === undefined ? [] : [at([...path, 'notify'])];
 
@@ -171,6 +184,15 @@ export function parseTask(ctx: TaskContext, path: DocPath, raw: Record<string, u
   };
   if (!handler) return spec;
   return { ...spec, listen: toList(raw.listen) };
+}
+
+/** The `args:` keyword's map (Ansible's task-level module arguments); {} when absent. */
+function taskArgs(value: unknown, source: () => Source): Record<string, unknown> | InputError {
+  if (value === undefined || value === null) return {};
+  if (typeof value === 'object' && !Array.isArray(value)) return { ...(value as Record<string, unknown>) };
+  return new InputError(`args: must be a map of module arguments, not ${Array.isArray(value) ? 'a list' : JSON.stringify(value)}`, source(), {
+    expected: 'a map of the module\'s arguments, e.g. args: { chdir: /tmp }',
+  });
 }
 
 /** A block's keywords (and its enclosing blocks'), as its tasks inherit them. */

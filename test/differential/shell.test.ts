@@ -1,0 +1,5 @@
+// shell: lbrun against ansible-core on cases distilled from ansible's test/integration/targets/command_shell.
+import t from 'tap';
+import { differential } from './support/differential.js';
+
+await differential(t, 'shell');
