@@ -34,7 +34,7 @@ t.test('args: is merged under the module arguments, free-form included', async (
   const [a, b] = pb.plays[0].tasks;
   t.same(a.args, { chdir: '/tmp', creates: '/x', cmd: 'pwd' });
   t.match(a.argSources.chdir, { line: 4, column: 22 }, 'an argument from args: is located inside args:');
-  t.notOk('args' in a.keySources, 'args is not a task keyword the engine sees');
+  t.notOk('args' in (a.keySources ?? {}), 'args is not a task keyword the engine sees');
   t.same(b.args, { cmd: 'pwd', chdir: '/var' }, "the module's own argument wins, as in Ansible");
 });
 
