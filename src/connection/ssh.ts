@@ -22,6 +22,8 @@ const KEEPALIVE_COUNT_MAX = 3;
 const KILL_GRACE_MS = 2_000;
 
 const MAX_CHANNELS = 8;
+/** A command cut off by a broken connection: how long lbrun tries to reconnect to kill it. */
+const REAP_WINDOW_MS = 5_000;
 
 export interface SshOptions {
   /** Trust an unknown (never a changed) host key and record it. */
@@ -67,10 +69,11 @@ export class SshConnection extends ShellConnection {
   }
 
   async close(): Promise<void> {
-    // a command stopped by a timeout or an abort is being killed: let that finish first (bounded),
-    // or its processes would outlive the connection and go on changing the host
+    // a command stopped by a timeout or an abort, or cut off by a broken connection, is being
+    // killed: let that finish first (bounded), or its processes would outlive the run
     if (this.killing.size > 0) {
-      await Promise.race([Promise.allSettled([...this.killing]), new Promise((r) => setTimeout(r, KILL_GRACE_MS + 2000).unref())]);
+      const bound = REAP_WINDOW_MS + KILL_GRACE_MS + 1000;
+      await Promise.race([Promise.allSettled([...this.killing]), new Promise((r) => setTimeout(r, bound).unref())]);
     }
     this.client?.end();
     this.jump?.end();
@@ -240,10 +243,7 @@ export class SshConnection extends ShellConnection {
 
   /** TERM the process group of a stopped command, KILL what is left after KILL_GRACE_MS; tracked for close(). */
   private killGroup(client: SshClient, pid: string): void {
-    const steps = Math.ceil(KILL_GRACE_MS / 100);
-    const script =
-      `kill -TERM -- -${pid} 2>/dev/null; i=0; while [ $i -lt ${steps} ] && kill -0 -- -${pid} 2>/dev/null; ` +
-      `do sleep 0.1; i=$((i+1)); done; kill -KILL -- -${pid} 2>/dev/null; true`;
+    const script = this.killScript(pid);
     const done = new Promise<void>((resolve) => {
       client.exec(script, (e, stream) => {
         if (e) return resolve();
@@ -251,6 +251,51 @@ export class SshConnection extends ShellConnection {
         stream.resume();
       });
     });
+    this.killing.add(done);
+    void done.finally(() => this.killing.delete(done));
+  }
+
+  /** The kill script of killGroup: TERM the group, KILL what is left after KILL_GRACE_MS. */
+  private killScript(pid: string): string {
+    const steps = Math.ceil(KILL_GRACE_MS / 100);
+    return (
+      `kill -TERM -- -${pid} 2>/dev/null; i=0; while [ $i -lt ${steps} ] && kill -0 -- -${pid} 2>/dev/null; ` +
+      `do sleep 0.1; i=$((i+1)); done; kill -KILL -- -${pid} 2>/dev/null; true`
+    );
+  }
+
+  /**
+   * A command whose connection broke (sshd killed or restarted, a reset, a keepalive timeout) goes
+   * on running on the host: sshd does not signal a session without a terminal. Reconnect (a fresh
+   * connection, retried for REAP_WINDOW_MS: systemd restarts a killed sshd) and kill its process
+   * group, so no stray process outlives the run. Best effort: a host that stays unreachable keeps it.
+   * Direct connections only (through a jump host the jump connection would have to be rebuilt too).
+   */
+  private reapOrphan(pid: string): void {
+    if (this.settings.jumpHost) return;
+    const s = this.settings;
+    const done = (async () => {
+      const until = Date.now() + REAP_WINDOW_MS;
+      while (Date.now() < until) {
+        let client: SshClient | undefined;
+        try {
+          client = await this.open({ address: s.address, port: s.port, user: s.user });
+          const c = client;
+          await new Promise<void>((resolve) => {
+            c.exec(this.killScript(pid), (e, stream) => {
+              if (e) return resolve();
+              stream.on('close', () => resolve());
+              stream.resume();
+            });
+          });
+          return;
+        } catch {
+          await new Promise((r) => setTimeout(r, 250));
+        } finally {
+          client?.end();
+        }
+      }
+    })();
     this.killing.add(done);
     void done.finally(() => this.killing.delete(done));
   }
@@ -297,7 +342,11 @@ export class SshConnection extends ShellConnection {
           const all = Buffer.concat(out);
           const stdout = all.subarray(all.indexOf(10) + 1);
           if (code === null || code === undefined) {
-            if (this.broken) return reject(new ConnectError(this.host, `connection to ${this.host} broke: ${this.broken.message}`));
+            if (this.broken) {
+              const pid = /^(\d+)\n/.exec(all.toString('latin1'))?.[1];
+              if (pid) this.reapOrphan(pid);
+              return reject(new ConnectError(this.host, `connection to ${this.host} broke: ${this.broken.message}`));
+            }
             return resolve({ rc: signal ? 128 + signalNumber(signal) : -1, stdout, stderr: Buffer.concat(errOut) });
           }
           resolve({ rc: code, stdout, stderr: Buffer.concat(errOut) });
