@@ -18,6 +18,20 @@ export interface ExecOptions {
   timeoutMs?: number;
   /** Abort the command (SIGINT/SIGTERM of the run). */
   signal?: AbortSignal;
+  /**
+   * The command only reads the host (a module's facts): it changes nothing there, so it voids no
+   * read made ahead, and it may be answered by one (src/engine/host-reads.ts). Any command without
+   * it counts as a change.
+   */
+  read?: boolean;
+  /** The engine's reads of the host's next tasks, sent in the same round trip as this read. */
+  ahead?: () => ReadRequest[];
+}
+
+/** One read the engine knows a later task will make: its command and options. */
+export interface ReadRequest {
+  command: string;
+  opts: ExecOptions;
 }
 
 export interface ExecResult {

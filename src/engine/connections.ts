@@ -4,27 +4,36 @@
  */
 import { createConnection } from '../connection/factory.js';
 import type { Connection, ConnectionSettings, ConnectionStats } from '../connection/types.js';
+import { HostReads } from './host-reads.js';
 
 export interface PoolOptions {
   acceptNewHostKeys?: boolean;
   becomePassword?: string;
+  /** --no-read-ahead: every read runs on its host's turn (src/engine/host-reads.ts). */
+  readAhead?: boolean;
 }
 
 export class ConnectionPool {
   private readonly conns = new Map<string, Connection>();
   private readonly opening = new Map<string, Promise<void>>();
+  /** Every command of the run goes through the reads made ahead. */
+  readonly reads: HostReads;
 
-  constructor(private readonly opts: PoolOptions) {}
+  constructor(private readonly opts: PoolOptions) {
+    this.reads = new HostReads(opts.readAhead !== false);
+  }
 
   /** The host's connection object, not yet opened (controller-only modules never open it). */
   get(host: string, settings: ConnectionSettings): Connection {
     const key = `${settings.kind}\u0000${host}`;
     let conn = this.conns.get(key);
     if (!conn) {
-      conn = createConnection(host, settings, {
-        acceptNewHostKeys: this.opts.acceptNewHostKeys,
-        becomePassword: this.opts.becomePassword,
-      });
+      conn = this.reads.wrap(
+        createConnection(host, settings, {
+          acceptNewHostKeys: this.opts.acceptNewHostKeys,
+          becomePassword: this.opts.becomePassword,
+        }),
+      );
       this.conns.set(key, conn);
     }
     return conn;

@@ -134,7 +134,7 @@ export interface RecapEvent {
   interrupted?: boolean;
   /** Per host: commands run (SSH round trips), files put, bytes sent; hosts no task tried to connect to are absent. */
   stats?: Record<string, { commands: number; puts: number; bytesOut: number }>;
-  /** Serial plays: plans read ahead of a host's turn, and how many of them its turn used. */
+  /** Reads made ahead with a host's earlier read, and how many of them answered a later task. */
   read_ahead?: { read: number; used: number };
 }
 

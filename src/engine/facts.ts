@@ -52,7 +52,7 @@ async function gather(scope: TaskScope, host: string): Promise<void> {
   const settings = host === scope.host ? scope.settings : settingsOf(run, play, host, [host]);
   try {
     const conn = await run.pool.open(host, settings);
-    const r = await conn.run(SCRIPT, { become: false, signal: run.signal });
+    const r = await conn.run(SCRIPT, { become: false, signal: run.signal, read: true });
     factStore(run.inventory).set(host, parseFacts(r.stdout));
   } catch (err) {
     if (host === scope.host || !(err instanceof ConnectError)) throw err;

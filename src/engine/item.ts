@@ -2,21 +2,21 @@
  * One task (or one loop item) on one host: `when`, argument rendering, the module's plan, then
  * apply unless in check mode or nothing would change, then changed_when / failed_when.
  */
-import { ConnectError, InputError, InputErrors, InterruptedError, TaskError, type Source } from '../errors.js';
+import { ConnectError, InputError, InterruptedError, TaskError, type Source } from '../errors.js';
 import { getModule } from '../modules/index.js';
-import type { ModuleContext, ModuleDefinition, PlanResult } from '../modules/types.js';
+import type { PlanResult } from '../modules/types.js';
 import type { FileDiff, Vars } from '../types.js';
 import { truthy } from '../vars/expr.js';
 import { evaluate } from '../vars/evaluate.js';
-import { renderValue } from '../vars/render.js';
 import { isUnknown, unknownOf, UnknownValueError, type Unknown } from '../vars/unknown.js';
-import { validateModuleArgs } from '../playbook/module-args.js';
+import { renderArgs } from './render-args.js';
 import { whenOf } from '../playbook/when.js';
 import type { HostStatus } from './events.js';
 import { guarded } from './guard.js';
 import { planChanges } from './module-step.js';
-import { planKey } from './read-ahead.js';
 import { taskEnvironment, withEnvironment } from './environment.js';
+import { withReadsAhead } from './host-reads.js';
+import { upcomingReads } from './upcoming-reads.js';
 import { moduleContext, targetOf, type TaskScope } from './task-scope.js';
 import { mayFail, notRunResult, underUnknownWhen, unknownOutcome, withDependsNote } from './unknowns.js';
 import { FactsNeeded } from '../vars/facts.js';
@@ -85,14 +85,12 @@ async function planAndApply(scope: TaskScope, vars: Vars): Promise<ItemOutcome> 
     async (signal) => {
       // opened inside the guard, so an interrupt does not wait for a slow handshake
       const conn = mod.controllerOnly ? run.pool.get(host, settings) : await run.pool.open(host, settings);
-      const ctx = moduleContext(scope, withEnvironment(conn, env), vars, signal);
-      const plan = await planOf(scope, mod, ctx, args);
+      // the module's reads go with the reads of the host's next tasks (src/engine/host-reads.ts)
+      const ctx = moduleContext(scope, withEnvironment(withReadsAhead(conn, () => upcomingReads(scope)), env), vars, signal);
+      const plan = await mod.plan(ctx, args);
       const changes = planChanges(plan);
-      const ahead = scope.readAhead;
-      // a change (or, in check mode, a would-be change) voids every plan read ahead
-      if (changes && ahead && !ahead.record) ahead.book.changed();
-      const apply = changes && !ctx.check && !ahead?.record;
-      const applied = apply ? await mod.apply(ctx, args, plan).finally(() => ahead?.book.changed()) : undefined;
+      const apply = changes && !ctx.check;
+      const applied = apply ? await mod.apply(ctx, args, plan) : undefined;
       const changed = applied?.changed ?? changes;
       // after an apply, facts the conditions read are gathered and only the conditions evaluated again
       const outcome = await withFacts(scope, () =>
@@ -103,34 +101,6 @@ async function planAndApply(scope: TaskScope, vars: Vars): Promise<ItemOutcome> 
     run.signal,
     task.timeout === undefined ? undefined : task.timeout * 1000,
   );
-}
-
-/**
- * The module's plan. With a read-ahead (serial plays, src/engine/read-ahead.ts) the read-ahead
- * records it, and the host's turn takes the recorded answer when it is still good. Controller
- * modules are cheap and always planned on the spot.
- */
-async function planOf(scope: TaskScope, mod: ModuleDefinition, ctx: ModuleContext, args: Record<string, unknown>): Promise<PlanResult> {
-  const ahead = scope.readAhead;
-  // a delegated task reads another machine: never read ahead for this host
-  if (!ahead || mod.readAhead !== true || mod.controllerOnly || scope.target) return mod.plan(ctx, args);
-  const key = planKey(scope.task, args, ctx.become, ctx.becomeUser);
-  if (ahead.record) {
-    return ahead.book.record(scope.host, key, (renders) =>
-      mod.plan(
-        {
-          ...ctx,
-          renderTemplate: (path) => {
-            const output = ctx.renderTemplate(path);
-            renders.push([path, output]);
-            return output;
-          },
-        },
-        args,
-      ),
-    );
-  }
-  return (await ahead.book.take(scope.host, scope.task, key, ctx)) ?? mod.plan(ctx, args);
 }
 
 /**
@@ -209,19 +179,6 @@ function condition(c: string[] | boolean, vars: Vars, source: Source): boolean |
     else if (truthy(v)) return true;
   }
   return unknowns.length > 0 ? unknownOf(...unknowns) : false;
-}
-
-/**
- * The module's arguments rendered with the host's variables, then checked by the module's schema and
- * value rules (the same check as the offline pass); an error names the argument's line.
- */
-function renderArgs({ task }: TaskScope, vars: Vars): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(task.args)) out[k] = renderValue(v, vars, task.argSources[k] ?? task.source);
-  const def = getModule(task.module);
-  // arguments known only after a real run (--check) are judged then
-  if (def && !Object.values(out).some(isUnknown)) InputErrors.throwIfAny(validateModuleArgs(def, out, (p) => task.argSources[String(p[0])] ?? task.source, [], { rendered: true }));
-  return out;
 }
 
 function lines(s: string): string[] {

@@ -1,7 +1,7 @@
 /**
  * A module on one host after its arguments are rendered: plan, then apply when the plan changes
  * something and this is a real run. The engine's task step (engine/item.ts) uses the same rule, with
- * the read-ahead around it; module tests call moduleStep itself rather than a copy of it.
+ * the reads made ahead beneath it; module tests call moduleStep itself rather than a copy of it.
  */
 import type { ApplyResult, ModuleContext, ModuleDefinition, PlanResult } from '../modules/types.js';
 

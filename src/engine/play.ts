@@ -10,8 +10,6 @@ import type { PlaySpec } from '../playbook/types.js';
 import { taskVars } from '../vars/precedence.js';
 import { splitBatches } from './batches.js';
 import { BatchRunner } from './batch.js';
-import { ReadAhead } from './read-ahead.js';
-import { readAheadHost, readAheadTasks } from './read-ahead-host.js';
 import type { RunContext } from './run-context.js';
 import type { PlayScope } from './task.js';
 import { allTasks } from '../playbook/includes.js';
@@ -21,21 +19,7 @@ export async function runPlay(run: RunContext, play: PlaySpec): Promise<'continu
   run.emit({ event: 'play_start', play: play.name, pattern: play.hosts, hosts });
   if (hosts.length === 0) return 'continue';
   const ps: PlayScope = { run, play, hosts, settings: new Map(hosts.map((h) => [h, settingsOf(run, play, h, hosts)])) };
-  const batches = splitBatches(hosts, play.serial);
-  const readAhead = batches.length > 1 && run.options.readAhead !== false ? new ReadAhead(readAheadTasks(play.body)) : undefined;
-  if (readAhead) {
-    ps.readAhead = readAhead;
-    startReadAhead(ps, readAhead, hosts);
-  }
-  try {
-    return await runBatches(run, ps, batches);
-  } finally {
-    if (readAhead) {
-      readAhead.close();
-      run.readAhead.read += readAhead.counts.read;
-      run.readAhead.used += readAhead.counts.used;
-    }
-  }
+  return runBatches(run, ps, splitBatches(hosts, play.serial));
 }
 
 async function runBatches(run: RunContext, ps: PlayScope, batches: string[][]): Promise<'continue' | 'stop'> {
@@ -53,14 +37,6 @@ async function runBatches(run: RunContext, ps: PlayScope, batches: string[][]): 
     if (end === 'end_play') return 'continue';
   }
   return run.signal.aborted ? 'stop' : 'continue';
-}
-
-/** Every host of the play reads ahead in the background, at most --forks of them at once. */
-function startReadAhead(ps: PlayScope, book: ReadAhead, hosts: string[]): void {
-  for (const host of hosts) {
-    const signal = book.open(host, ps.run.signal);
-    void ps.run.readAhead.limit(async () => (signal.aborted ? undefined : readAheadHost(ps, host, book, signal))).catch(() => {});
-  }
 }
 
 /** Connection settings from the host's play-level variables; `connection: local` on the play wins. */

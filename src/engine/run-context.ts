@@ -28,11 +28,6 @@ export interface RunContext {
   pool: ConnectionPool;
   /** forks: at most this many hosts work at once. */
   limit: <T>(fn: () => Promise<T>) => Promise<T>;
-  /**
-   * The read-ahead of serial plays (src/engine/read-ahead.ts): its own --forks limit (it must never
-   * wait for a slot that a host's turn holds while waiting for it) and its counts over the run.
-   */
-  readAhead: { limit: <T>(fn: () => Promise<T>) => Promise<T>; read: number; used: number };
   signal: AbortSignal;
   /** Hosts that failed or were unreachable: they take no part in later plays. */
   gone: Set<string>;
@@ -40,15 +35,6 @@ export interface RunContext {
   emit(e: RunEvent): void;
   /** --start-at-task: false for the tasks before the first one it names (src/engine/start-at.ts). */
   startAt?: (task: TaskSpec) => boolean;
-}
-
-/** A copy that can change without touching the original (the read-ahead's memory). */
-export function copyHostMemory(m: HostMemory): HostMemory {
-  const { pendingPackages, pendingPaths, pendingUsers, cache } = m.state;
-  return {
-    registered: { ...m.registered },
-    state: { pendingPackages: new Set(pendingPackages), pendingPaths: new Set(pendingPaths), pendingUsers: new Set(pendingUsers), cache: new Map(cache) },
-  };
 }
 
 export function newHostMemory(): HostMemory {

@@ -61,9 +61,8 @@ export async function run(options: RunOptions): Promise<RunSummary> {
       redactor,
       secretNames,
       recap: new Recap(),
-      pool: new ConnectionPool({ acceptNewHostKeys: options.acceptNewHostKeys, becomePassword }),
+      pool: new ConnectionPool({ acceptNewHostKeys: options.acceptNewHostKeys, becomePassword, readAhead: options.readAhead }),
       limit: pLimit(Math.max(1, options.forks ?? DEFAULT_FORKS)),
-      readAhead: { limit: pLimit(Math.max(1, options.forks ?? DEFAULT_FORKS)), read: 0, used: 0 },
       signal,
       startAt,
       memory(host) {
@@ -96,7 +95,7 @@ export async function run(options: RunOptions): Promise<RunSummary> {
       check: options.check === true,
       ...(interrupted ? { interrupted } : {}),
       stats,
-      read_ahead: { read: ctx.readAhead.read, used: ctx.readAhead.used },
+      read_ahead: { ...ctx.pool.reads.counts },
     });
     return {
       hosts,

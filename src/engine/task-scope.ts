@@ -9,7 +9,6 @@ import type { Vars } from '../types.js';
 import type { PlaySpec, TaskSpec } from '../playbook/types.js';
 import { findFile } from '../playbook/find-file.js';
 import { renderTemplateFile } from '../vars/template.js';
-import type { ReadAhead } from './read-ahead.js';
 import type { RunContext } from './run-context.js';
 
 export interface TaskScope {
@@ -23,8 +22,8 @@ export interface TaskScope {
   handler: boolean;
   /** Report only failures (meta tasks). */
   silent: boolean;
-  /** The play's read-ahead: `record` when this is the read-ahead itself, else the host's turn. */
-  readAhead?: { book: ReadAhead; record: boolean };
+  /** Hosts of the play (play_hosts): the reads of the host's next tasks render with them. */
+  playHosts?: string[];
   /** A failure here is taken by an enclosing block's rescue (counted as rescued). */
   rescuable?: boolean;
   /** delegate_to: where the task runs for `host` (src/engine/delegate.ts); unset: on `host` itself. */

@@ -8,7 +8,6 @@ import type { PlaySpec, TaskSpec } from '../playbook/types.js';
 import { isSilent } from '../playbook/silent.js';
 import { renderString } from '../vars/render.js';
 import { runOnHost, varsFor, type HostOutcome } from './host-task.js';
-import type { ReadAhead } from './read-ahead.js';
 import type { RunContext } from './run-context.js';
 import type { TaskScope } from './task-scope.js';
 
@@ -18,25 +17,22 @@ export interface PlayScope {
   /** Hosts of the play (play_hosts). */
   hosts: string[];
   settings: Map<string, ConnectionSettings>;
-  /** Plans read ahead for the later batches of a serial play (src/engine/read-ahead.ts). */
-  readAhead?: ReadAhead;
 }
 
-/** The task on one host of the play, as a host's turn or the read-ahead (src/engine/read-ahead-host.ts) runs it. */
+/** The task on one host of the play. */
 export function taskScope(
   ps: PlayScope,
   task: TaskSpec,
   host: string,
-  how: { taskName: string; handler: boolean; readAhead?: TaskScope['readAhead']; rescuable?: boolean },
+  how: { taskName: string; handler: boolean; rescuable?: boolean },
 ): TaskScope {
-  return { run: ps.run, play: ps.play, task, host, settings: ps.settings.get(host)!, silent: isSilent(task), ...how };
+  return { run: ps.run, play: ps.play, task, host, settings: ps.settings.get(host)!, silent: isSilent(task), playHosts: ps.hosts, ...how };
 }
 
 /** meta tasks steer the engine and print nothing unless they fail. */
 export async function runTask(ps: PlayScope, task: TaskSpec, hosts: string[], handler: boolean, rescuable = false): Promise<HostOutcome[]> {
   const { run, play } = ps;
-  const readAhead = ps.readAhead && { book: ps.readAhead, record: false };
-  const scopeOf = (host: string, taskName: string) => taskScope(ps, task, host, { taskName, handler, readAhead, rescuable });
+  const scopeOf = (host: string, taskName: string) => taskScope(ps, task, host, { taskName, handler, rescuable });
   const taskName = displayName(scopeOf(hosts[0], task.name), ps.hosts);
   if (!isSilent(task)) run.emit({ event: 'task_start', play: play.name, task: taskName, module: task.module, ...(handler ? { handler } : {}) });
 

@@ -31,8 +31,8 @@ export interface RunOptions {
    */
   askBecomePassword?: () => Promise<string | undefined>;
   /**
-   * Serial plays read the later batches' plans ahead while nothing changes (default true;
-   * src/engine/read-ahead.ts). false: every plan is read on the host's turn.
+   * A host's reads go with the reads of its next tasks, in one round trip, and answer them while
+   * nothing changes (default true; src/engine/host-reads.ts). false: every read runs on its own.
    */
   readAhead?: boolean;
   /** --start-at-task: begin at the first task of this name (shell patterns allowed). */

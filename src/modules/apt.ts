@@ -102,7 +102,6 @@ export function aptCommands(a: AptActions, installRecommends: boolean): string[]
 
 export const apt = typedModule<AptArgs, AptFacts, AptActions>({
   name: 'apt',
-  readAhead: true,
   schema: {
     type: 'object',
     properties: {

@@ -14,7 +14,6 @@ const argvOf = (args: CommandArgs): string[] => args.argv ?? splitWords(args.cmd
 
 export const command: ModuleDefinition<CommandArgs> = {
   name: 'command',
-  readAhead: true,
   freeForm: 'cmd',
   schema: {
     type: 'object',

@@ -44,7 +44,8 @@ export function typedModule<A, F, P>(spec: TypedModule<A, F, P>): ModuleDefiniti
       let facts = undefined as F;
       const f = fact?.(args, { check: ctx.check });
       if (f) {
-        const opts = { ...(f.become === false ? { become: false } : {}), timeoutMs: ctx.timeoutMs ?? f.timeoutMs };
+        // a read: it may be answered by a read made ahead (src/engine/host-reads.ts) unless it is a wait
+        const opts = { ...(f.become === false ? { become: false } : {}), timeoutMs: ctx.timeoutMs ?? f.timeoutMs, read: f.live !== true };
         facts = f.parse((await mustRun(ctx, f.command, `reading facts for ${spec.name}`, opts)).stdout);
       }
       const p = plan(args, facts, planInput(ctx));

@@ -12,7 +12,6 @@ export interface CopyArgs extends CopyLikeArgs {
 
 export const copy: ModuleDefinition<CopyArgs> = {
   name: 'copy',
-  readAhead: true,
   schema: {
     type: 'object',
     properties: {

@@ -240,7 +240,6 @@ async function readFacts(ctx: ModuleContext, args: FileArgs): Promise<Facts> {
 
 export const file: ModuleDefinition<FileArgs> = {
   name: 'file',
-  readAhead: true,
   schema: {
     type: 'object',
     properties: {

@@ -25,7 +25,6 @@ export function groupCommand(args: GroupArgs, entry: string): string | undefined
 
 export const group: ModuleDefinition<GroupArgs> = {
   name: 'group',
-  readAhead: true,
   schema: {
     type: 'object',
     properties: {

@@ -16,7 +16,6 @@ export interface HostnameFacts {
 
 export const hostname = typedModule<HostnameArgs, HostnameFacts, undefined>({
   name: 'hostname',
-  readAhead: true,
   schema: {
     type: 'object',
     properties: { name: { type: 'string', pattern: '^[A-Za-z0-9]([A-Za-z0-9.-]{0,252}[A-Za-z0-9])?$' } },

@@ -52,7 +52,6 @@ function fileArgs(args: LineinfileArgs, dest: string, content: string): ManagedF
 
 export const lineinfile: ModuleDefinition<LineinfileArgs> = {
   name: 'lineinfile',
-  readAhead: true,
   schema: {
     type: 'object',
     properties: {

@@ -63,7 +63,6 @@ export function serviceCommands(args: ServiceArgs, facts: UnitFacts, missing: bo
 
 export const service = typedModule<ServiceArgs, UnitFacts, undefined>({
   name: 'service',
-  readAhead: true,
   schema: {
     type: 'object',
     properties: {

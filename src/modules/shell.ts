@@ -12,7 +12,6 @@ export interface ShellArgs extends CommandLikeArgs {
 
 export const shell: ModuleDefinition<ShellArgs> = {
   name: 'shell',
-  readAhead: true,
   freeForm: 'cmd',
   schema: {
     type: 'object',

@@ -82,7 +82,6 @@ const LIVE = '--lbrun-live--';
 
 export const sysctl: ModuleDefinition<SysctlArgs> = {
   name: 'sysctl',
-  readAhead: true,
   schema: {
     type: 'object',
     properties: {

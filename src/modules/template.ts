@@ -11,7 +11,6 @@ export interface TemplateArgs extends CopyLikeArgs {
 
 export const template: ModuleDefinition<TemplateArgs> = {
   name: 'template',
-  readAhead: true,
   schema: {
     type: 'object',
     properties: {

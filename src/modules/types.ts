@@ -99,14 +99,6 @@ export interface ModuleDefinition<A = Record<string, unknown>> {
   freeForm?: string;
   /** Runs on the controller only (debug, assert, fail, set_fact, meta): needs no connection. */
   controllerOnly?: boolean;
-  /**
-   * Its plan only reads, and only state that this run's own tasks change (files, packages, units,
-   * users; controller modules: nothing at all), so the engine may read it ahead of the host's turn in
-   * a serial play and use the answer while nothing has changed (src/engine/read-ahead.ts). Not for a
-   * plan that waits for or depends on the moment it runs (wait_for) or on state outside the run
-   * (proxmox_lxc).
-   */
-  readAhead?: boolean;
   /** Its plan returns `facts` (set_fact): the tasks after it may read them. */
   setsFacts?: boolean;
   /** Template files this task renders (validate/render walk them offline): names as given in args. */
@@ -122,7 +114,9 @@ export interface ModuleDefinition<A = Record<string, unknown>> {
  * The typed module contract (docs/architecture.md, "The module contract"). A module written to it is
  * turned into a ModuleDefinition by typedModule() (src/modules/contract.ts):
  *
- *   fact(args)                  Fact<F>: the one command that reads what the plan needs, and its parser
+ *   fact(args)                  Fact<F>: the one command that reads what the plan needs, and its parser;
+ *                               known from the arguments alone, so the engine may read it ahead
+ *                               (src/engine/host-reads.ts)
  *   plan(args, facts, input)    Plan<P>: a pure function, no host, no side effect
  *   apply(ctx, args, plan)      optional: by default the plan's commands run, in order, in one round trip
  *
@@ -136,6 +130,8 @@ export interface Fact<T> {
   /** Run without become (a probe any user can make), or with a time limit of its own. */
   become?: false;
   timeoutMs?: number;
+  /** Its answer depends on the moment it runs (a wait): never read ahead, never reused. */
+  live?: true;
 }
 
 /** What a plan may know besides its arguments and facts: never the connection. */

@@ -123,7 +123,6 @@ export function userCommand(args: UserArgs, facts: UserFacts): string | undefine
 
 export const user: ModuleDefinition<UserArgs> = {
   name: 'user',
-  readAhead: true,
   schema: {
     type: 'object',
     properties: {

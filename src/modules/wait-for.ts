@@ -71,6 +71,7 @@ export const waitFor = typedModule<WaitForArgs, WaitFacts | undefined, undefined
           command: `bash -c ${quote(waitScript(args))}`,
           parse: parseWait,
           become: false,
+          live: true,
           timeoutMs: ((args.timeout ?? 300) + (args.delay ?? 0) + 10) * 1000,
         },
   plan(args, facts, input) {

@@ -16,7 +16,6 @@ interface AssertArgs {
 
 export const assert = typedModule<AssertArgs, undefined, undefined>({
   name: 'assert',
-  readAhead: true,
   controllerOnly: true,
   expressionArgs: ['that'],
   schema: {

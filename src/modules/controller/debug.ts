@@ -11,7 +11,6 @@ interface DebugArgs {
 
 export const debug = typedModule<DebugArgs, undefined, undefined>({
   name: 'debug',
-  readAhead: true,
   controllerOnly: true,
   expressionArgs: ['var'],
   schema: {

@@ -5,7 +5,6 @@ import { registerModule } from '../registry.js';
 
 export const fail = typedModule<{ msg?: string }, undefined, undefined>({
   name: 'fail',
-  readAhead: true,
   controllerOnly: true,
   freeForm: 'msg',
   schema: { type: 'object', properties: { msg: { type: 'string' } }, additionalProperties: false },

@@ -7,7 +7,6 @@ type Action = NonNullable<PlanResult['control']>;
 
 export const meta = typedModule<{ action: Action }, undefined, undefined>({
   name: 'meta',
-  readAhead: true,
   controllerOnly: true,
   freeForm: 'action',
   schema: {

@@ -6,7 +6,6 @@ import type { Vars } from '../types.js';
 
 export const setFact = typedModule<Vars, undefined, undefined>({
   name: 'set_fact',
-  readAhead: true,
   setsFacts: true,
   controllerOnly: true,
   schema: {

@@ -64,14 +64,14 @@ export function parseFileFacts(path: string, text: string): FileFacts {
 }
 
 export async function fileFacts(ctx: ModuleContext, path: string, withContent = false): Promise<FileFacts> {
-  const r = await mustRun(ctx, fileFactsScript(path, withContent), `reading facts of ${path}`);
+  const r = await mustRun(ctx, fileFactsScript(path, withContent), `reading facts of ${path}`, { read: true });
   return parseFileFacts(path, r.stdout);
 }
 
 /** Facts of what a path names after following every symlink (`readlink -f`); the path's own facts
  *  when it is not a link. `path` of the result is the resolved path. */
 export async function followedFacts(ctx: ModuleContext, path: string, withContent = false): Promise<FileFacts> {
-  const r = await mustRun(ctx, `q=$(readlink -m -- ${quote(path)}) && printf '%s\\n' "$q"\n${fileFactsScript(path, withContent).replace(/^p=.*$/m, 'p=$q')}`, `reading facts of ${path}`);
+  const r = await mustRun(ctx, `q=$(readlink -m -- ${quote(path)}) && printf '%s\\n' "$q"\n${fileFactsScript(path, withContent).replace(/^p=.*$/m, 'p=$q')}`, `reading facts of ${path}`, { read: true });
   const nl = r.stdout.indexOf('\n');
   const real = r.stdout.slice(0, nl);
   return parseFileFacts(real, r.stdout.slice(nl + 1));

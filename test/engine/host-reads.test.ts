@@ -1,0 +1,85 @@
+// Reads made ahead (src/engine/host-reads.ts) on a real connection (the controller itself: every
+// command is a real /bin/sh): one round trip carries a read and the reads of the next tasks, each
+// answer is what the read gives alone, and nothing read before a change answers after it.
+// (Through the CLI on a real sshd: test/engine/host-reads-run.test.ts.)
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { LocalConnection } from '../../src/connection/local.js';
+import type { ExecOptions, ReadRequest } from '../../src/connection/types.js';
+import { HostReads, MAX_AHEAD, withReadsAhead } from '../../src/engine/host-reads.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'lbrun-host-reads-'));
+const file = join(dir, 'state');
+
+function setup(enabled = true) {
+  const raw = new LocalConnection('h', { become: false });
+  const reads = new HostReads(enabled);
+  const conn = reads.wrap(raw);
+  const read = (command: string, ahead: string[] = [], opts: ExecOptions = {}) =>
+    withReadsAhead(conn, () => ahead.map((c): ReadRequest => ({ command: c, opts: { become: false } }))).run(command, { become: false, read: true, ...opts });
+  return { raw, reads, conn, read };
+}
+
+// outputs a read may give: text, UTF-8, stderr, no trailing newline, a failing exit code
+const SAMPLES = [`cat ${file}`, `printf 'caf\\303\\251\\n\\n  x'`, 'echo out; echo err >&2; exit 3', 'printf ""', 'exit 0', `sh -c 'read x; echo "[$x]"'`];
+
+t.test('one round trip answers the next reads, each exactly as it would answer alone', async (t) => {
+  writeFileSync(file, 'before\n');
+  const { raw, reads, read } = setup();
+  const alone = await Promise.all(SAMPLES.map((c) => raw.run(c, { become: false })));
+  const before = raw.stats.commands;
+  t.same(await read(SAMPLES[0], SAMPLES.slice(1)), alone[0]);
+  t.equal(raw.stats.commands, before + 1, 'one command carried them all');
+  for (const [i, c] of SAMPLES.entries()) if (i > 0) t.same(await read(c), alone[i], c);
+  t.equal(raw.stats.commands, before + 1, 'the later reads were answered without a round trip');
+  t.same(reads.counts, { read: SAMPLES.length - 1, used: SAMPLES.length - 1 });
+  t.same(await read(SAMPLES[2]), alone[2], 'an answer is used once: the same read again runs');
+  t.equal(raw.stats.commands, before + 2);
+});
+
+t.test('a change anywhere drops every answer made ahead', async (t) => {
+  writeFileSync(file, 'before\n');
+  const { raw, read, conn } = setup();
+  await read('true', [`cat ${file}`]);
+  await conn.run(`echo after > ${file}`, { become: false });
+  t.same((await read(`cat ${file}`)).stdout, 'after\n', 'a command that is not a read voids them');
+  await read('true', [`cat ${file}`]);
+  await conn.put(file, 'put\n');
+  t.same((await read(`cat ${file}`)).stdout, 'put\n', 'an upload voids them');
+  t.ok(raw.stats.commands > 0);
+});
+
+t.test('a batch under way while something changes keeps none of its answers', async (t) => {
+  writeFileSync(file, 'old\n');
+  const { raw, reads, read, conn } = setup();
+  // the batch reads the file at once, then sleeps; the write lands while it sleeps
+  const batch = read('true', [`cat ${file}`, 'sleep 0.4']);
+  await new Promise((r) => setTimeout(r, 150));
+  await conn.run(`echo new > ${file}`, { become: false });
+  await batch;
+  const n = raw.stats.commands;
+  t.same((await read(`cat ${file}`)).stdout, 'new\n', 'the read runs again');
+  t.equal(raw.stats.commands, n + 1);
+  t.equal(reads.counts.used, 0);
+  t.equal(readFileSync(file, 'utf8'), 'new\n');
+});
+
+t.test('what never goes ahead: off, stdin, a time limit, other become or environment', async (t) => {
+  writeFileSync(file, 'x\n');
+  const off = setup(false);
+  await off.read('true', [`cat ${file}`]);
+  const n = off.raw.stats.commands;
+  await off.read(`cat ${file}`);
+  t.equal(off.raw.stats.commands, n + 1, '--no-read-ahead: every read runs on its own');
+  t.same(off.reads.counts, { read: 0, used: 0 });
+
+  const on = setup();
+  await on.read('true', [`cat ${file}`], { stdin: 'in\n' });
+  await on.read('true', [`cat ${file}`], { timeoutMs: 5000 });
+  await on.read('true', [`cat ${file}`], { env: { A: '1' } });
+  t.same(on.reads.counts, { read: 0, used: 0 }, 'none of them carried a read of another group');
+  await on.read('true', Array.from({ length: MAX_AHEAD + 5 }, (_, i) => `echo ${i}`));
+  t.equal(on.reads.counts.read, MAX_AHEAD, `at most ${MAX_AHEAD} reads ahead in one round trip`);
+});
