@@ -2,15 +2,31 @@
 import { quote, quoteArgs } from '../connection/quote.js';
 import { TaskError } from '../errors.js';
 import { registerModule } from './registry.js';
-import { mustRun } from './support/host-run.js';
+import { typedModule } from './contract.js';
 import { accountNameSchema } from './support/schema-parts.js';
-import type { ModuleDefinition, PlanResult } from './types.js';
 
 export interface GroupArgs {
   name: string;
   state?: 'present' | 'absent';
   system?: boolean;
   gid?: number;
+}
+
+export interface GroupFacts {
+  /** The group's entry (`getent group`), '' when there is none. */
+  entry: string;
+  /** A user whose primary group it is ('' when none): groupdel refuses to remove it. */
+  primaryOf: string;
+}
+
+export function groupFactsScript(name: string): string {
+  const q = quote(name);
+  return `getent group ${q} || true; echo --; g=$(getent group ${q} | cut -d: -f3); [ -z "$g" ] || getent passwd | awk -F: -v g="$g" '$4 == g { print $1; exit }'`;
+}
+
+export function parseGroupFacts(stdout: string): GroupFacts {
+  const [entry = '', primaryOf = ''] = stdout.split('--\n').map((s) => s.trim());
+  return { entry, primaryOf };
 }
 
 export function groupCommand(args: GroupArgs, entry: string): string | undefined {
@@ -23,7 +39,7 @@ export function groupCommand(args: GroupArgs, entry: string): string | undefined
   return undefined;
 }
 
-export const group: ModuleDefinition<GroupArgs> = {
+export const group = typedModule<GroupArgs, GroupFacts, undefined>({
   name: 'group',
   schema: {
     type: 'object',
@@ -36,23 +52,15 @@ export const group: ModuleDefinition<GroupArgs> = {
     required: ['name'],
     additionalProperties: false,
   },
-  async plan(ctx, args): Promise<PlanResult> {
-    const q = quote(args.name);
-    // The group's entry, and a user whose primary group it is (groupdel refuses to remove that).
-    const script = `getent group ${q} || true; echo --; g=$(getent group ${q} | cut -d: -f3); [ -z "$g" ] || getent passwd | awk -F: -v g="$g" '$4 == g { print $1; exit }'`;
-    const r = await mustRun(ctx, script, `looking up group ${args.name}`);
-    const [entry, primaryOf] = r.stdout.split('--\n').map((s) => s.trim()) as [string, string];
-    // In check mode an earlier task of the run creates it: it is there by now.
-    const pending = entry === '' && ctx.check && ctx.state.pendingUsers.has(args.name) && args.state !== 'absent' && args.gid === undefined;
+  fact: (args) => ({ command: groupFactsScript(args.name), parse: parseGroupFacts }),
+  plan(args, { entry, primaryOf }, input) {
+    // In --check an earlier task of the run creates it: it is there by now.
+    const pending = entry === '' && input.check && input.pending.users.has(args.name);
     if (args.state === 'absent' && primaryOf) throw new TaskError(`groupdel: cannot remove the primary group of user '${primaryOf}'`);
-    const cmd = pending ? undefined : groupCommand(args, entry);
-    if (cmd && args.state !== 'absent') ctx.state.pendingUsers.add(args.name);
-    return { changed: cmd !== undefined, msg: cmd ? `${ctx.check ? 'would run' : 'run'}: ${cmd}` : undefined, actions: cmd };
+    const cmd = pending && args.state === 'absent' ? quoteArgs(['groupdel', args.name]) : pending && args.gid === undefined ? undefined : groupCommand(args, entry);
+    if (!cmd) return { changed: false };
+    return { changed: true, change: `run: ${cmd}`, commands: [cmd], ...(args.state !== 'absent' ? { pending: { users: [args.name] } } : {}) };
   },
-  async apply(ctx, args, plan) {
-    await mustRun(ctx, plan.actions as string, `group ${args.name}`);
-    return { changed: true, msg: plan.msg };
-  },
-};
+});
 
 registerModule(group);

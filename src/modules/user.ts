@@ -7,9 +7,8 @@
 import { quote, quoteArgs } from '../connection/quote.js';
 import { TaskError } from '../errors.js';
 import { registerModule } from './registry.js';
-import { mustRun } from './support/host-run.js';
+import { typedModule } from './contract.js';
 import { accountNameSchema, asList, stringList } from './support/schema-parts.js';
-import type { ModuleDefinition, PlanResult } from './types.js';
 
 export interface UserArgs {
   name: string;
@@ -47,12 +46,16 @@ export interface UserFacts {
   ownGroup: boolean;
   /** Groups named in args that do not exist. */
   missingGroups: string[];
+  /** The home directory (args.home, else the account's) exists. */
+  homeExists: boolean;
 }
 
-export function userFactsScript(name: string, groups: string[] = []): string {
+export function userFactsScript(name: string, groups: string[] = [], home?: string): string {
   const q = quote(name);
+  const h = home !== undefined ? quote(home) : `"$(getent passwd ${q} | cut -d: -f6)"`;
   return [
-    `if getent passwd ${q}; then echo "--primary-- $(id -gn ${q})"; echo "--groups-- $(id -Gn ${q})"; echo "--shadow-- $(getent shadow ${q} | cut -d: -f2)"; fi`,
+    `if getent passwd ${q}; then echo "--primary-- $(id -gn ${q})"; echo "--groups-- $(id -Gn ${q})"; echo "--shadow-- $(getent shadow ${q} | cut -d: -f2)"; ` +
+      `[ -e ${h} ] && echo --home-exists--; fi`,
     `getent group ${q} >/dev/null && echo --own-group--`,
     ...groups.map((g) => `getent group ${quote(g)} >/dev/null || echo "--missing-- "${quote(g)}`),
     'true',
@@ -65,7 +68,8 @@ export function parseUserFacts(stdout: string): UserFacts {
   const entry = lines[0]?.startsWith('--') ? undefined : lines[0];
   const missingGroups = lines.filter((l) => l.startsWith('--missing-- ')).map((l) => l.slice(12));
   const ownGroup = lines.includes('--own-group--');
-  if (!entry) return { exists: false, groups: [], ownGroup, missingGroups };
+  const homeExists = lines.includes('--home-exists--');
+  if (!entry) return { exists: false, groups: [], ownGroup, missingGroups, homeExists };
   const f = entry.split(':');
   const primary = tagged('primary');
   return {
@@ -79,7 +83,21 @@ export function parseUserFacts(stdout: string): UserFacts {
     password: tagged('shadow'),
     ownGroup,
     missingGroups,
+    homeExists,
   };
+}
+
+/**
+ * Ansible's missing home of an existing account (user.py create_homedir + chown_homedir): /etc/skel
+ * copied (or an empty directory), mode 0777 & ~UMASK of /etc/login.defs, everything owned by the user.
+ */
+export function homeCommand(name: string, home: string): string {
+  const h = quote(home);
+  return (
+    `mkdir -p -- "$(dirname -- ${h})" && if [ -d /etc/skel ]; then cp -a /etc/skel ${h}; else mkdir -- ${h}; fi && ` +
+    `u=$(sed -n 's/^UMASK[[:space:]][[:space:]]*\\([0-9][0-9]*\\)$/\\1/p' /etc/login.defs 2>/dev/null | tail -n 1) && ` +
+    `{ [ -z "$u" ] || chmod "$(printf %o $((0777 & ~0$u)))" ${h}; } && chown -R -- ${quote(name)}: ${h}`
+  );
 }
 
 export function userCommand(args: UserArgs, facts: UserFacts): string | undefined {
@@ -87,7 +105,6 @@ export function userCommand(args: UserArgs, facts: UserFacts): string | undefine
   if (args.state === 'absent') {
     return facts.exists ? quoteArgs(['userdel', ...(args.remove ? ['--remove'] : []), ...(args.force ? ['--force'] : []), args.name]) : undefined;
   }
-  if (facts.missingGroups.length) throw new TaskError(`Group ${facts.missingGroups.join(', ')} does not exist`);
   if (!facts.exists) {
     const argv = ['useradd'];
     if (args.system) argv.push('--system');
@@ -121,7 +138,10 @@ export function userCommand(args: UserArgs, facts: UserFacts): string | undefine
   return argv.length > 1 ? quoteArgs([...argv, args.name]) : undefined;
 }
 
-export const user: ModuleDefinition<UserArgs> = {
+/** Arguments that only ask for the account to exist (an earlier task creating it satisfies them). */
+const ONLY_EXISTS = ['name', 'state', 'system', 'create_home'];
+
+export const user = typedModule<UserArgs, UserFacts, undefined>({
   name: 'user',
   schema: {
     type: 'object',
@@ -145,28 +165,29 @@ export const user: ModuleDefinition<UserArgs> = {
     required: ['name'],
     additionalProperties: false,
   },
-  async plan(ctx, args): Promise<PlanResult> {
-    const wantGroups = [...asList(args.groups), ...(args.group !== undefined ? [args.group] : [])].filter((g) => !ctx.state.pendingUsers.has(g));
-    const r = await mustRun(ctx, userFactsScript(args.name, args.state === 'absent' ? [] : wantGroups), `looking up user ${args.name}`);
-    const facts = parseUserFacts(r.stdout);
-    // In check mode an earlier task of the run creates the user: a task that only asks for it to exist
-    // would change nothing more (one that sets more may).
-    const onlyExists = Object.keys(args).every((k) => ['name', 'state', 'system', 'create_home'].includes(k));
-    const pending = !facts.exists && ctx.check && ctx.state.pendingUsers.has(args.name) && args.state !== 'absent' && onlyExists;
-    const cmd = pending ? undefined : userCommand(args, facts);
-    if (cmd && args.state !== 'absent') ctx.state.pendingUsers.add(args.name);
-    const shown = args.password !== undefined ? cmd?.replace(quote(args.password), '********') : cmd;
-    return {
-      changed: cmd !== undefined,
-      msg: cmd ? `${ctx.check ? 'would run' : 'run'}: ${shown}` : undefined,
-      actions: cmd,
-      result: { name: args.name, exists: facts.exists },
-    };
+  fact: (args) => ({
+    command: userFactsScript(args.name, args.state === 'absent' ? [] : [...asList(args.groups), ...(args.group !== undefined ? [args.group] : [])], args.home),
+    parse: parseUserFacts,
+  }),
+  plan(args, facts, input) {
+    // In --check an earlier task of the run creates the account: it is there by now.
+    const pending = !facts.exists && input.check && input.pending.users.has(args.name);
+    const result = { name: args.name, exists: facts.exists };
+    if (args.state === 'absent') {
+      const cmd = facts.exists || pending ? userCommand(args, { ...facts, exists: true }) : undefined;
+      return cmd ? { changed: true, change: `run: ${cmd}`, commands: [cmd], result } : { changed: false, result };
+    }
+    const missing = facts.missingGroups.filter((g) => !input.pending.users.has(g));
+    if (missing.length) throw new TaskError(`Group ${missing.join(', ')} does not exist`);
+    if (pending && Object.keys(args).every((k) => ONLY_EXISTS.includes(k))) return { changed: false, result };
+    const cmd = userCommand(args, facts);
+    const home = facts.exists && args.create_home !== false && !facts.homeExists ? (args.home ?? facts.home) : undefined;
+    const commands = [...(cmd ? [cmd] : []), ...(home ? [homeCommand(args.name, home)] : [])];
+    if (!commands.length) return { changed: false, result };
+    const shown = cmd && args.password !== undefined ? cmd.replace(quote(args.password), '********') : cmd;
+    const change = [...(shown ? [`run: ${shown}`] : []), ...(home ? [`create home ${home}`] : [])].join('; ');
+    return { changed: true, change, commands, pending: { users: [args.name] }, result };
   },
-  async apply(ctx, args, plan) {
-    await mustRun(ctx, plan.actions as string, `user ${args.name}`);
-    return { changed: true, msg: plan.msg };
-  },
-};
+});
 
 registerModule(user);
