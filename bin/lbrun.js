@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import { main } from '../dist/cli.js';
+// the CLI bundled by the build (scripts/bundle.js); the same code as dist/cli.js
+import { main } from '../dist/bundle/cli.js';
 
 // `lbrun ... | head`: a reader that goes away is not an error of the run
 for (const stream of [process.stdout, process.stderr]) {
