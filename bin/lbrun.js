@@ -1,6 +1,13 @@
 #!/usr/bin/env node
-// the CLI bundled by the build (scripts/bundle.js); the same code as dist/cli.js
-import { main } from '../dist/bundle/cli.js';
+// The CLI as the build bundled it (scripts/bundle.js: the same code as dist/cli.js, loaded faster);
+// dist/cli.js when there is no bundle (a build by `tsc` alone).
+let cli;
+try {
+  cli = await import('../dist/bundle/cli.js');
+} catch (err) {
+  if (err?.code !== 'ERR_MODULE_NOT_FOUND' || !String(err.message).includes('dist/bundle/cli.js')) throw err;
+  cli = await import('../dist/cli.js');
+}
 
 // `lbrun ... | head`: a reader that goes away is not an error of the run
 for (const stream of [process.stdout, process.stderr]) {
@@ -9,4 +16,4 @@ for (const stream of [process.stdout, process.stderr]) {
     throw err;
   });
 }
-main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+cli.main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
