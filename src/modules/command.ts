@@ -1,9 +1,9 @@
 /** command: run a program with arguments (argv list, or a string split into words; no shell syntax). */
 import { quoteArgs } from '../connection/quote.js';
 import { registerModule } from './registry.js';
-import { applyCommand, commandLikeProps, planCommand, type CommandLikeArgs } from './support/run-command.js';
+import { typedModule } from './contract.js';
+import { applyCommand, commandFact, commandLikeProps, planCommand, type CommandFacts, type CommandLikeArgs } from './support/run-command.js';
 import { splitWords } from './support/split-words.js';
-import type { ModuleDefinition } from './types.js';
 
 export interface CommandArgs extends CommandLikeArgs {
   cmd?: string;
@@ -12,7 +12,7 @@ export interface CommandArgs extends CommandLikeArgs {
 
 const argvOf = (args: CommandArgs): string[] => args.argv ?? splitWords(args.cmd!);
 
-export const command: ModuleDefinition<CommandArgs> = {
+export const command = typedModule<CommandArgs, CommandFacts | undefined, undefined>({
   name: 'command',
   freeForm: 'cmd',
   schema: {
@@ -21,8 +21,9 @@ export const command: ModuleDefinition<CommandArgs> = {
     oneOf: [{ required: ['cmd'] }, { required: ['argv'] }],
     additionalProperties: false,
   },
-  plan: (ctx, args) => planCommand(ctx, args, args.argv ?? args.cmd!),
+  fact: (args, { check }) => commandFact(args, check),
+  plan: (args, facts) => planCommand(args, facts, args.argv ?? args.cmd!),
   apply: (ctx, args) => applyCommand(ctx, args, quoteArgs(argvOf(args)), args.argv ?? args.cmd!),
-};
+});
 
 registerModule(command);

@@ -1,8 +1,8 @@
 /** shell: a command line run by /bin/sh on the host (pipes, redirects, variables allowed). */
 import { quoteArgs } from '../connection/quote.js';
 import { registerModule } from './registry.js';
-import { applyCommand, commandLikeProps, planCommand, type CommandLikeArgs } from './support/run-command.js';
-import type { ModuleDefinition } from './types.js';
+import { typedModule } from './contract.js';
+import { applyCommand, commandFact, commandLikeProps, planCommand, type CommandFacts, type CommandLikeArgs } from './support/run-command.js';
 
 export interface ShellArgs extends CommandLikeArgs {
   cmd: string;
@@ -10,7 +10,7 @@ export interface ShellArgs extends CommandLikeArgs {
   executable?: string;
 }
 
-export const shell: ModuleDefinition<ShellArgs> = {
+export const shell = typedModule<ShellArgs, CommandFacts | undefined, undefined>({
   name: 'shell',
   freeForm: 'cmd',
   schema: {
@@ -19,8 +19,9 @@ export const shell: ModuleDefinition<ShellArgs> = {
     required: ['cmd'],
     additionalProperties: false,
   },
-  plan: (ctx, args) => planCommand(ctx, args, args.cmd),
+  fact: (args, { check }) => commandFact(args, check),
+  plan: (args, facts) => planCommand(args, facts, args.cmd),
   apply: (ctx, args) => applyCommand(ctx, args, args.executable ? quoteArgs([args.executable, '-c', args.cmd]) : args.cmd, args.cmd),
-};
+});
 
 registerModule(shell);

@@ -120,7 +120,7 @@ export function parseTask(ctx: TaskContext, path: DocPath, raw: Record<string, u
     return undefined;
   }
   // Ansible's `args:` keyword: merged under the module's own arguments (the module's own win).
-  const args = { ...extra, ...own };
+  const args = { ...own, ...Object.fromEntries(Object.entries(extra).filter(([k]) => !(k in own))) };
   const fromArgs = (k: string) => k in extra && !(k in own);
   const argLocate = (p: DocPath, o?: { key?: boolean }) =>
     p.length > argsPath.length && argsPath.every((x, i) => p[i] === x) && fromArgs(String(p[argsPath.length]))

@@ -1,9 +1,11 @@
 /**
- * What command and shell share: creates/removes decide in one round trip whether to run; check mode
- * says "would run"; apply runs with chdir, environment and stdin and registers rc/stdout/stderr.
+ * What command and shell share (typed contract): creates/removes (and chdir) are read in one round
+ * trip, a pure plan decides whether to run; apply runs with chdir, environment and stdin and
+ * registers rc/stdout/stderr.
  */
 import { quote } from '../../connection/quote.js';
-import type { ApplyResult, ModuleContext, PlanResult } from '../types.js';
+import { TaskError } from '../../errors.js';
+import type { ApplyResult, Fact, ModuleContext, Plan } from '../types.js';
 import { commandResult, hostRun } from './host-run.js';
 import { pathSchema } from './schema-parts.js';
 
@@ -45,26 +47,52 @@ export function globWord(pattern: string): string {
 /** A script line printing `word` when some path matches the pattern. */
 const anyMatch = (pattern: string, word: string) => `for f in ${globWord(pattern)}; do [ -e "$f" ] || [ -L "$f" ] && echo ${word}; break; done`;
 
-export async function planCommand(ctx: ModuleContext, args: CommandLikeArgs, shown: string | string[]): Promise<PlanResult> {
-  const skip = (msg: string): PlanResult => ({
-    changed: false,
-    msg,
-    result: { rc: 0, stdout: msg, stderr: '', stdout_lines: [msg], cmd: shown },
-  });
-  if (args.creates !== undefined || args.removes !== undefined) {
-    const script = [
-      args.creates !== undefined ? anyMatch(args.creates, 'creates') : '',
-      args.removes !== undefined ? anyMatch(args.removes, 'removes-found') : '',
-      'true',
-    ].join('\n');
-    const r = await hostRun(ctx, script, { cwd: args.chdir });
-    if (r.stdout.includes('creates')) return skip(`skipped since ${args.creates} exists`);
-    if (args.removes !== undefined && !r.stdout.includes('removes-found')) return skip(`skipped since ${args.removes} does not exist`);
-  }
-  const line = Array.isArray(shown) ? shown.join(' ') : shown;
-  return { changed: true, msg: ctx.check ? `would run: ${line}` : undefined };
+/** What creates/removes and chdir find on the host before the command runs. */
+export interface CommandFacts {
+  /** chdir is not a directory that can be entered. */
+  noChdir: boolean;
+  /** Some path matches creates. */
+  creates: boolean;
+  /** Some path matches removes. */
+  removes: boolean;
 }
 
+/**
+ * The read before a command: creates/removes globs (relative ones from chdir, as Ansible); in --check
+ * also whether chdir can be entered, so a dry run fails where the real run will. None otherwise: a
+ * real run of a plain command costs no round trip before it runs.
+ */
+export function commandFact(args: CommandLikeArgs, check: boolean): Fact<CommandFacts> | undefined {
+  if (args.creates === undefined && args.removes === undefined && !(check && args.chdir !== undefined)) return undefined;
+  const script = [
+    ...(args.chdir !== undefined ? [`cd -- ${quote(args.chdir)} 2>/dev/null || { echo no-chdir; exit 0; }`] : []),
+    ...(args.creates !== undefined ? [anyMatch(args.creates, 'creates')] : []),
+    ...(args.removes !== undefined ? [anyMatch(args.removes, 'removes-found')] : []),
+    'true',
+  ].join('\n');
+  return {
+    command: script,
+    parse: (stdout) => {
+      const words = stdout.split('\n');
+      return { noChdir: words.includes('no-chdir'), creates: words.includes('creates'), removes: words.includes('removes-found') };
+    },
+  };
+}
+
+/** Run or not: Ansible's creates/removes rules; the change is "run: LINE" (the engine words "would run" in --check). */
+export function planCommand(args: CommandLikeArgs, facts: CommandFacts | undefined, shown: string | string[]): Plan {
+  if (facts?.noChdir) throw new TaskError(`Unable to change directory before execution: ${args.chdir} is not a directory`);
+  const skip = (msg: string): Plan => ({
+    changed: false,
+    note: msg,
+    result: { rc: 0, stdout: msg, stderr: '', stdout_lines: [msg], cmd: shown },
+  });
+  if (args.creates !== undefined && facts?.creates) return skip(`skipped since ${args.creates} exists`);
+  if (args.removes !== undefined && !facts?.removes) return skip(`skipped since ${args.removes} does not exist`);
+  return { changed: true, change: `run: ${Array.isArray(shown) ? shown.join(' ') : shown}` };
+}
+
+/** Run the command with chdir, environment and stdin; register rc/stdout/stderr; fail on rc != 0. */
 export async function applyCommand(ctx: ModuleContext, args: CommandLikeArgs, line: string, shown: string | string[]): Promise<ApplyResult> {
   const stdin = args.stdin !== undefined && args.stdin_add_newline !== false ? `${args.stdin}\n` : args.stdin;
   const r = await hostRun(ctx, line, { cwd: args.chdir, env: { ...args.env, ...args.environment }, stdin });
