@@ -18,6 +18,7 @@ export interface RawResult {
 export interface ExecLimits {
   timeoutMs?: number;
   signal?: AbortSignal;
+  afterBreak?: boolean;
 }
 
 export abstract class ShellConnection implements Connection {

@@ -237,6 +237,7 @@ export class SshConnection extends ShellConnection {
   }
 
   protected async exec(line: string, stdin: Buffer | undefined, limits: ExecLimits): Promise<RawResult> {
+    if (limits.afterBreak && this.broken) return this.execFresh(line, stdin);
     await this.connect();
     return this.channels(() => this.execChannel(line, stdin, limits));
   }
@@ -266,38 +267,44 @@ export class SshConnection extends ShellConnection {
 
   /**
    * A command whose connection broke (sshd killed or restarted, a reset, a keepalive timeout) goes
-   * on running on the host: sshd does not signal a session without a terminal. Reconnect (a fresh
-   * connection, retried for REAP_WINDOW_MS: systemd restarts a killed sshd) and kill its process
-   * group, so no stray process outlives the run. Best effort: a host that stays unreachable keeps it.
-   * Direct connections only (through a jump host the jump connection would have to be rebuilt too).
+   * on running on the host: sshd does not signal a session without a terminal. Kill its process
+   * group over a fresh connection, so no stray process outlives the run. Best effort: a host that
+   * stays unreachable (a link still down) keeps it.
    */
   private reapOrphan(pid: string): void {
-    if (this.settings.jumpHost) return;
+    this.execFresh(this.killScript(pid)).catch(() => {});
+  }
+
+  /**
+   * Run one command line over a fresh connection (the run's own has broken), retried for
+   * REAP_WINDOW_MS: systemd restarts a killed sshd. close() waits for it (bounded). Direct
+   * connections only: through a jump host the jump connection would have to be rebuilt too.
+   */
+  private execFresh(line: string, stdin?: Buffer): Promise<RawResult> {
     const s = this.settings;
-    const done = (async () => {
+    const done = (async (): Promise<RawResult> => {
+      if (s.jumpHost) throw new ConnectError(this.host, `connection to ${this.host} is closed`);
       const until = Date.now() + REAP_WINDOW_MS;
-      while (Date.now() < until) {
+      for (;;) {
         let client: SshClient | undefined;
         try {
           client = await this.open({ address: s.address, port: s.port, user: s.user });
-          const c = client;
-          await new Promise<void>((resolve) => {
-            c.exec(this.killScript(pid), (e, stream) => {
-              if (e) return resolve();
-              stream.on('close', () => resolve());
-              stream.resume();
-            });
-          });
-          return;
-        } catch {
+          return await runOn(client, line, stdin);
+        } catch (e) {
+          if (Date.now() >= until) throw new ConnectError(this.host, `cannot reach ${this.host} again after its connection broke: ${(e as Error).message}`);
           await new Promise((r) => setTimeout(r, 250));
         } finally {
           client?.end();
         }
       }
     })();
-    this.killing.add(done);
-    void done.finally(() => this.killing.delete(done));
+    const tracked = done.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.killing.add(tracked);
+    void tracked.finally(() => this.killing.delete(tracked));
+    return done;
   }
 
   private execChannel(line: string, stdin: Buffer | undefined, limits: ExecLimits): Promise<RawResult> {
@@ -355,6 +362,21 @@ export class SshConnection extends ShellConnection {
       });
     });
   }
+}
+
+/** One command on a client of its own: its exit code and output. */
+function runOn(client: SshClient, line: string, stdin?: Buffer): Promise<RawResult> {
+  return new Promise((resolve, reject) => {
+    client.exec(line, (e, stream) => {
+      if (e) return reject(e);
+      const out: Buffer[] = [];
+      const errOut: Buffer[] = [];
+      stream.on('data', (d: Buffer) => out.push(d));
+      stream.stderr.on('data', (d: Buffer) => errOut.push(d));
+      stream.on('close', (code: number | null) => resolve({ rc: code ?? -1, stdout: Buffer.concat(out), stderr: Buffer.concat(errOut) }));
+      stream.end(stdin);
+    });
+  });
 }
 
 function signalNumber(name: string): number {

@@ -19,6 +19,11 @@ export interface ExecOptions {
   /** Abort the command (SIGINT/SIGTERM of the run). */
   signal?: AbortSignal;
   /**
+   * A clean-up after a fault (a temp file to remove): when the connection has broken, run it over a
+   * fresh one (SSH: retried for a few seconds, as systemd brings a killed sshd back).
+   */
+  afterBreak?: boolean;
+  /**
    * The command only reads the host (a module's facts): it changes nothing there, so it voids no
    * read made ahead, and it may be answered by one (src/engine/host-reads.ts). Any command without
    * it counts as a change.

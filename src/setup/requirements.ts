@@ -41,6 +41,7 @@ export const TEST_REQUIREMENTS: readonly Requirement[] = [
   { package: 'curl', provides: ['curl'], why: "keepalived's health check (role tests) and the stand-in API servers (lab tests)" },
   { package: 'psmisc', provides: ['killall'], why: "the role tests' killall -0 health check" },
   { package: 'procps', provides: ['ps', 'pgrep', 'sysctl'], why: 'tests look for processes left behind and read sysctls' },
+  { package: 'strace', provides: ['strace'], why: 'the secrets test records every exec on the controller and the lab nodes (test/security/lab-exec-trace.test.ts)' },
   { package: 'ansible-core', provides: ['ansible-playbook'], why: 'the differential module tests, the filter and include comparisons (test/differential, test/vars, test/playbook)' },
   {
     package: 'ansible',

@@ -91,16 +91,45 @@ export async function on(host: string, cmd: string): Promise<string> {
   return r.stdout;
 }
 
-/** lbrun temp files anywhere on the host's filesystems (not /proc, /sys). */
+/** Where lbrun writes on the lab hosts: the drill's directories and the roles' (a temp file is beside its destination). */
+const WRITE_ROOTS = ['/etc', '/usr/local', '/root', '/tmp', '/var/tmp'];
+
+/** lbrun temp files under WRITE_ROOTS. Throws when the look fails (a failed probe is not "none found"). */
 export async function tempFiles(host: string): Promise<string[]> {
-  const r = await labExec(host, `find / \\( -path /proc -o -path /sys -o -path /dev \\) -prune -o -name '${TEMP_FILE_GLOB}' -print 2>/dev/null`, { timeoutMs: 60_000 });
+  const r = await labExec(host, `find ${WRITE_ROOTS.join(' ')} -xdev -name '${TEMP_FILE_GLOB}' -print`, { timeoutMs: 60_000 });
+  if (r.code !== 0) throw new Error(`${host}: cannot look for temp files (find exit ${r.code}): ${r.stderr}`);
   return r.stdout.split('\n').filter(Boolean);
 }
 
-/** Processes on the host whose command line matches an extended regex (the grep itself excluded). */
-export async function processes(host: string, pattern: string): Promise<string[]> {
-  const r = await labExec(host, `ps -eo pid=,args= | grep -E -- '${pattern}' | grep -v grep || true`);
-  return r.stdout.split('\n').filter(Boolean);
+/**
+ * Processes on the host whose command line matches `pattern` (a JavaScript regexp), from the whole
+ * process list. Throws when ps fails or lists nothing (a failed probe is not "none found").
+ */
+export async function processes(host: string, pattern: string | RegExp): Promise<string[]> {
+  const r = await labExec(host, 'ps -eo pid=,args=');
+  const lines = r.stdout.split('\n').filter(Boolean);
+  if (r.code !== 0 || lines.length < 2) throw new Error(`${host}: cannot list processes (ps exit ${r.code}, ${lines.length} lines): ${r.stderr}`);
+  const re = typeof pattern === 'string' ? new RegExp(pattern) : pattern;
+  // the ps itself, and the shell that runs it, are not the process looked for
+  return lines.filter((l) => re.test(l.replace(/^\s*\d+\s+/, '')) && !/ps -eo pid=,args=/.test(l));
+}
+
+/**
+ * A write held in flight: the drill's validate waits (after the temp file is written and checked,
+ * before the rename) until the test releases it. `id` is unique per run and is in the waiting
+ * process's command line; `held()` tells whether the write is waiting now on `host`.
+ */
+export function holdPoint(id: string) {
+  return {
+    args: ['-e', `drill_hold=${id}`],
+    held: async (host: string) => (await labExec(host, `test -e /run/lbrun-drill-held-${id}`)).code === 0,
+    release: async (host: string) => {
+      await on(host, `touch /run/lbrun-drill-go-${id}`);
+    },
+    cleanup: async (host: string) => {
+      await labExec(host, `rm -f /run/lbrun-drill-held-${id} /run/lbrun-drill-go-${id}`);
+    },
+  };
 }
 
 /** sha256 of a file on a host, or 'absent'. */

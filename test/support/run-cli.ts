@@ -19,17 +19,20 @@ export interface CliResult {
 
 /**
  * `opts.env` is laid over process.env; a key set to undefined is removed. `opts.cwd`: default
- * REPO_ROOT. `opts.onSpawn` sees the child (to watch its stdout or send it a signal).
+ * REPO_ROOT. `opts.onSpawn` sees the child (to watch its stdout or send it a signal). `opts.wrap`:
+ * a command the CLI runs under (e.g. strace and its options), its arguments before node's.
  */
 export function runCli(
   args: string[],
-  opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string; onSpawn?: (child: ChildProcess) => void } = {},
+  opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string; onSpawn?: (child: ChildProcess) => void; wrap?: string[] } = {},
 ): Promise<CliResult> {
   const start = Date.now();
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...opts.env };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/lbrun.js'), ...args], {
+    const argv = [process.execPath, join(REPO_ROOT, 'bin/lbrun.js'), ...args];
+    const [cmd, ...rest] = [...(opts.wrap ?? []), ...argv];
+    const child = spawn(cmd, rest, {
       cwd: opts.cwd ?? REPO_ROOT,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -39,6 +39,6 @@ export async function validateInCheck(ctx: ModuleContext, dest: string, content:
     }
     if (r.rc !== 0) throw new TaskError(`checking ${dest} with validate failed on ${ctx.host} (rc ${r.rc}): ${r.stderr.trim()}`, { rc: r.rc, stderr: r.stderr });
   } finally {
-    if (!done) await ctx.conn.run(`rm -rf -- ${dir}`, { become: ctx.become, becomeUser: ctx.becomeUser }).catch(() => {});
+    if (!done) await ctx.conn.run(`rm -rf -- ${dir}`, { become: ctx.become, becomeUser: ctx.becomeUser, afterBreak: true }).catch(() => {});
   }
 }

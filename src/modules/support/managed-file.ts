@@ -96,8 +96,13 @@ export async function applyManagedFile(ctx: ModuleContext, want: ManagedFile, pl
     const backup = /^backup=(.*)$/m.exec(r.stdout)?.[1];
     return { changed: true, msg: plan.msg?.replace(/^would /, ''), result: backup ? { backup_file: backup } : undefined };
   } finally {
-    // The script removes its temp file itself; this covers a script cut off by abort or timeout.
-    if (!done) await ctx.conn.run(`rm -f -- ${quote(tmp)} ${quote(`${tmp}-backup`)}`, { become: ctx.become, becomeUser: ctx.becomeUser }).catch(() => {});
+    // The script removes its temp file itself; this covers a script cut off by abort or timeout, or
+    // killed with its connection (sshd's processes killed: the script had no chance to clean up).
+    if (!done) {
+      await ctx.conn
+        .run(`rm -f -- ${quote(tmp)} ${quote(`${tmp}-backup`)}`, { become: ctx.become, becomeUser: ctx.becomeUser, afterBreak: true })
+        .catch(() => {});
+    }
   }
 }
 
