@@ -5,6 +5,7 @@
  * the plan's commands. The typed specs are kept by name for the table tests (test/modules/tables/).
  */
 import { mustRun } from './support/host-run.js';
+import { plannedKey } from './support/planned.js';
 import type { ApplyResult, ModuleContext, ModuleDefinition, Plan, PlanInput, PlanResult, TypedModule } from './types.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -29,6 +30,7 @@ export function planInput(ctx: ModuleContext): PlanInput {
     check: ctx.check,
     diff: ctx.diff,
     pending: { packages: s.pendingPackages, paths: s.pendingPaths, users: s.pendingUsers },
+    planned: (path) => s.cache.get(plannedKey(path)) as string | undefined,
     vars: ctx.vars,
     source: ctx.source,
   };
@@ -52,6 +54,7 @@ export function typedModule<A, F, P>(spec: TypedModule<A, F, P>): ModuleDefiniti
       for (const n of p.pending?.packages ?? []) ctx.state.pendingPackages.add(n);
       for (const n of p.pending?.paths ?? []) ctx.state.pendingPaths.add(n);
       for (const n of p.pending?.users ?? []) ctx.state.pendingUsers.add(n);
+      for (const [path, fingerprint] of Object.entries(p.planned ?? {})) ctx.state.cache.set(plannedKey(path), fingerprint);
       const out: PlanResult = { changed: p.changed, msg: wording(p, ctx.check), diff: p.diff, result: p.result, skipped: p.skipped, facts: p.facts, control: p.control };
       typedPlans.set(out, p);
       return out;

@@ -5,18 +5,20 @@
  * or directory and to make a dangling link unless `force: true`; `state: directory` goes through a
  * symlink to a directory and gives every directory it creates the wanted owner, group and mode.
  * Unlike Ansible, `touch` on an existing path changes nothing (timestamps are not managed), so a
- * second run reports ok.
+ * second run reports ok. Written to the typed contract: one fact command (fileFact), a pure plan
+ * (planFile), the default apply; tables in test/modules/tables/file/.
  */
 import { posix } from 'node:path';
 import { quote } from '../connection/quote.js';
 import { TaskError } from '../errors.js';
+import { typedModule } from './contract.js';
 import { registerModule } from './registry.js';
-import { attributeCommands, changedAttributes, checkAccountsExist, modeFor, resolveAttributes, type ResolvedAttributes, type WantedAttributes } from './support/attributes.js';
-import { fileFacts, followedFacts, type FileFacts } from './support/file-facts.js';
-import { mustRun } from './support/host-run.js';
+import { attributeCommands, changedAttributes, checkAccounts, modeFor, resolveAttributes, type ResolvedAttributes, type WantedAttributes } from './support/attributes.js';
+import { accountsScript, parseAccounts, parseSections, sectionsScript, type MissingAccounts } from './support/fact-sections.js';
+import { fileFactsScript, followedFactsScript, parseFileFacts, parseFollowedFacts, type FileFacts } from './support/file-facts.js';
 import { formatMode } from './support/mode.js';
 import { attributeProps, pathSchema } from './support/schema-parts.js';
-import type { ModuleContext, ModuleDefinition, PlanResult } from './types.js';
+import type { Fact, PlanInput } from './types.js';
 
 type State = 'directory' | 'absent' | 'touch' | 'link' | 'hard' | 'file';
 
@@ -44,8 +46,8 @@ const attrsStep = (target: string, a: ResolvedAttributes, what: string): Step =>
   return { commands, what: commands.length ? what : '' };
 };
 
-/** Every facts the plan needs, read before deciding. */
-interface Facts {
+/** Every fact the plan needs, read with one command before deciding. */
+export interface FileModuleFacts {
   path: FileFacts;
   /** What the path names through its symlinks (only when it is a link). */
   target?: FileFacts;
@@ -53,6 +55,10 @@ interface Facts {
   src?: FileFacts;
   /** recurse: the entries below the directory (not symlinks). */
   tree?: TreeEntry[];
+  /** touch of a missing path: its directory. */
+  parent?: FileFacts;
+  /** owner / group names the host does not have. */
+  missing: MissingAccounts;
 }
 
 interface TreeEntry {
@@ -65,11 +71,12 @@ interface TreeEntry {
   gid: string;
 }
 
-async function readTree(ctx: ModuleContext, dir: string): Promise<TreeEntry[]> {
-  const r = await mustRun(ctx, `find ${quote(dir)} -mindepth 1 ! -type l -printf '%y %m %u %g %U %G %p\\0'`, `reading ${dir}`);
-  return r.stdout
+const TREE_FORMAT = "'%y %m %u %g %U %G %p\\0'";
+
+function parseTree(text: string): TreeEntry[] {
+  return text
     .split('\0')
-    .filter(Boolean)
+    .filter((l) => l.trim() !== '')
     .map((l) => {
       const [y, m, owner, group, uid, gid] = l.split(' ', 6) as [string, string, string, string, string, string];
       const path = l.split(' ').slice(6).join(' ');
@@ -127,7 +134,7 @@ function makeDirectories(dir: string, args: FileArgs): string[] {
 }
 
 /** The commands that bring the path to the wanted state; empty when nothing changes. */
-export function fileStep(f: Facts, args: FileArgs, ctx: Pick<ModuleContext, 'state'>): Step {
+export function fileStep(f: FileModuleFacts, args: FileArgs, input: Pick<PlanInput, 'pending'>): Step {
   const path = pathOf(args);
   const p = quote(path);
   const follow = args.follow !== false;
@@ -149,6 +156,8 @@ export function fileStep(f: Facts, args: FileArgs, ctx: Pick<ModuleContext, 'sta
     }
     case 'touch':
       if (through.type === 'absent') {
+        const dir = posix.dirname(path);
+        if (f.parent && f.parent.type !== 'directory' && !input.pending.paths.has(dir)) throw new TaskError(`Error, could not touch target: ${dir} is not a directory`);
         return { commands: [`touch -- ${p}`, ...attributeCommands(p, resolveAttributes(args, undefined))], what: `create ${path}` };
       }
       return attributesOf(through, args);
@@ -159,13 +168,13 @@ export function fileStep(f: Facts, args: FileArgs, ctx: Pick<ModuleContext, 'sta
       }
       return attributesOf(through, args);
     case 'link':
-      return linkStep(f, args, ctx);
+      return linkStep(f, args, input);
     case 'hard':
-      return hardStep(f, args, ctx);
+      return hardStep(f, args, input);
   }
 }
 
-function linkStep(f: Facts, args: FileArgs, ctx: Pick<ModuleContext, 'state'>): Step {
+function linkStep(f: FileModuleFacts, args: FileArgs, input: Pick<PlanInput, 'pending'>): Step {
   const path = pathOf(args);
   const p = quote(path);
   const here = f.path;
@@ -176,7 +185,7 @@ function linkStep(f: Facts, args: FileArgs, ctx: Pick<ModuleContext, 'state'>): 
     else throw new TaskError(`src is required for state: link (${path} is ${here.type === 'link' ? 'a dangling link' : here.type})`);
   }
   const srcPath = posix.resolve(posix.dirname(path), src!);
-  if (!args.force && f.src?.type === 'absent' && !ctx.state.pendingPaths.has(srcPath)) {
+  if (!args.force && f.src?.type === 'absent' && !input.pending.paths.has(srcPath)) {
     throw new TaskError(`src file does not exist, use "force: true" if you really want to create the link: ${srcPath}`);
   }
   const refuse = (kind: string) => new TaskError(`refusing to convert from ${kind} to symlink for ${path}`);
@@ -204,14 +213,14 @@ function linkStep(f: Facts, args: FileArgs, ctx: Pick<ModuleContext, 'state'>): 
   return merge(link, attrs);
 }
 
-function hardStep(f: Facts, args: FileArgs, ctx: Pick<ModuleContext, 'state'>): Step {
+function hardStep(f: FileModuleFacts, args: FileArgs, input: Pick<PlanInput, 'pending'>): Step {
   const path = pathOf(args);
   const p = quote(path);
   const here = f.path;
   if (args.src === undefined) throw new TaskError('src is required for creating new hardlinks');
   const srcPath = posix.resolve(posix.dirname(path), args.src);
   const src = f.src!;
-  if (src.type === 'absent' && !ctx.state.pendingPaths.has(srcPath)) throw new TaskError(`src does not exist: ${srcPath}`);
+  if (src.type === 'absent' && !input.pending.paths.has(srcPath)) throw new TaskError(`src does not exist: ${srcPath}`);
   let link: Step;
   const make = { commands: [`ln -f -- ${quote(args.src)} ${p}`], what: `hard link ${path} -> ${args.src}` };
   if (here.type === 'absent') link = make;
@@ -224,21 +233,73 @@ function hardStep(f: Facts, args: FileArgs, ctx: Pick<ModuleContext, 'state'>): 
   return merge(link, src.type === 'absent' ? none : attrsStep(path, changedAttributes(here.type === 'absent' ? src : here, args), `set attributes of ${path}`));
 }
 
-async function readFacts(ctx: ModuleContext, args: FileArgs): Promise<Facts> {
+/** Where state: link / hard takes its source from, as the controller knows it (undefined: the link's own target, read on the host). */
+const srcOf = (args: FileArgs) => (args.src === undefined ? undefined : posix.resolve(posix.dirname(pathOf(args)), args.src));
+
+/**
+ * The one command reading what the plan needs: the path; what it names through its links; the
+ * source of a link (given, or the link's own target); the entries below a directory (recurse, or a
+ * directory a link would replace); the directory of a path touch would create; missing accounts.
+ */
+export function fileFact(args: FileArgs): Fact<FileModuleFacts> {
   const path = pathOf(args);
-  const here = await fileFacts(ctx, path);
-  const facts: Facts = { path: here };
-  if (here.type === 'link') facts.target = await followedFacts(ctx, path);
-  const state = stateOf(args, here);
-  if ((state === 'link' || state === 'hard') && (args.src !== undefined || here.type === 'link')) {
-    facts.src = await followedFacts(ctx, posix.resolve(posix.dirname(path), args.src ?? here.linkTarget!));
+  if (!posix.isAbsolute(path)) throw new TaskError(`path must be absolute, got ${JSON.stringify(path)}`);
+  const linkish = args.state === undefined || args.state === 'link' || args.state === 'hard';
+  const src = srcOf(args);
+  const follow = args.follow !== false;
+  const parts: Array<[string, string]> = [['path', fileFactsScript(path, false)]];
+  parts.push(['target', `[ -L ${quote(path)} ] || exit 0\n${followedFactsScript(path)}`]);
+  if (linkish) {
+    if (src !== undefined) parts.push(['src', followedFactsScript(src)]);
+    else parts.push(['src', `p=${quote(path)}\n[ -L "$p" ] || exit 0\ns=$(readlink -- "$p") || exit 0\ncase "$s" in /*) ;; *) s="$(dirname -- "$p")/$s" ;; esac\n${followedFactsScript('$s', true)}`]);
   }
-  const dir = args.follow !== false && facts.target ? facts.target : here;
-  if ((dir.type === 'directory' && state === 'directory' && args.recurse) || (state === 'link' && here.type === 'directory')) facts.tree = await readTree(ctx, dir.path);
-  return facts;
+  if (args.state === 'touch') parts.push(['parent', followedFactsScript(posix.dirname(path))]);
+  const treeWhen = args.state === 'link' ? `[ -d "$p" ] && [ ! -L "$p" ]` : args.recurse ? (follow ? `[ -d "$p" ]` : `[ -d "$p" ] && [ ! -L "$p" ]`) : undefined;
+  if (treeWhen) parts.push(['tree', `p=${quote(path)}\n${treeWhen} || exit 0\nq=$(readlink -m -- "$p") && find "$q" -mindepth 1 ! -type l -printf ${TREE_FORMAT}`]);
+  parts.push(['accounts', accountsScript(args.owner, args.group)]);
+  return {
+    command: sectionsScript(parts),
+    parse(stdout) {
+      const s = parseSections(stdout, ['path', 'target', 'src', 'parent', 'tree', 'accounts']);
+      const facts: FileModuleFacts = { path: parseFileFacts(path, s.path ?? 'absent\n'), missing: parseAccounts(s.accounts) };
+      if (s.target?.trim()) facts.target = parseFollowedFacts(s.target);
+      if (s.src?.trim()) facts.src = parseFollowedFacts(s.src);
+      if (s.parent?.trim()) facts.parent = parseFollowedFacts(s.parent);
+      if (s.tree !== undefined && treeWhen) facts.tree = parseTree(s.tree);
+      return facts;
+    },
+  };
 }
 
-export const file: ModuleDefinition<FileArgs> = {
+/** The plan: a pure function of the arguments and the facts. */
+export function planFile(args: FileArgs, facts: FileModuleFacts, input: PlanInput) {
+  const path = pathOf(args);
+  if (!posix.isAbsolute(path)) throw new TaskError(`path must be absolute, got ${JSON.stringify(path)}`);
+  const state = stateOf(args, facts.path);
+  const step = fileStep(facts, args, input);
+  let commands = step.commands;
+  if (state !== 'absent') checkAccounts(args, facts.missing, input.pending.users, input.host);
+  // --check: an earlier task already brings the path to this very state, so the real run says ok here
+  const fingerprint = `file ${JSON.stringify([args.state, args.src, args.mode, args.owner, args.group, args.recurse, args.follow, args.force])}`;
+  if (commands.length && input.check && input.planned(path) === fingerprint) commands = [];
+  const changed = commands.length > 0;
+  const before = facts.path.type;
+  const pending: string[] = [];
+  if (changed && args.state !== 'absent') pending.push(path);
+  // state: directory makes every missing directory above it too
+  if (changed && state === 'directory') for (let d = posix.dirname(path); d !== '/'; d = posix.dirname(d)) pending.push(d);
+  return {
+    changed,
+    change: changed ? step.what : undefined,
+    commands,
+    diff: input.diff && changed ? [{ path, before: `state: ${before}\n`, after: `state: ${state === 'touch' ? 'file' : state}\n` }] : undefined,
+    result: { path, state: before },
+    pending: pending.length ? { paths: pending } : undefined,
+    planned: changed ? { [path]: fingerprint } : undefined,
+  };
+}
+
+export const file = typedModule<FileArgs, FileModuleFacts, undefined>({
   name: 'file',
   schema: {
     type: 'object',
@@ -259,29 +320,8 @@ export const file: ModuleDefinition<FileArgs> = {
     then: { required: ['src'] },
     additionalProperties: false,
   },
-  async plan(ctx, args): Promise<PlanResult> {
-    const path = pathOf(args);
-    if (!posix.isAbsolute(path)) throw new TaskError(`path must be absolute, got ${JSON.stringify(path)}`);
-    const facts = await readFacts(ctx, args);
-    const { commands, what } = fileStep(facts, args, ctx);
-    if (stateOf(args, facts.path) !== 'absent') await checkAccountsExist(ctx, args);
-    const changed = commands.length > 0;
-    if (changed && args.state !== 'absent') ctx.state.pendingPaths.add(path);
-    const before = facts.path.type;
-    const after = stateOf(args, facts.path);
-    const diff = ctx.diff && changed ? [{ path, before: `state: ${before}\n`, after: `state: ${after === 'touch' ? 'file' : after}\n` }] : undefined;
-    return {
-      changed,
-      msg: changed ? `${ctx.check ? 'would ' : ''}${what}` : undefined,
-      actions: commands,
-      diff,
-      result: { path, state: before },
-    };
-  },
-  async apply(ctx, args, plan) {
-    await mustRun(ctx, (plan.actions as string[]).join(' && '), `file ${pathOf(args)}`);
-    return { changed: true, msg: plan.msg };
-  },
-};
+  fact: (args) => fileFact(args),
+  plan: planFile,
+});
 
 registerModule(file);

@@ -141,6 +141,8 @@ export interface PlanInput {
   diff: boolean;
   /** What earlier tasks of this run install, write or create (or would, in --check). */
   pending: { packages: ReadonlySet<string>; paths: ReadonlySet<string>; users: ReadonlySet<string> };
+  /** The fingerprint of the state an earlier task of this run brings a path to (Plan.planned), if any. */
+  planned(path: string): string | undefined;
   /** The task's variables, for controller modules that evaluate expressions (assert, debug var). */
   vars: Vars;
   /** Where the task is, for their messages. */
@@ -160,6 +162,9 @@ export interface Plan<P = undefined> {
   commands?: string[];
   /** What later tasks of this run should know this one installs, writes or creates. */
   pending?: { packages?: string[]; paths?: string[]; users?: string[] };
+  /** Paths this task changes -> a fingerprint of the state it brings them to: a later task in --check
+   *  that wants the very same state says ok, as the real run will (support/planned.ts). */
+  planned?: Record<string, string>;
   /** Module-private, typed data for the module's own apply. */
   data?: P;
   /** set_fact: host variables at the "registered" precedence. */

@@ -5,8 +5,9 @@
  * plan must decide. Only the keys a case lists under `expect` are compared:
  *
  *   changed, skipped, msg (worded as the run shows it: "would ..." when input.check), commands,
- *   diff, result, pending, facts, control, fact_command, error (a regex the plan's error must match)
- * `input` may give check, diff, host, pending (what earlier tasks install) and vars (the task's).
+ *   diff, result, pending, planned, facts, control, fact_command, error (a regex the plan's error must match)
+ * `input` may give check, diff, host, pending (what earlier tasks install), planned (path -> the
+ * fingerprint an earlier task brings it to) and vars (the task's).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,7 +24,7 @@ interface Case {
   args: Record<string, unknown>;
   stdout?: string;
   facts?: unknown;
-  input?: { check?: boolean; diff?: boolean; host?: string; vars?: Record<string, unknown>; pending?: { packages?: string[]; paths?: string[]; users?: string[] } };
+  input?: { planned?: Record<string, string>; check?: boolean; diff?: boolean; host?: string; vars?: Record<string, unknown>; pending?: { packages?: string[]; paths?: string[]; users?: string[] } };
   expect: Record<string, unknown>;
 }
 
@@ -36,6 +37,7 @@ function input(c: Case): PlanInput {
     pending: { packages: new Set(p.packages), paths: new Set(p.paths), users: new Set(p.users) },
     vars: c.input?.vars ?? {},
     source: { file: 'table.yaml', line: 1 },
+    planned: (path) => c.input?.planned?.[path],
   };
 }
 
@@ -57,11 +59,12 @@ for (const m of modules) {
       for (const c of cases) {
         total++;
         const what = `${file}: ${c.name}`;
-        const fact = spec.fact?.(c.args, { check: input(c).check });
-        if ('fact_command' in c.expect) t.equal(fact?.command ?? null, c.expect.fact_command, `${what}: fact command`);
-        const facts = c.stdout !== undefined ? fact!.parse(c.stdout) : c.facts;
         let plan;
         try {
+          // the fact step may refuse arguments too (a relative path), before anything runs
+          const fact = spec.fact?.(c.args, { check: input(c).check });
+          if ('fact_command' in c.expect) t.equal(fact?.command ?? null, c.expect.fact_command, `${what}: fact command`);
+          const facts = c.stdout !== undefined ? fact!.parse(c.stdout) : c.facts;
           plan = spec.plan(c.args, facts, input(c));
         } catch (err) {
           if (typeof c.expect.error === 'string') t.match((err as Error).message, new RegExp(c.expect.error), what);
@@ -80,6 +83,7 @@ for (const m of modules) {
           diff: plan.diff,
           result: plan.result,
           pending: plan.pending,
+          planned: plan.planned,
           facts: plan.facts,
           control: plan.control,
         };

@@ -5,6 +5,7 @@
  * without `{{ }}`), offline on rendered values (validate, and every run before any connection) and at
  * run time on rendered values: one mechanism.
  */
+import { pyRegExp } from './line-edit.js';
 import { checkMode } from './mode.js';
 
 export type ArgRule = 'mode' | 'regexp' | 'absolute-path';
@@ -25,17 +26,16 @@ const RULES: Record<ArgRule, (v: unknown) => { reason: string; expected: string 
       checkMode(v);
       return undefined;
     } catch {
-      const relative = typeof v === 'string' && /^[ugoa]*[+-]/.test(v.split(',')[0] ?? '');
       return {
-        reason: `invalid file mode ${JSON.stringify(v)}${relative ? ' (relative symbolic modes like u+x are not supported)' : ''}`,
-        expected: 'an octal mode like "0644" (quoted) or an absolute symbolic mode like "u=rw,g=r,o=r"',
+        reason: `invalid file mode ${JSON.stringify(v)}`,
+        expected: 'an octal mode like "0644" (quoted) or a symbolic mode like "u=rwX,g=rX,o=" or "g+w"',
       };
     }
   },
   regexp: (v) => {
     if (typeof v !== 'string') return undefined;
     try {
-      new RegExp(v);
+      pyRegExp(v);
       return undefined;
     } catch (err) {
       return { reason: `invalid regular expression ${JSON.stringify(v)}: ${(err as Error).message.replace(/^Invalid regular expression: /, '')}`, expected: 'a regular expression that compiles' };

@@ -76,6 +76,12 @@ export async function checkAccountsExist(ctx: ModuleContext, want: WantedAttribu
   if (r.stdout.includes('group')) throw new TaskError(`chgrp failed: group ${JSON.stringify(want.group)} does not exist on ${ctx.host}`);
 }
 
+/** The same check from facts already read (support/fact-sections.ts accountsScript): pure. */
+export function checkAccounts(want: WantedAttributes, missing: { owner: boolean; group: boolean }, pendingUsers: ReadonlySet<string>, host: string): void {
+  if (missing.owner && !pendingUsers.has(want.owner!)) throw new TaskError(`chown failed: user ${JSON.stringify(want.owner)} does not exist on ${host}`);
+  if (missing.group && !pendingUsers.has(want.group!)) throw new TaskError(`chgrp failed: group ${JSON.stringify(want.group)} does not exist on ${host}`);
+}
+
 /** Human summary of attribute facts, e.g. "root:root 0644". */
 export function describeAttributes(facts: FileFacts): string {
   return `${facts.owner}:${facts.group} ${formatMode(facts.mode ?? 0)}`;

@@ -68,11 +68,21 @@ export async function fileFacts(ctx: ModuleContext, path: string, withContent = 
   return parseFileFacts(path, r.stdout);
 }
 
-/** Facts of what a path names after following every symlink (`readlink -f`); the path's own facts
+/** The script printing the resolved path (`readlink -m`), then its facts. `path` is quoted unless
+ *  `shellWord` says it already is a shell word (e.g. "$s"). */
+export function followedFactsScript(path: string, shellWord = false, withContent = false): string {
+  return `q=$(readlink -m -- ${shellWord ? `"${path.replace(/^"|"$/g, '')}"` : quote(path)}) && printf '%s\\n' "$q"\n${fileFactsScript('', withContent).replace(/^p=.*$/m, 'p=$q')}`;
+}
+
+/** Its output: the facts, with `path` the resolved path. */
+export function parseFollowedFacts(stdout: string): FileFacts {
+  const nl = stdout.indexOf('\n');
+  return parseFileFacts(stdout.slice(0, nl), stdout.slice(nl + 1));
+}
+
+/** Facts of what a path names after following every symlink (`readlink -m`); the path's own facts
  *  when it is not a link. `path` of the result is the resolved path. */
 export async function followedFacts(ctx: ModuleContext, path: string, withContent = false): Promise<FileFacts> {
-  const r = await mustRun(ctx, `q=$(readlink -m -- ${quote(path)}) && printf '%s\\n' "$q"\n${fileFactsScript(path, withContent).replace(/^p=.*$/m, 'p=$q')}`, `reading facts of ${path}`, { read: true });
-  const nl = r.stdout.indexOf('\n');
-  const real = r.stdout.slice(0, nl);
-  return parseFileFacts(real, r.stdout.slice(nl + 1));
+  const r = await mustRun(ctx, followedFactsScript(path, false, withContent), `reading facts of ${path}`, { read: true });
+  return parseFollowedFacts(r.stdout);
 }

@@ -12,7 +12,7 @@ export const ownerSchema = { type: 'string', minLength: 1 };
 export const pathSchema = { type: 'string', minLength: 1 };
 /** A path on the host: absolute (the `lbrunRule` is checked by support/arg-rules.ts). */
 export const hostPathSchema = { type: 'string', minLength: 1, lbrunRule: 'absolute-path' };
-/** A regular expression that must compile. */
+/** A regular expression (Python re syntax, as Ansible takes it: (?P<name>...) too) that must compile. */
 export const regexpSchema = { type: 'string', lbrunRule: 'regexp' };
 /** A user or group name as useradd/groupadd accept it. */
 export const accountNameSchema = { type: 'string', pattern: '^[a-z_][a-z0-9_.-]*\\$?$' };

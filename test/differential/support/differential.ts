@@ -4,14 +4,15 @@
  * --check's verdict matching lbrun's own real run. A divergence fails unless the deliberate table
  * (test/differential/deliberate.yaml) lists it; a table entry that matches no divergence fails too.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { Test } from 'tap';
 import { type Aspect, type Case, DIFF_DIR, globMatch, loadCases, loadDeliberate } from './cases.js';
 import { type Batch, runBatch, type Status, type Tool, writeController } from './runners.js';
-import { removeAccounts, setUp, snapshotAccounts, snapshotFiles } from './world.js';
+import { readDb, removeAccounts, setUp, snapshotAccounts, snapshotFiles } from './world.js';
 
 interface Seen {
   setup: string[];
@@ -72,32 +73,36 @@ async function runTool(tool: Tool, cases: Case[], root: string): Promise<Map<str
     writeController(b);
     return b;
   };
-  const snap = (b: Batch) => new Map(b.cases.map((x) => [x.c.id, [...snapshotFiles(x.dir, x.prefix), ...snapshotAccounts(x.prefix, x.dir)]]));
+  const snap = (b: Batch) => {
+    const db = readDb();
+    return new Map(b.cases.map((x) => [x.c.id, [...snapshotFiles(x.dir, x.prefix, db), ...snapshotAccounts(x.prefix, x.dir, db)]]));
+  };
   const check = mk('check');
   const real = mk('real');
   try {
-    const setup = snap(real);
     const checkSetup = snap(check);
-    const checkStatus = await runBatch(check, true);
-    const afterCheck = snap(check);
-    const run1 = await runBatch(real, false);
-    const afterRun1 = snap(real);
-    const run2 = await runBatch(real, false);
-    const afterRun2 = snap(real);
+    // The check phase and the real runs use their own directories and accounts: run them side by side.
+    const [checked, real1, real2] = await Promise.all([
+      runBatch(check, true).then((status) => ({ status, after: snap(check) })),
+      runBatch(real, false).then(async (status) => {
+        const first = { status, after: snap(real) };
+        const again = await runBatch(real, false);
+        return [first, { status: again, after: snap(real) }] as const;
+      }),
+    ]).then(([c, [r1, r2]]) => [c, r1, r2] as const);
     for (const c of cases) {
       seen.set(c.id, {
         setup: checkSetup.get(c.id)!,
-        check: checkStatus.get(c.id)!,
-        afterCheck: afterCheck.get(c.id)!,
-        run1: run1.get(c.id)!,
-        afterRun1: afterRun1.get(c.id)!,
-        run2: run2.get(c.id)!,
-        afterRun2: afterRun2.get(c.id)!,
+        check: checked.status.get(c.id)!,
+        afterCheck: checked.after.get(c.id)!,
+        run1: real1.status.get(c.id)!,
+        afterRun1: real1.after.get(c.id)!,
+        run2: real2.status.get(c.id)!,
+        afterRun2: real2.after.get(c.id)!,
       });
-      void setup;
     }
   } finally {
-    for (const b of [check, real]) for (const x of b.cases) removeAccounts(x.prefix);
+    removeAccounts([check, real].flatMap((b) => b.cases.map((x) => x.prefix)));
   }
   return seen;
 }
@@ -109,10 +114,10 @@ async function runTool(tool: Tool, cases: Case[], root: string): Promise<Map<str
  */
 const CACHE = join(DIFF_DIR, '.cache');
 const HARNESS = '1';
-let version: string | undefined;
-function cacheKey(c: Case): string {
-  version ??= execFileSync('ansible-playbook', ['--version'], { encoding: 'utf8' }).split('\n')[0];
-  return createHash('sha256').update(JSON.stringify([HARNESS, version, c])).digest('hex').slice(0, 32);
+let version: Promise<string> | undefined;
+async function cacheKey(c: Case): Promise<string> {
+  version ??= promisify(execFile)('ansible-playbook', ['--version'], { encoding: 'utf8' }).then((r) => r.stdout.split('\n')[0]);
+  return createHash('sha256').update(JSON.stringify([HARNESS, await version, c])).digest('hex').slice(0, 32);
 }
 
 async function ansibleSeen(cases: Case[], root: string): Promise<Map<string, Seen>> {
@@ -120,7 +125,7 @@ async function ansibleSeen(cases: Case[], root: string): Promise<Map<string, See
   const out = new Map<string, Seen>();
   const missing: Case[] = [];
   for (const c of cases) {
-    const f = join(CACHE, `${cacheKey(c)}.json`);
+    const f = join(CACHE, `${await cacheKey(c)}.json`);
     if (useCache && existsSync(f)) out.set(c.id, JSON.parse(readFileSync(f, 'utf8')) as Seen);
     else missing.push(c);
   }
@@ -129,7 +134,7 @@ async function ansibleSeen(cases: Case[], root: string): Promise<Map<string, See
     mkdirSync(CACHE, { recursive: true });
     for (const c of missing) {
       out.set(c.id, fresh.get(c.id)!);
-      writeFileSync(join(CACHE, `${cacheKey(c)}.json`), JSON.stringify(fresh.get(c.id)));
+      writeFileSync(join(CACHE, `${await cacheKey(c)}.json`), JSON.stringify(fresh.get(c.id)));
     }
   }
   return out;
@@ -140,7 +145,13 @@ export async function differential(t: Test, module: string): Promise<void> {
   const table = loadDeliberate().filter((d) => cases.some((c) => globMatch(d.cases, c.id)));
   const root = mkdtempSync(`/tmp/lbdiff-${module}-`);
   t.teardown(() => rmSync(root, { recursive: true, force: true }));
-  const [a, l] = await Promise.all([ansibleSeen(cases, root), runTool('lbrun', cases, root)]);
+  const timed = async <T>(p: Promise<T>): Promise<[T, number]> => {
+    const t0 = Date.now();
+    const v = await p;
+    return [v, Math.round((Date.now() - t0) / 1000)];
+  };
+  const [[a, aSecs], [l, lSecs]] = await Promise.all([timed(ansibleSeen(cases, root)), timed(runTool('lbrun', cases, root))]);
+  t.comment(`${module}: ansible-core ${aSecs}s (cached answers take 0s), lbrun ${lSecs}s`);
   const report: string[] = [];
   const used = new Set<number>();
   let tolerated = 0;

@@ -75,6 +75,8 @@ async function runAnsible(b: Batch, check: boolean): Promise<Statuses> {
     ANSIBLE_RETRY_FILES_ENABLED: '0',
     ANSIBLE_LOCALHOST_WARNING: '0',
     ANSIBLE_PYTHON_INTERPRETER: '/usr/bin/python3',
+    // the module goes to python's stdin: no temp directory made and removed per task (a third less wall time)
+    ANSIBLE_PIPELINING: '1',
   }, b.root);
   let doc: { plays: Array<{ tasks: Array<{ task: { name: string }; hosts: Record<string, Record<string, unknown>> }> }> };
   try {

@@ -35,14 +35,25 @@ export function setUp(c: Case, dir: string, prefix: string): void {
   for (const [p, m] of modes.reverse()) chmodSync(p, m);
 }
 
-const names = (kind: 'passwd' | 'group') =>
-  new Map(
+/** The account database as `getent` gives it, read once per snapshot of a whole batch (not per case). */
+export interface Db {
+  passwd: string[][];
+  group: string[][];
+  /** uid -> user name, gid -> group name */
+  users: Map<string, string>;
+  groups: Map<string, string>;
+}
+
+export function readDb(): Db {
+  const rows = (kind: 'passwd' | 'group') =>
     execFileSync('getent', [kind], { encoding: 'utf8' })
       .split('\n')
       .filter(Boolean)
-      .map((l) => l.split(':'))
-      .map((f) => [f[2], f[0]] as const),
-  );
+      .map((l) => l.split(':'));
+  const passwd = rows('passwd');
+  const group = rows('group');
+  return { passwd, group, users: new Map(passwd.map((f) => [f[2], f[0]])), groups: new Map(group.map((f) => [f[2], f[0]])) };
+}
 
 /** Ansible names backups FILE.PID.YYYY-MM-DD@HH:MM:SS~, lbrun FILE.YYYYMMDDHHMMSS~: both become FILE.BACKUP~. */
 const backupName = (n: string) => n.replace(/\.\d+\.\d{4}-\d\d-\d\d@\d\d:\d\d:\d\d~$/, '.BACKUP~').replace(/\.\d{14}~$/, '.BACKUP~');
@@ -54,9 +65,8 @@ function content(p: string): string {
 }
 
 /** One line per path below (and including) dir: type, mode, owner:group, content or link target. */
-export function snapshotFiles(dir: string, prefix: string): string[] {
-  const users = names('passwd');
-  const groups = names('group');
+export function snapshotFiles(dir: string, prefix: string, db: Db): string[] {
+  const { users, groups } = db;
   const norm = (s: string) => s.replaceAll(dir, '__D__').replaceAll(prefix, '__U__');
   const out: string[] = [];
   const walk = (p: string, rel: string) => {
@@ -76,12 +86,11 @@ export function snapshotFiles(dir: string, prefix: string): string[] {
 }
 
 /** Accounts whose names start with prefix, as a user sees them (ids only as system/regular). */
-export function snapshotAccounts(prefix: string, dir: string): string[] {
+export function snapshotAccounts(prefix: string, dir: string, db: Db): string[] {
   const norm = (s: string) => s.replaceAll(dir, '__D__').replaceAll(prefix, '__U__');
-  const groups = names('group');
+  const { groups } = db;
   const out: string[] = [];
-  for (const l of execFileSync('getent', ['passwd'], { encoding: 'utf8' }).split('\n')) {
-    const f = l.split(':');
+  for (const f of db.passwd) {
     if (!f[0]?.startsWith(prefix)) continue;
     const [name, , uid, gid, gecos, home, shell] = f as [string, string, string, string, string, string, string];
     let homeState = 'no home';
@@ -89,25 +98,26 @@ export function snapshotAccounts(prefix: string, dir: string): string[] {
       const st = lstatSync(home);
       homeState = `home ${st.isDirectory() ? 'dir' : 'other'} ${(st.mode & 0o7777).toString(8)} owned ${st.uid === Number(uid) ? 'by user' : st.uid}`;
     }
-    const member = execFileSync('id', ['-Gn', name], { encoding: 'utf8' }).trim().split(/\s+/).sort().join(',');
+    // what `id -Gn` says: the primary group and every group listing the user
+    const member = [...new Set([groups.get(gid) ?? gid, ...db.group.filter((g) => (g[3] ?? '').split(',').includes(name)).map((g) => g[0])])].sort().join(',');
     out.push(
       norm(`user ${name} ${Number(uid) < 1000 ? 'system' : 'regular'} primary=${groups.get(gid) ?? gid} gecos=${JSON.stringify(gecos)} home=${home} shell=${shell} ${homeState} groups=${member}`),
     );
   }
-  for (const l of execFileSync('getent', ['group'], { encoding: 'utf8' }).split('\n')) {
-    const f = l.split(':');
+  for (const f of db.group) {
     if (!f[0]?.startsWith(prefix)) continue;
     out.push(norm(`group ${f[0]} ${Number(f[2]) < 1000 ? 'system' : 'regular'} members=${(f[3] ?? '').split(',').filter(Boolean).sort().join(',')}`));
   }
   return out.sort();
 }
 
-/** Remove every account whose name starts with prefix (users first, with their home and mail). */
-export function removeAccounts(prefix: string): void {
+/** Remove every account whose name starts with one of the prefixes (users first, with their home and mail). */
+export function removeAccounts(prefixes: string[]): void {
+  const db = readDb();
   for (const kind of ['passwd', 'group'] as const) {
-    for (const l of execFileSync('getent', [kind], { encoding: 'utf8' }).split('\n')) {
-      const name = l.split(':')[0];
-      if (!name?.startsWith(prefix)) continue;
+    for (const f of db[kind]) {
+      const name = f[0];
+      if (!name || !prefixes.some((p) => name.startsWith(p))) continue;
       try {
         execFileSync(kind === 'passwd' ? 'userdel' : 'groupdel', kind === 'passwd' ? ['-r', '-f', name] : [name], { stdio: 'ignore' });
       } catch {

@@ -1,0 +1,5 @@
+// lineinfile: lbrun against ansible-core on cases distilled from ansible's test/integration/targets/lineinfile.
+import t from 'tap';
+import { differential } from './support/differential.js';
+
+await differential(t, 'lineinfile');
