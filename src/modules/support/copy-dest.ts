@@ -7,7 +7,7 @@ import { statSync } from 'node:fs';
 import { basename, posix } from 'node:path';
 import { TaskError } from '../../errors.js';
 import type { ApplyResult, ModuleContext, PlanResult } from '../types.js';
-import { fileFacts } from './file-facts.js';
+import { fileFacts, followedFacts } from './file-facts.js';
 import { applyManagedFile, plannedContent, planManagedFile, type ManagedFile } from './managed-file.js';
 
 export interface CopyLikeArgs extends Omit<ManagedFile, 'content' | 'mode'> {
@@ -39,6 +39,11 @@ export async function planCopyLike(ctx: ModuleContext, args: CopyLikeArgs, conte
     facts = await fileFacts(ctx, dest, ctx.diff);
   }
   if (args.force === false && facts.type !== 'absent') return { changed: false, result: { dest } };
+  if (facts.type === 'absent' && !makeParents) {
+    // Ansible does not make the directory (only for a dest ending in "/"): fail, in --check too
+    const dir = posix.dirname(dest);
+    if ((await followedFacts(ctx, dir)).type !== 'directory' && !ctx.state.pendingPaths.has(dir)) throw new TaskError(`Destination directory ${dir} does not exist`);
+  }
   const mode = args.mode === 'preserve' ? (srcPath ? statSync(srcPath).mode & 0o7777 : undefined) : args.mode;
   if (args.mode === 'preserve' && srcPath === undefined) throw new TaskError('mode: preserve needs src');
   const plan = await planManagedFile(ctx, { ...args, dest, mode, content, makeParents }, facts);
