@@ -7,13 +7,15 @@
  * the live value with `sysctl -w`. An existing file keeps its owner and mode; a new one is 0644.
  * Unlike Ansible the default file is /etc/sysctl.d/99-NAME.conf (one key per file), not /etc/sysctl.conf.
  */
+import { posix } from 'node:path';
 import { quote, quoteArgs } from '../connection/quote.js';
 import { TaskError } from '../errors.js';
 import { registerModule } from './registry.js';
-import { fileFactsScript, parseFileFacts } from './support/file-facts.js';
+import { typedModule, wording } from './contract.js';
+import { contentDiff } from './support/file-diff.js';
+import { fileFactsScript, parseFileFacts, type FileFacts } from './support/file-facts.js';
 import { mustRun } from './support/host-run.js';
-import { applyManagedFile, plannedContent, planManagedFile } from './support/managed-file.js';
-import type { ModuleDefinition, PlanResult } from './types.js';
+import { applyManagedFile, planManagedFile } from './support/managed-file.js';
 
 export interface SysctlArgs {
   name?: string;
@@ -72,15 +74,40 @@ export function sysctlEdit(content: string, name: string, value: string, present
   return { fileValue, rewritten: out.map((l) => `${l}\n`).join('') };
 }
 
-interface SysctlActions {
-  file?: PlanResult;
+/** What the plan reads: the key's live value, whether the kernel has it, the file (with content). */
+export interface SysctlFacts {
+  /** /proc/sys has no such key (`sysctl -p` of it will fail). */
+  noKey: boolean;
+  /** `sysctl -n NAME`, undefined when it cannot be read. */
+  live?: string;
+  file: FileFacts;
+}
+
+/** What apply does, decided by the plan. */
+export interface SysctlData {
+  /** The file's new content, when it is rewritten. */
+  content?: string;
+  fileFacts: FileFacts;
   setLive: boolean;
   reload: boolean;
 }
 
 const LIVE = '--lbrun-live--';
 
-export const sysctl: ModuleDefinition<SysctlArgs> = {
+export function sysctlFactsScript(name: string, file: string): string {
+  const proc = `/proc/sys/${name.replace(/\./g, '/')}`;
+  return `[ -e ${quote(proc)} ] || echo --no-key--; if v=$(LC_ALL=C sysctl -e -n ${quote(name)} 2>/dev/null); then printf 'live:%s\\n' "$v"; fi; echo ${LIVE}\n${fileFactsScript(file, true)}`;
+}
+
+export function parseSysctlFacts(file: string, stdout: string): SysctlFacts {
+  const at = stdout.indexOf(`${LIVE}\n`);
+  const noKey = stdout.startsWith('--no-key--\n');
+  const head = stdout.slice(noKey ? 11 : 0, at);
+  const live = head.startsWith('live:') ? head.slice(5).replace(/\n$/, '') : undefined;
+  return { noKey, live, file: parseFileFacts(file, stdout.slice(at + LIVE.length + 1)) };
+}
+
+export const sysctl = typedModule<SysctlArgs, SysctlFacts, SysctlData>({
   name: 'sysctl',
   schema: {
     type: 'object',
@@ -100,21 +127,18 @@ export const sysctl: ModuleDefinition<SysctlArgs> = {
     then: { anyOf: [{ required: ['value'] }, { required: ['val'] }] },
     additionalProperties: false,
   },
-  async plan(ctx, args): Promise<PlanResult> {
+  fact: (args) => {
+    const file = sysctlFile(args);
+    return { command: sysctlFactsScript(nameOf(args), file), parse: (stdout) => parseSysctlFacts(file, stdout) };
+  },
+  plan(args, { noKey, live, file: facts }, input) {
     const name = nameOf(args);
     const file = sysctlFile(args);
     const present = args.state !== 'absent';
     const value = valueText(args.value ?? args.val);
     if (present && value === '') throw new TaskError('value cannot be blank');
-    const proc = `/proc/sys/${name.replace(/\./g, '/')}`;
-    const script = `[ -e ${quote(proc)} ] || echo --no-key--; if v=$(LC_ALL=C sysctl -e -n ${quote(name)} 2>/dev/null); then printf 'live:%s\\n' "$v"; fi; echo ${LIVE}\n${fileFactsScript(file, true)}`;
-    const r = await mustRun(ctx, script, `reading sysctl ${name}`);
-    const at = r.stdout.indexOf(`${LIVE}\n`);
-    const noKey = r.stdout.startsWith('--no-key--\n');
-    const head = r.stdout.slice(noKey ? 11 : 0, at);
-    const live = head.startsWith('live:') ? head.slice(5).replace(/\n$/, '') : undefined;
-    const facts = parseFileFacts(file, r.stdout.slice(at + LIVE.length + 1));
-    if (facts.type !== 'absent' && (facts.type !== 'file' || facts.content === undefined)) throw new TaskError(`${file} on ${ctx.host} is not a readable text file`);
+    if (!posix.isAbsolute(file)) throw new TaskError(`sysctl_file must be an absolute path, got ${JSON.stringify(file)}`);
+    if (facts.type !== 'absent' && (facts.type !== 'file' || facts.content === undefined)) throw new TaskError(`${file} on ${input.host} is not a readable text file`);
     const { fileValue, rewritten } = sysctlEdit(facts.content ?? '', name, value, present);
     const reload = args.reload !== false;
     let write = false;
@@ -129,26 +153,33 @@ export const sysctl: ModuleDefinition<SysctlArgs> = {
       setLive = live !== undefined;
     }
     // The real run writes the file, then `sysctl -p` fails on a key the kernel does not have: say so.
-    if (ctx.check && noKey && reload && changed) throw new TaskError(`sysctl -p ${file} would fail: the kernel has no ${name}`);
-    const filePlan = write ? await planManagedFile(ctx, { dest: file, content: rewritten }, facts) : undefined;
-    const w = ctx.check ? 'would ' : '';
-    const msg = !changed
-      ? undefined
-      : present
-        ? `${w}set ${name}=${value}${!sameWords(live, value) ? ` (live value ${live === undefined ? 'unknown' : JSON.stringify(live.trim())})` : ''}`
-        : `${w}remove ${name} from ${file}`;
-    return { changed, msg, diff: filePlan?.diff, actions: { file: filePlan, setLive, reload: reload && changed } satisfies SysctlActions };
+    if (input.check && noKey && reload && changed) throw new TaskError(`sysctl -p ${file} would fail: the kernel has no ${name}`);
+    const data: SysctlData = { content: write ? rewritten : undefined, fileFacts: facts, setLive, reload: reload && changed };
+    if (!changed) return { changed, data };
+    const change = present
+      ? `set ${name}=${value}${!sameWords(live, value) ? ` (live value ${live === undefined ? 'unknown' : JSON.stringify(live.trim())})` : ''}`
+      : `remove ${name} from ${file}`;
+    return {
+      changed,
+      change,
+      diff: input.diff && write ? [contentDiff(file, facts.content, rewritten)] : undefined,
+      ...(write ? { pending: { paths: [file] } } : {}),
+      data,
+    };
   },
   async apply(ctx, args, plan) {
-    const a = plan.actions as SysctlActions;
+    const a = plan.data!;
     const name = nameOf(args);
     const file = sysctlFile(args);
     const e = args.ignoreerrors ? ['-e'] : [];
     if (a.setLive) await mustRun(ctx, `LC_ALL=C ${quoteArgs(['sysctl', ...e, '-w', `${name}=${valueText(args.value ?? args.val)}`])}`, `sysctl -w ${name}`);
-    if (a.file?.changed) await applyManagedFile(ctx, { dest: file, content: plannedContent(a.file) }, a.file);
+    if (a.content !== undefined) {
+      const want = { dest: file, content: a.content };
+      await applyManagedFile(ctx, want, await planManagedFile(ctx, want, a.fileFacts));
+    }
     if (a.reload) await mustRun(ctx, `LC_ALL=C ${quoteArgs(['sysctl', ...e, '-p', file])}`, `sysctl -p ${file}`);
-    return { changed: true, msg: plan.msg?.replace(/^would /, '') };
+    return { changed: true, msg: wording(plan, false) };
   },
-};
+});
 
 registerModule(sysctl);
