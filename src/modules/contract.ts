@@ -39,28 +39,33 @@ export function planInput(ctx: ModuleContext): PlanInput {
 export function typedModule<A, F, P>(spec: TypedModule<A, F, P>): ModuleDefinition<A> {
   specs.set(spec.name, spec);
   const typedPlans = new WeakMap<PlanResult, Plan<P>>();
-  const { fact, plan, apply, ...rest } = spec;
+  const { fact, plan, apply, prepare, verify, ...rest } = spec;
+  const prepared = new WeakMap<PlanResult, A>();
   return {
     ...rest,
-    async plan(ctx, args) {
+    async plan(ctx, given) {
+      const args = prepare ? prepare(given, ctx) : given;
       let facts = undefined as F;
-      const f = fact?.(args, { check: ctx.check });
+      const f = fact?.(args, { check: ctx.check, diff: ctx.diff });
       if (f) {
         // a read: it may be answered by a read made ahead (src/engine/host-reads.ts) unless it is a wait
         const opts = { ...(f.become === false ? { become: false } : {}), timeoutMs: ctx.timeoutMs ?? f.timeoutMs, read: f.live !== true };
         facts = f.parse((await mustRun(ctx, f.command, `reading facts for ${spec.name}`, opts)).stdout);
       }
       const p = plan(args, facts, planInput(ctx));
+      if (ctx.check && p.changed && verify) await verify(ctx, args, p);
       for (const n of p.pending?.packages ?? []) ctx.state.pendingPackages.add(n);
       for (const n of p.pending?.paths ?? []) ctx.state.pendingPaths.add(n);
       for (const n of p.pending?.users ?? []) ctx.state.pendingUsers.add(n);
       for (const [path, fingerprint] of Object.entries(p.planned ?? {})) ctx.state.cache.set(plannedKey(path), fingerprint);
       const out: PlanResult = { changed: p.changed, msg: wording(p, ctx.check), diff: p.diff, result: p.result, skipped: p.skipped, facts: p.facts, control: p.control };
       typedPlans.set(out, p);
+      prepared.set(out, args);
       return out;
     },
-    async apply(ctx, args, planned): Promise<ApplyResult> {
+    async apply(ctx, given, planned): Promise<ApplyResult> {
       const p = typedPlans.get(planned);
+      const args = prepared.get(planned) ?? given;
       if (!p) throw new Error(`${spec.name}: apply without its plan`);
       if (apply) return apply(ctx, args, p);
       if (p.commands && p.commands.length > 0) await mustRun(ctx, p.commands.join(' && '), spec.name);

@@ -1,15 +1,19 @@
 /**
  * lineinfile: one line present (or absent) in a text file, written atomically like copy. A symlinked
  * path edits the file it points to (the link stays); `create: true` also makes missing parent
- * directories. The edit itself follows Ansible's rules (support/line-edit.ts).
+ * directories. The edit itself follows Ansible's rules (support/line-edit.ts). Written to the typed
+ * contract: one fact command (the file through its links, with content; missing accounts), a pure
+ * plan, validate in --check (verify), the managed-file write as apply; tables in test/modules/tables/lineinfile/.
  */
 import { TaskError } from '../errors.js';
+import { typedModule } from './contract.js';
 import { registerModule } from './registry.js';
-import { fileFacts, followedFacts, type FileFacts } from './support/file-facts.js';
+import { accountsScript, parseAccounts, parseSections, sectionsScript, type MissingAccounts } from './support/fact-sections.js';
+import { followedFactsScript, parseFollowedFacts, type FileFacts } from './support/file-facts.js';
 import { editLines, type LineEdit } from './support/line-edit.js';
-import { applyManagedFile, plannedContent, planManagedFile, type ManagedFile } from './support/managed-file.js';
+import { decideManagedFile, verifyManagedFile, writeManagedFile, type ManagedFile, type ManagedFileData } from './support/managed-file.js';
 import { attributeProps, pathSchema, regexpSchema } from './support/schema-parts.js';
-import type { ModuleContext, ModuleDefinition } from './types.js';
+import type { Fact, Plan, PlanInput } from './types.js';
 
 export interface LineinfileArgs extends LineEdit {
   path?: string;
@@ -25,32 +29,47 @@ export interface LineinfileArgs extends LineEdit {
   mode?: string | number;
 }
 
+export interface LineinfileFacts {
+  /** The file, through its symlinks (`path` is where the edit is written), with its content. */
+  file: FileFacts;
+  missing: MissingAccounts;
+}
+
 const pathOf = (args: LineinfileArgs) => (args.path ?? args.dest ?? args.destfile ?? args.name)!;
 
-async function desired(ctx: ModuleContext, args: LineinfileArgs): Promise<{ want: ManagedFile; facts: FileFacts } | undefined> {
+export function lineinfileFact(args: LineinfileArgs): Fact<LineinfileFacts> {
   const path = pathOf(args);
-  let facts = await fileFacts(ctx, path, true);
-  if (facts.type === 'link') facts = await followedFacts(ctx, path, true);
-  if (facts.type === 'absent') {
-    if (args.state === 'absent') return undefined;
-    if (!args.create) throw new TaskError(`Destination ${path} does not exist on ${ctx.host} (set create: true to create it)`);
-  } else if (facts.type === 'directory') {
+  return {
+    // the content comes last: it may hold anything
+    command: sectionsScript([
+      ['accounts', accountsScript(args.owner, args.group)],
+      ['file', followedFactsScript(path, false, true)],
+    ]),
+    parse(stdout) {
+      const s = parseSections(stdout, ['accounts', 'file']);
+      return { file: parseFollowedFacts(s.file ?? `${path}\nabsent\n`), missing: parseAccounts(s.accounts) };
+    },
+  };
+}
+
+export function planLineinfile(args: LineinfileArgs, { file, missing }: LineinfileFacts, input: PlanInput): Plan<ManagedFileData> {
+  const path = pathOf(args);
+  if (file.type === 'absent') {
+    if (args.state === 'absent') return { changed: false };
+    if (!args.create) throw new TaskError(`Destination ${path} does not exist on ${input.host} (set create: true to create it)`);
+  } else if (file.type === 'directory') {
     throw new TaskError(`Path ${path} is a directory !`);
-  } else if (facts.type !== 'file') {
-    throw new TaskError(`${path} on ${ctx.host} is a ${facts.type}, not a file`);
-  } else if (facts.content === undefined) {
-    throw new TaskError(`${path} on ${ctx.host} is too large for lineinfile`);
+  } else if (file.type !== 'file') {
+    throw new TaskError(`${path} on ${input.host} is a ${file.type}, not a file`);
+  } else if (file.content === undefined) {
+    throw new TaskError(`${path} on ${input.host} is too large for lineinfile`);
   }
-  const content = editLines(facts.content ?? '', args);
-  return { want: fileArgs(args, facts.path, content), facts };
-}
-
-function fileArgs(args: LineinfileArgs, dest: string, content: string): ManagedFile {
   const { owner, group, mode, validate, backup } = args;
-  return { dest, owner, group, mode, validate, backup, content, makeParents: true };
+  const want: ManagedFile = { dest: file.path, owner, group, mode, validate, backup, content: editLines(file.content ?? '', args), makeParents: true };
+  return decideManagedFile(want, file, missing, input);
 }
 
-export const lineinfile: ModuleDefinition<LineinfileArgs> = {
+export const lineinfile = typedModule<LineinfileArgs, LineinfileFacts, ManagedFileData>({
   name: 'lineinfile',
   schema: {
     type: 'object',
@@ -83,17 +102,10 @@ export const lineinfile: ModuleDefinition<LineinfileArgs> = {
     ],
     additionalProperties: false,
   },
-  async plan(ctx, args) {
-    const d = await desired(ctx, args);
-    if (!d) return { changed: false };
-    const plan = await planManagedFile(ctx, d.want, d.facts);
-    return { ...plan, actions: { file: plan.actions, dest: d.want.dest } };
-  },
-  apply: (ctx, args, plan) => {
-    const a = plan.actions as { file: unknown; dest: string };
-    const inner = { ...plan, actions: a.file };
-    return applyManagedFile(ctx, fileArgs(args, a.dest, plannedContent(inner) as string), inner);
-  },
-};
+  fact: (args) => lineinfileFact(args),
+  plan: planLineinfile,
+  verify: (ctx, _args, plan) => verifyManagedFile(ctx, plan.data),
+  apply: (ctx, _args, plan) => writeManagedFile(ctx, plan),
+});
 
 registerModule(lineinfile);

@@ -175,7 +175,14 @@ export interface Plan<P = undefined> {
 
 export interface TypedModule<A, F = undefined, P = undefined> extends Omit<ModuleDefinition<A>, 'plan' | 'apply'> {
   /** The facts' command; undefined when this plan needs none (wait_for does not wait in --check). */
-  fact?(args: A, input: { check: boolean }): Fact<F> | undefined;
+  fact?(args: A, input: { check: boolean; diff?: boolean }): Fact<F> | undefined;
+  /**
+   * Prepare the arguments on the controller before the fact: what only the controller has (a file
+   * from files/, a rendered template) goes into them, so the plan stays a pure function of them.
+   */
+  prepare?(args: A, controller: Pick<ModuleContext, 'findFile' | 'renderTemplate'>): A;
+  /** A read-only probe in --check of a plan that changes something (validate the would-be file on the node). */
+  verify?(ctx: ModuleContext, args: A, plan: Plan<P>): Promise<void>;
   plan(args: A, facts: F, input: PlanInput): Plan<P>;
   apply?(ctx: ModuleContext, args: A, plan: Plan<P>): Promise<ApplyResult>;
 }

@@ -9,9 +9,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { basename, dirname, posix } from 'node:path';
 import { quote } from '../../connection/quote.js';
 import { TaskError } from '../../errors.js';
-import type { ApplyResult, ModuleContext, PlanResult } from '../types.js';
-import { attributeChanges, attributeCommands, checkAccountsExist, resolveAttributes, type ResolvedAttributes, type WantedAttributes } from './attributes.js';
+import { planInput, wording } from '../contract.js';
+import type { ApplyResult, ModuleContext, Plan, PlanInput, PlanResult } from '../types.js';
+import { attributeChanges, attributeCommands, checkAccounts, checkAccountsExist, resolveAttributes, type ResolvedAttributes, type WantedAttributes } from './attributes.js';
 import { validateInCheck } from './check-validate.js';
+import type { MissingAccounts } from './fact-sections.js';
 import { contentDiff } from './file-diff.js';
 import { fileFacts, type FileFacts } from './file-facts.js';
 import { hostRun, mustRun } from './host-run.js';
@@ -42,33 +44,64 @@ export function sha256(content: string | Buffer): string {
   return createHash('sha256').update(content).digest('hex');
 }
 
+/** What the pure decision hands to the write (Plan.data of the typed modules). */
+export interface ManagedFileData extends ManagedFileActions {
+  want: ManagedFile;
+}
+
+/**
+ * The decision, pure: from the file's facts (with content when a diff is wanted) and the owner/group
+ * names the host lacks. Worded as done ("create /x"); in --check an earlier task that writes this
+ * very file (support/planned.ts) makes this one ok, as the real run will be.
+ */
+export function decideManagedFile(want: ManagedFile, facts: FileFacts, missing: MissingAccounts, input: Pick<PlanInput, 'check' | 'diff' | 'host' | 'pending' | 'planned'>): Plan<ManagedFileData> {
+  if (!posix.isAbsolute(want.dest)) throw new TaskError(`dest must be an absolute path, got ${JSON.stringify(want.dest)}`);
+  if (facts.type === 'directory' || facts.type === 'other') {
+    throw new TaskError(`${want.dest} on ${input.host} is a ${facts.type === 'other' ? 'special file' : 'directory'}, not a file`);
+  }
+  checkAccounts(want, missing, input.pending.users, input.host);
+  const sum = sha256(want.content);
+  const fingerprint = `content ${JSON.stringify([sum, want.owner, want.group, want.mode])}`;
+  const planned = input.check && input.planned(want.dest) === fingerprint;
+  const write = !planned && (facts.type !== 'file' || facts.sha256 !== sum);
+  const attrs = write || planned ? [] : attributeChanges(facts, want);
+  const changed = write || attrs.length > 0;
+  const result = { dest: want.dest, checksum: sum };
+  if (!changed) return { changed, result };
+  return {
+    changed,
+    change: write ? `${facts.type === 'absent' ? 'create' : 'update'} ${want.dest}` : `set ${attrs.join(', ')} of ${want.dest}`,
+    diff: input.diff && write ? [contentDiff(want.dest, facts.content, want.content)] : undefined,
+    result,
+    pending: { paths: [want.dest] },
+    planned: { [want.dest]: fingerprint },
+    data: { write, attrs, content: want.content, attributes: resolveAttributes(want, facts), want },
+  };
+}
+
 /** `known`: facts the caller already read (with content), to save the round trip. */
 export async function planManagedFile(ctx: ModuleContext, want: ManagedFile, known?: FileFacts): Promise<PlanResult> {
   if (!posix.isAbsolute(want.dest)) throw new TaskError(`dest must be an absolute path, got ${JSON.stringify(want.dest)}`);
   const facts = known ?? (await fileFacts(ctx, want.dest, ctx.diff));
-  if (facts.type === 'directory' || facts.type === 'other') {
-    throw new TaskError(`${want.dest} on ${ctx.host} is a ${facts.type === 'other' ? 'special file' : 'directory'}, not a file`);
-  }
-  await checkAccountsExist(ctx, want);
-  // --check: an earlier task already writes this very file (plannedKey), so the real run says ok here
-  const fingerprint = `content ${JSON.stringify([sha256(want.content), want.owner, want.group, want.mode])}`;
-  const planned = ctx.check && ctx.state.cache.get(plannedKey(want.dest)) === fingerprint;
-  const write = !planned && (facts.type !== 'file' || facts.sha256 !== sha256(want.content));
-  const attrs = write || planned ? [] : attributeChanges(facts, want);
-  const changed = write || attrs.length > 0;
-  if (changed) ctx.state.cache.set(plannedKey(want.dest), fingerprint);
+  if (facts.type !== 'directory' && facts.type !== 'other') await checkAccountsExist(ctx, want);
+  const p = decideManagedFile(want, facts, { owner: false, group: false }, planInput(ctx));
   // --check: would the node accept the new content? (the real write validates it the same way)
-  if (write && ctx.check && want.validate) await validateInCheck(ctx, want.dest, want.content, want.validate);
-  if (changed) ctx.state.pendingPaths.add(want.dest);
-  const actions: ManagedFileActions = { write, attrs, content: want.content, attributes: resolveAttributes(want, facts) };
-  const verb = ctx.check ? 'would ' : '';
-  const msg = !changed
-    ? undefined
-    : write
-      ? `${verb}${facts.type === 'absent' ? 'create' : 'update'} ${want.dest}`
-      : `${verb}set ${attrs.join(', ')} of ${want.dest}`;
-  const diff = ctx.diff && write ? [contentDiff(want.dest, facts.content, want.content)] : undefined;
-  return { changed, msg, actions, diff, result: { dest: want.dest, checksum: sha256(want.content) } };
+  if (p.data?.write && ctx.check && want.validate) await validateInCheck(ctx, want.dest, want.content, want.validate);
+  for (const path of p.pending?.paths ?? []) ctx.state.pendingPaths.add(path);
+  for (const [path, fingerprint] of Object.entries(p.planned ?? {})) ctx.state.cache.set(plannedKey(path), fingerprint);
+  const actions: ManagedFileActions = p.data ?? { write: false, attrs: [], content: want.content, attributes: resolveAttributes(want, facts) };
+  return { changed: p.changed, msg: wording(p, ctx.check), actions, diff: p.diff, result: p.result };
+}
+
+/** The typed modules' check-mode probe: the would-be file through `validate` on the node. */
+export async function verifyManagedFile(ctx: ModuleContext, data: ManagedFileData | undefined): Promise<void> {
+  if (data?.write && data.want.validate) await validateInCheck(ctx, data.want.dest, data.content, data.want.validate);
+}
+
+/** The typed modules' apply: the write (or the attributes) the decision planned. */
+export function writeManagedFile(ctx: ModuleContext, plan: Plan<ManagedFileData>): Promise<ApplyResult> {
+  const data = plan.data!;
+  return applyManagedFile(ctx, data.want, { changed: true, msg: wording(plan, false), actions: data });
 }
 
 /** The content plan decided on (so apply does not render or edit again). */
