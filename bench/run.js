@@ -2,7 +2,9 @@
 /**
  * `npm run bench`: lbrun against ansible-playbook, side by side, same run, same hosts.
  *   Scenario B: a 10-task playbook on N loopback sshd (N = 10, 50, 200; cold and converged).
- *   Scenario A: playbooks/site.yaml on the lab's three hosts (cold, converged, --check).
+ *   Scenario A: playbooks/site.yaml on the lab's three hosts (cold, converged, --check --diff).
+ *   Scenario C: a plain 5-task play (bench/plain/plain.yaml) on the lab's three hosts (converged,
+ *               --check --diff), with Ansible tuned and as shipped, and the measured floor.
  * Prints a table of medians with ratios and writes bench/results/<date>.json and latest.md.
  *
  * Environment:
@@ -14,7 +16,7 @@
  *                           CPU-seconds per task per host: N=200 is minutes per run on 2 cores)
  *   BENCH_ANSIBLE_COLD_MAX_N=50  scenario B: ansible's cold figure only up to this N
  *   BENCH_ANSIBLE_TIMEOUT_S=600  an ansible run stopped at this limit counts as "> limit"
- *   BENCH_SCENARIOS=A,B     which scenarios
+ *   BENCH_SCENARIOS=A,B,C   which scenarios
  *   BENCH_SMOKE=1           the CI smoke: scenario B at N=10, 1 run, docs untouched; its only target
  *                           is a generous margin (lbrun >= BENCH_SMOKE_MIN_RATIO=3 x faster converged)
  *                           plus the equivalence of both tools' results
@@ -31,6 +33,7 @@ import { load, machineInfo } from './lib/machine.js';
 import { cleanup, timed } from './lib/proc.js';
 import { scenarioA } from './lib/scenario-a.js';
 import { scenarioB } from './lib/scenario-b.js';
+import { scenarioC } from './lib/scenario-c.js';
 import { resultsTable, targetList, targetsTable } from './lib/table.js';
 import { ROOT } from './lib/tools.js';
 
@@ -64,7 +67,7 @@ async function main() {
   const ansibleHostRuns = int('BENCH_ANSIBLE_HOST_RUNS', 30);
   const ansibleColdMaxN = int('BENCH_ANSIBLE_COLD_MAX_N', 50);
   const ansibleTimeoutMs = int('BENCH_ANSIBLE_TIMEOUT_S', 600) * 1000;
-  const scenarios = new Set((smoke ? 'B' : env('BENCH_SCENARIOS', 'A,B')).toUpperCase().split(','));
+  const scenarios = new Set((smoke ? 'B' : env('BENCH_SCENARIOS', 'A,B,C')).toUpperCase().split(','));
   const resultsDir = join(ROOT, 'bench', 'results');
   mkdirSync(resultsDir, { recursive: true });
 
@@ -93,6 +96,14 @@ async function main() {
       log(`scenario A failed: ${res.aError}`);
     }
   }
+  if (scenarios.has('C')) {
+    try {
+      res.c = await scenarioC({ runs, ansibleTimeoutMs, resultsDir, log });
+    } catch (e) {
+      res.cError = e instanceof Error ? e.message : String(e);
+      log(`scenario C failed: ${res.cError}`);
+    }
+  }
   res.loadAfter = load();
   res.minutes = (Date.now() - t0) / 60_000;
 
@@ -102,7 +113,7 @@ async function main() {
   writeFileSync(join(resultsDir, 'latest.md'), doc);
   process.stdout.write(`${doc}\n`);
   if (!smoke && env('BENCH_UPDATE_DOCS', '1') === '1') updateDocs(doc);
-  const differs = (res.aError ? 1 : 0) + (res.a?.equivalence.length ?? 0) + (res.b ?? []).reduce((n, b) => n + b.equivalence.length, 0);
+  const differs = (res.aError ? 1 : 0) + (res.cError ? 1 : 0) + (res.a?.equivalence.length ?? 0) + (res.c?.equivalence.length ?? 0) + (res.b ?? []).reduce((n, b) => n + b.equivalence.length, 0);
   if (differs) return 1;
   const missed = targetList(res).filter((t) => !t.held);
   for (const t of missed) log(`target not held: ${t.target} (measured ${t.measured})`);
@@ -115,6 +126,7 @@ function renderDoc(res) {
   const { machine } = res;
   const equivalence = [
     ...(res.a ? [res.a.equivalence.length ? `A: DIFFERENT: ${res.a.equivalence.join('; ')}` : 'A: after each tool\'s cold run, lb-01..03 are identical (config sha256, modes, owners, packages, units, sysctl); lbrun changes nothing on hosts ansible converged'] : []),
+    ...(res.c ? [res.c.equivalence.length ? `C: DIFFERENT: ${res.c.equivalence.join('; ')}` : 'C: lbrun changes nothing on hosts ansible converged, and ansible nothing on hosts lbrun converged'] : []),
     ...(res.b ?? []).map((b) => (b.equivalence.length ? `B N=${b.n}: DIFFERENT: ${b.equivalence.slice(0, 5).join('; ')}` : `B N=${b.n}: ${b.proofs.join('; ') || 'not checked (ansible stopped at its time limit)'}`)),
   ];
   return [
@@ -124,6 +136,7 @@ function renderDoc(res) {
     `Load average before ${res.loadBefore}, after ${res.loadAfter}; the bench took ${res.minutes.toFixed(1)} min.`,
     '',
     ...(res.aError ? [`Scenario A failed: ${res.aError}`, ''] : []),
+    ...(res.cError ? [`Scenario C failed: ${res.cError}`, ''] : []),
     resultsTable(res),
     '',
     targetsTable(res),

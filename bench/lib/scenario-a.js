@@ -1,12 +1,13 @@
 /**
  * Scenario A, the product: playbooks/site.yaml on lb-01..03 with lbrun, and bench/ansible/site.yml
  * with ansible-playbook, on the same hosts in the same run. Cold (hosts re-created before each run),
- * converged re-run, and --check on converged hosts. After each tool's cold run the hosts'
+ * converged re-run, and --check --diff on converged hosts; the floor (bench/lib/floor.js) beside them. After each tool's cold run the hosts'
  * fingerprints (config hashes, modes, packages, units, sysctl) are taken and compared.
  */
 import { join } from 'node:path';
 import { writeAnsibleInventory } from './lab-inventory.js';
 import { compareFingerprints, ensureLab, fingerprints, freshHosts, holdLab, releaseLab } from './lab.js';
+import { labHosts, measureFloor } from './floor.js';
 import { sumStats } from './stats.js';
 import { ROOT, runAnsible, runLbrun } from './tools.js';
 
@@ -85,14 +86,18 @@ export async function scenarioA(o) {
       log(`  converged, ansible as shipped ${Math.round(a.ms)} ms`);
     }
     for (let i = 0; i < o.runs; i++) {
-      const r = await lb({ check: true });
-      check(r, 'lbrun --check run', { converged: true });
+      const r = await lb({ check: true, extra: ['--diff'] });
+      check(r, 'lbrun --check --diff run', { converged: true });
       out.lbrun.check.push(r.ms);
-      const a = await an({ check: true });
-      check(a, 'ansible --check run', { converged: true });
+      const a = await an({ check: true, diff: true });
+      check(a, 'ansible --check --diff run', { converged: true });
       out.ansible.check.push(a.ms);
-      log(`  --check           lbrun ${Math.round(r.ms)} ms, ansible ${Math.round(a.ms)} ms`);
+      log(`  --check --diff    lbrun ${Math.round(r.ms)} ms, ansible ${Math.round(a.ms)} ms`);
     }
+    // the floor: one round trip per task per host, the hosts one after the other (serial 1)
+    const perHost = Math.max(1, Math.round((out.lbrun.stats[0]?.results ?? 3) / 3));
+    out.floor = await measureFloor({ hosts: await labHosts(SITE, INVENTORY, inv.hosts), rounds: perHost, serial: true, runs: o.runs });
+    log(`  floor (node + handshakes + ${perHost} round trips per host, hosts in turn) ${Math.round(out.floor.medianMs)} ms`);
   } finally {
     // leave the lab converged for the other engineers' tests, whatever happened above
     if (!converged) {

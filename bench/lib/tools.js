@@ -81,7 +81,7 @@ let controlSeq = 0;
 /**
  * @param {string} playbook
  * @param {string} inventory
- * @param {{ check?: boolean, forks: number, knownHosts: string, timeoutMs?: number, stock?: boolean }} opts
+ * @param {{ check?: boolean, diff?: boolean, forks: number, knownHosts: string, timeoutMs?: number, stock?: boolean }} opts
  */
 export async function runAnsible(playbook, inventory, opts) {
   const controlDir = `/tmp/lbrun-bench-ansible-cp-${process.pid}-${++controlSeq}`;
@@ -89,6 +89,7 @@ export async function runAnsible(playbook, inventory, opts) {
   writeFileSync(join(controlDir, 'ansible.cfg'), '[defaults]\n');
   const args = [playbook, '-i', inventory, '-f', String(opts.forks)];
   if (opts.check) args.push('--check');
+  if (opts.diff) args.push('--diff');
   try {
     const r = await timed('ansible-playbook', args, { env: ansibleEnv(opts.knownHosts, controlDir, opts.stock), cwd: ROOT, timeoutMs: opts.timeoutMs ?? 30 * 60_000 });
     if (r.timedOut) return { tool: 'ansible', ms: r.ms, code: r.code, counts: parseRecap(''), timedOut: true };
