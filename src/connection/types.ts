@@ -30,7 +30,7 @@ export interface ExecOptions {
    */
   read?: boolean;
   /** The engine's reads of the host's next tasks, sent in the same round trip as this read. */
-  ahead?: () => ReadRequest[];
+  ahead?: (limit: number) => ReadRequest[];
 }
 
 /** One read the engine knows a later task will make: its command and options. */

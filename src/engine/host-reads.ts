@@ -11,7 +11,8 @@
  *    was under way during a change keeps none of its answers.
  *
  * So a converged play costs one round trip per host for all its typed reads in a row, serial or
- * not, and a read never answers from before a change. A read with stdin or a time limit of its
+ * not, and a read never answers from before a change. A host whose reads ahead a change dropped
+ * unused reads only FEW_AHEAD ahead until one answers again (a cold run wastes little). A read with stdin or a time limit of its
  * own (a wait) always runs on its own.
  */
 import { randomBytes } from 'node:crypto';
@@ -20,11 +21,15 @@ import type { Connection, ExecOptions, ExecResult, ReadRequest } from '../connec
 
 /** At most this many reads ahead in one round trip. */
 export const MAX_AHEAD = 24;
+/** ... and this many on a host whose last reads ahead a change dropped unused (a run that changes it). */
+export const FEW_AHEAD = 2;
 
 export class HostReads {
   /** Changes seen so far: answers made under another count are void. */
   private epoch = 0;
   private readonly answers = new Map<string, Map<string, ExecResult>>();
+  /** Hosts whose reads ahead were dropped unused: they read few ahead until one answers again. */
+  private readonly changing = new Set<string>();
   /** Reads made ahead, and how many of them answered a later read. */
   readonly counts = { read: 0, used: 0 };
 
@@ -38,6 +43,7 @@ export class HostReads {
   /** Something changes (or may have changed) a host: drop every answer made ahead. */
   changed(): void {
     this.epoch++;
+    for (const [host, book] of this.answers) if (book.size > 0) this.changing.add(host);
     this.answers.clear();
   }
 
@@ -53,15 +59,17 @@ export class HostReads {
     const hit = mine?.get(key);
     if (hit) {
       mine!.delete(key);
+      this.changing.delete(conn.host);
       this.counts.used++;
       return hit;
     }
     const group = groupOf(plain);
     const seen = new Set([key]);
     const batch: ReadRequest[] = [];
-    for (const r of ahead?.() ?? []) {
+    const limit = this.changing.has(conn.host) ? FEW_AHEAD : MAX_AHEAD;
+    for (const r of ahead?.(limit) ?? []) {
       const k = keyOf(r.command, r.opts);
-      if (batch.length >= MAX_AHEAD || seen.has(k) || groupOf(r.opts) !== group || mine?.has(k)) continue;
+      if (batch.length >= limit || seen.has(k) || groupOf(r.opts) !== group || mine?.has(k)) continue;
       seen.add(k);
       batch.push(r);
     }
@@ -153,7 +161,7 @@ async function runBatch(conn: Connection, commands: string[], opts: ExecOptions)
 }
 
 /** The task's view of its host's connection: its reads carry the reads of the host's next tasks. */
-export function withReadsAhead(conn: Connection, ahead: () => ReadRequest[]): Connection {
+export function withReadsAhead(conn: Connection, ahead: (limit: number) => ReadRequest[]): Connection {
   return {
     get host() {
       return conn.host;

@@ -86,7 +86,7 @@ async function planAndApply(scope: TaskScope, vars: Vars): Promise<ItemOutcome> 
       // opened inside the guard, so an interrupt does not wait for a slow handshake
       const conn = mod.controllerOnly ? run.pool.get(host, settings) : await run.pool.open(host, settings);
       // the module's reads go with the reads of the host's next tasks (src/engine/host-reads.ts)
-      const ctx = moduleContext(scope, withEnvironment(withReadsAhead(conn, () => upcomingReads(scope)), env), vars, signal);
+      const ctx = moduleContext(scope, withEnvironment(withReadsAhead(conn, (limit) => upcomingReads(scope, limit)), env), vars, signal);
       const plan = await mod.plan(ctx, args);
       const changes = planChanges(plan);
       const apply = changes && !ctx.check;

@@ -29,7 +29,7 @@ function tasksInOrder(items: readonly PlayItem[]): TaskSpec[] {
   return items.flatMap((i) => (isBlock(i) ? [...tasksInOrder(i.block), ...tasksInOrder(i.always)] : [i]));
 }
 
-export function upcomingReads(scope: TaskScope): ReadRequest[] {
+export function upcomingReads(scope: TaskScope, limit = MAX_AHEAD): ReadRequest[] {
   const { run, play, task: current, playHosts } = scope;
   if (scope.handler || scope.target || !playHosts || run.options.readAhead === false) return [];
   let tasks = playTasks.get(play);
@@ -38,7 +38,7 @@ export function upcomingReads(scope: TaskScope): ReadRequest[] {
   if (at < 0 || current.register || current.include || getModule(current.module)?.setsFacts) return [];
   const out: ReadRequest[] = [];
   for (const task of tasks.slice(at + 1)) {
-    if (out.length >= MAX_AHEAD) break;
+    if (out.length >= limit) break;
     const mod = getModule(task.module);
     if (!mod || mod.setsFacts || task.include) break;
     const selected = isTaskSelected(task.tags, run.options) && (run.startAt === undefined || run.startAt(task));

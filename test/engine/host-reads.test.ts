@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { LocalConnection } from '../../src/connection/local.js';
 import type { ExecOptions, ReadRequest } from '../../src/connection/types.js';
-import { HostReads, MAX_AHEAD, withReadsAhead } from '../../src/engine/host-reads.js';
+import { FEW_AHEAD, HostReads, MAX_AHEAD, withReadsAhead } from '../../src/engine/host-reads.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lbrun-host-reads-'));
 const file = join(dir, 'state');
@@ -82,4 +82,18 @@ t.test('what never goes ahead: off, stdin, a time limit, other become or environ
   t.same(on.reads.counts, { read: 0, used: 0 }, 'none of them carried a read of another group');
   await on.read('true', Array.from({ length: MAX_AHEAD + 5 }, (_, i) => `echo ${i}`));
   t.equal(on.reads.counts.read, MAX_AHEAD, `at most ${MAX_AHEAD} reads ahead in one round trip`);
+});
+
+t.test('a host whose reads ahead a change dropped reads few ahead until one answers again', async (t) => {
+  const { reads, read, conn } = setup();
+  const echo = (tag: string) => Array.from({ length: 10 }, (_, i) => `echo ${tag}${i}`);
+  await read('true', echo('a'));
+  t.equal(reads.counts.read, 10);
+  await conn.run('true', { become: false }); // a change: ten answers dropped unused
+  await read('true', echo('b'));
+  t.equal(reads.counts.read, 10 + FEW_AHEAD, 'a changing host reads few ahead');
+  t.same((await read('echo b0')).stdout, 'b0\n');
+  t.equal(reads.counts.used, 1);
+  await read('true', echo('c'));
+  t.equal(reads.counts.read, 20 + FEW_AHEAD, 'once an answer was used, as many as before');
 });
