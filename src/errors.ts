@@ -8,6 +8,57 @@ export interface Source {
   file: string;
   line?: number;
   column?: number;
+  /** The text of the value found there, and where each of its characters is (a YAML scalar, a flag). */
+  value?: SourceText;
+}
+
+/**
+ * A value's text (held in a closure: never serialised with the source; it may be a secret) and the
+ * file position of the character at a (UTF-16) index of it.
+ */
+export interface SourceText {
+  indexOf(part: string): number;
+  at(index: number): { line: number; column: number } | undefined;
+}
+
+/**
+ * The source of a part of the value at `source`: of `part` (its first occurrence), and inside it of
+ * `name` (a whole word outside string literals) or of the character at index `name`. `source`
+ * itself when the value's text is unknown or lacks them.
+ */
+export function sourceWithin(source: Source, part: string, name?: string | number): Source {
+  const v = source.value;
+  if (!v) return source;
+  const base = v.indexOf(part);
+  if (base < 0) return source;
+  let index = base;
+  if (typeof name === 'number') index = base + Math.max(0, Math.min(name, part.length - 1));
+  else if (name !== undefined) {
+    const m = new RegExp(`(?<![\\w.])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?!\\w)`).exec(stripStrings(part));
+    if (m) index = base + m.index;
+  }
+  const pos = v.at(index);
+  return pos ? { file: source.file, ...pos } : source;
+}
+
+/** `part` with the inside of its string literals blanked (a name is not looked for inside quotes). */
+function stripStrings(part: string): string {
+  return part.replace(/(["'])(?:\\.|(?!\1)[^\\])*\1/g, (m) => m[0] + ' '.repeat(m.length - 2) + m[m.length - 1]);
+}
+
+/**
+ * A command-line source: `flag` as messages name it, line 1, the column counted in the option's
+ * value (`text`, never printed: an -e value may be a secret).
+ */
+export function argumentSource(flag: string, text: string, index = 0): Source {
+  const chars = (i: number) => [...text.slice(0, i)].length + 1;
+  return { file: flag, line: 1, column: chars(index), value: { indexOf: (part) => text.indexOf(part), at: (i) => ({ line: 1, column: chars(i) }) } };
+}
+
+/** The source at a character index of the value at `source` (source itself when unknown). */
+export function sourceAtIndex(source: Source, index: number): Source {
+  const pos = source.value?.at(index);
+  return pos ? { file: source.file, ...pos } : source;
 }
 
 export class LbrunError extends Error {

@@ -3,7 +3,7 @@
  * is NAME, or matches it as a shell pattern (`*`, `?`, `[...]`); the tasks before it are passed over
  * (handlers still run when notified). No task of that name: an input error (exit 3) before any host.
  */
-import { InputError } from '../errors.js';
+import { argumentSource, InputError } from '../errors.js';
 import type { PlaybookSpec, TaskSpec } from '../playbook/types.js';
 
 /** The predicate the engine asks for each task in order (true from the first match on). */
@@ -11,7 +11,7 @@ export function startAtTask(playbook: PlaybookSpec, name: string): (task: TaskSp
   const first = playbook.plays.flatMap((p) => p.tasks).find((t) => nameMatches(t, name));
   if (!first) {
     const names = playbook.plays.flatMap((p) => p.tasks).filter((t) => t.module !== 'meta').map(displayName);
-    throw new InputError(`--start-at-task '${name}': no task of that name`, { file: '--start-at-task' }, { expected: `a task name: ${names.slice(0, 15).join(', ')}` });
+    throw new InputError(`--start-at-task '${name}': no task of that name`, argumentSource('--start-at-task', name), { expected: `a task name: ${names.slice(0, 15).join(', ')}` });
   }
   let started = false;
   return (task) => started || (started = task === first);

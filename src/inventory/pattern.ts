@@ -5,7 +5,7 @@
  * A plain name that is neither a host nor a group is an InputError (a typo must not silently run on
  * nothing); a glob that matches nothing just selects no host, like Ansible.
  */
-import { InputError, type Source } from '../errors.js';
+import { InputError, sourceWithin, type Source } from '../errors.js';
 import { didYouMean } from '../load/did-you-mean.js';
 import type { Inventory } from './types.js';
 
@@ -20,9 +20,11 @@ export function matchHosts(inv: Inventory, pattern: string, source?: Source): st
   const intersections: Set<string>[] = [];
   const exclusions: Set<string>[] = [];
   for (const term of terms) {
-    if (term.startsWith('!')) exclusions.push(resolveTerm(inv, term.slice(1), where, pattern));
-    else if (term.startsWith('&')) intersections.push(resolveTerm(inv, term.slice(1), where, pattern));
-    else selected = new Set([...selected, ...resolveTerm(inv, term, where, pattern)]);
+    // an error about a term points at that term inside the pattern
+    const at = sourceWithin(where, pattern, term.replace(/^[!&]/, ''));
+    if (term.startsWith('!')) exclusions.push(resolveTerm(inv, term.slice(1), at, pattern));
+    else if (term.startsWith('&')) intersections.push(resolveTerm(inv, term.slice(1), at, pattern));
+    else selected = new Set([...selected, ...resolveTerm(inv, term, at, pattern)]);
   }
   if (selected.size === 0 && terms.every((t) => t.startsWith('!') || t.startsWith('&'))) selected = new Set(inv.hosts.keys());
   return [...inv.hosts.keys()].filter(

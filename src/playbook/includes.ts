@@ -107,11 +107,20 @@ export function taskList(pl: PlayLoad, list: TaskListSource | undefined, ctx: Ta
  * block / rescue / always: the block's when, tags and keywords (become, vars, ...) are inherited by
  * every task inside (a task's own value wins), as Ansible does; the engine runs the sections.
  */
+/**
+ * ctx's conditions with more appended (a block's, an import's), each remembering where it is
+ * written: an error in an inherited condition names the line of its `when:`, not the task's.
+ */
+function addWhen(ctx: TaskContext, texts: string[], path: DocPath, value: unknown): Pick<TaskContext, 'when' | 'whenSources'> {
+  const sources = texts.map((_, i) => sourceAt(ctx.yf, Array.isArray(value) ? [...path, i] : path));
+  return { when: [...ctx.when, ...texts], whenSources: [...ctx.when.map((_, i) => ctx.whenSources?.[i]), ...sources] };
+}
+
 function block(pl: PlayLoad, list: TaskListSource, ctx: TaskContext, path: DocPath, raw: Raw, chain: string[]): BlockSpec {
   const inner: TaskContext = {
     ...ctx,
     tags: union(ctx.tags, toList(raw.tags, true)),
-    when: [...ctx.when, ...blockConditions(ctx, raw, path)],
+    ...addWhen(ctx, blockConditions(ctx, raw, path), [...path, 'when'], raw.when),
     // an import's vars (ctx.vars) sit below the block's own
     inherit: blockInherited({ ...ctx.inherit, vars: { ...ctx.inherit?.vars, ...ctx.vars } }, raw),
     vars: {},
@@ -184,7 +193,7 @@ function include(pl: PlayLoad, ctx: TaskContext, path: DocPath, raw: Raw, kind: 
     if (!file || pl.errors.length > before) return [];
     const list = listFile(pl, file, 'tasks');
     if (kind === 'import_tasks') {
-      return taskList(pl, list, { ...ctx, tags: union(ctx.tags, toList(raw.tags, true)), when: [...ctx.when, ...when], vars }, [...chain, file]);
+      return taskList(pl, list, { ...ctx, tags: union(ctx.tags, toList(raw.tags, true)), ...addWhen(ctx, when, [...path, 'when'], raw.when), vars }, [...chain, file]);
     }
     const tasks = taskList(pl, list, { ...ctx, when: [], vars: {} }, [...chain, file]);
     return [includeSpec(ctx, path, raw, kind, file, tasks, when, vars)];
@@ -192,7 +201,7 @@ function include(pl: PlayLoad, ctx: TaskContext, path: DocPath, raw: Raw, kind: 
   const use = roleArgs(pl, ctx, raw[kind], at([kind]), [...path, kind]);
   if (!use || pl.errors.length > before) return [];
   if (kind === 'import_role') {
-    const loaded = loadRoleUse(pl, { ...use, tags: toList(raw.tags, true), when, vars });
+    const loaded = loadRoleUse(pl, { ...use, tags: toList(raw.tags, true), when, whenSource: when.length ? sourceAt(ctx.yf, [...path, 'when']) : undefined, vars });
     return loaded ? roleTasks(pl, loaded, ctx, chain, true) : [];
   }
   const loaded = loadRoleUse(pl, use, [], true);

@@ -5,7 +5,7 @@
  * values: `a or b` checks b even when a is true. Names the expression (or the task's when) tests
  * with `is defined` may be missing. A name only a later task registers is said so.
  */
-import { InputError, formatSource, type Source } from '../errors.js';
+import { InputError, formatSource, sourceWithin, type Source } from '../errors.js';
 import { didYouMean } from '../load/did-you-mean.js';
 import type { Vars } from '../types.js';
 import type { TaskSpec } from '../playbook/types.js';
@@ -43,7 +43,7 @@ export function checkTaskExpressions(task: TaskSpec, scope: ExpressionScope, par
       const later = scope.registeredLater.get(name);
       // worded as the evaluator words it at run time
       const why = later ? ` (registered only by a later task, at ${formatSource(later)})` : didYouMean(name, Object.keys(vars));
-      errors.push(new InputError(`undefined variable '${name}'${why} (in ${JSON.stringify(text.trim())})`, source));
+      errors.push(new InputError(`undefined variable '${name}'${why} (in ${JSON.stringify(text.trim())})`, sourceWithin(source, text.trim(), name)));
     }
     // keys and types of known values (`result.stdout` of a map without it): as a run would find them
     if (evaluateIt && errors.length === before) {

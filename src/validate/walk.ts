@@ -6,7 +6,7 @@
  * template behind a false `when` is not rendered.
  */
 import { dirname } from 'node:path';
-import { InputError, InputErrors, type Source } from '../errors.js';
+import { argumentSource, InputError, InputErrors, type Source } from '../errors.js';
 import { didYouMean } from '../load/did-you-mean.js';
 import { checkTaskExpressions } from './expressions.js';
 import { checkTagFlags } from './tag-flags.js';
@@ -85,9 +85,9 @@ export async function walkProject(opts: WalkOptions): Promise<WalkResult> {
       else if (!seen.hosts.includes(host)) seen.hosts.push(host);
     }
   };
-  const limit = opts.limit ? collect(errors, () => matchHosts(inventory, opts.limit as string, { file: '--limit' })) : undefined;
+  const limit = opts.limit ? collect(errors, () => matchHosts(inventory, opts.limit as string, argumentSource('--limit', opts.limit as string))) : undefined;
   if (opts.host && !inventory.hosts.has(opts.host)) {
-    errors.push(new InputError(`no host named '${opts.host}' in the inventory`, { file: '--host' }, { expected: [...inventory.hosts.keys()].join(', ') }));
+    errors.push(new InputError(`no host named '${opts.host}' in the inventory`, argumentSource('--host', opts.host), { expected: [...inventory.hosts.keys()].join(', ') }));
   }
   errors.push(...checkTagFlags(playbook, opts.tags, opts.skipTags));
   if (limit && limit.length === 0) errors.push(selectsNothing(inventory, opts.limit as string, 'no host of the inventory'));
@@ -132,7 +132,7 @@ export async function walkProject(opts: WalkOptions): Promise<WalkResult> {
 
 /** `--limit` that leaves nothing to run on (ansible-playbook refuses it too): exit 3 naming what exists. */
 function selectsNothing(inventory: Inventory, pattern: string, what: string): InputError {
-  return new InputError(`${JSON.stringify(pattern)} selects no host: it matches ${what}`, { file: '--limit' }, {
+  return new InputError(`${JSON.stringify(pattern)} selects no host: it matches ${what}`, argumentSource('--limit', pattern), {
     expected: `hosts (${[...inventory.hosts.keys()].join(', ')}) or groups (${[...inventory.groups.keys()].join(', ')})`,
   });
 }

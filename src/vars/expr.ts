@@ -6,7 +6,7 @@
 import jsepModule from 'jsep';
 import type { Expression } from 'jsep';
 import { didYouMean } from '../load/did-you-mean.js';
-import { InputError, type Source } from '../errors.js';
+import { InputError, sourceWithin, type Source } from '../errors.js';
 import type { Vars } from '../types.js';
 import { Unknown, isPartial, isUnknown, unknownOf } from './unknown.js';
 import { MASK } from '../secrets/redact.js';
@@ -119,6 +119,11 @@ const ARITY: Record<string, number> = { len: 1, int: 1, str: 1, bool: 1, lower: 
 
 const parsed = new Map<string, Expression>();
 
+/** The name a reason quotes first ('name' or the function in "name()"): where its error points. */
+function quotedName(why: string): string | undefined {
+  return /'([A-Za-z_][\w.]*)'/.exec(why)?.[1] ?? /^(?:unknown test |only these functions)?([A-Za-z_]\w*)\(\)/.exec(why)?.[1];
+}
+
 /** Parse an expression (a whole `{{ expr }}` is accepted too). Syntax errors -> InputError at source. */
 export function parseExpression(text: string, source: Source): Expression {
   const cached = parsed.get(text);
@@ -137,7 +142,8 @@ export function parseExpression(text: string, source: Source): Expression {
       throw new InputError(`expression is nested too deeply (more than ${MAX_EXPR_DEPTH} levels)`, source, { expected: 'a simpler expression' });
     }
     const msg = (err as Error).message;
-    throw new InputError(`invalid expression ${JSON.stringify(text)}: ${msg}`, source);
+    const at = /at character (\d+)/.exec(msg);
+    throw new InputError(`invalid expression ${JSON.stringify(text)}: ${msg}`, at ? sourceWithin(source, body, Number(at[1])) : sourceWithin(source, body));
   }
   checkSupported(ast, text, source);
   parsed.set(text, ast);
@@ -278,7 +284,7 @@ const SUPPORTED = new Set(['Literal', 'Identifier', 'MemberExpression', 'BinaryE
 
 function checkSupported(node: Expression, text: string, source: Source): void {
   const fail = (why: string): never => {
-    throw new InputError(`invalid expression ${JSON.stringify(text)}: ${why}`, source);
+    throw new InputError(`invalid expression ${JSON.stringify(text)}: ${why}`, sourceWithin(source, text, quotedName(why)));
   };
   if (!SUPPORTED.has(node.type)) {
     const what: Record<string, string> = {
@@ -505,7 +511,7 @@ function ev(node: Expression, ctx: Ctx, probe: boolean): unknown {
   const fail = (why: string): never => {
     // after reading a secret, a quoted value in the reason may be derived from it
     if (ctx.tainted) why = why.replace(/"(?:[^"\\]|\\.)*"/g, MASK);
-    throw new InputError(`${why} (in ${JSON.stringify(ctx.text.trim())})`, ctx.source);
+    throw new InputError(`${why} (in ${JSON.stringify(ctx.text.trim())})`, sourceWithin(ctx.source, ctx.text.trim(), quotedName(why)));
   };
   switch (node.type) {
     case 'Literal':

@@ -4,20 +4,20 @@
  * Later arguments override earlier ones. A bad argument is an InputError naming it.
  */
 import { resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
-import { InputError, type Source } from '../errors.js';
+import { LineCounter, parse as parseYaml, parseDocument } from 'yaml';
+import { argumentSource, InputError, type Source } from '../errors.js';
 import type { Vars } from '../types.js';
 import { loadVarsFile } from '../load/vars-file.js';
-import { YAML_OPTIONS } from '../load/yaml-file.js';
+import { sourceAt, YAML_OPTIONS } from '../load/yaml-file.js';
 
 export function parseExtraVars(items: string[], cwd: string): Vars {
   const out: Vars = {};
   const sources = new Map<string, Source>();
   for (const item of items) {
-    const vars = parseOne(item, cwd);
+    const { vars, where } = parseOne(item, cwd);
     Object.assign(out, vars);
-    // named without its value: a value given with -e may be a secret
-    for (const k of Object.keys(vars)) sources.set(k, { file: `-e ${k}=...` });
+    // named without its value (a value given with -e may be a secret), at the value's column
+    for (const k of Object.keys(vars)) sources.set(k, where(k));
   }
   extraSources.set(out, sources);
   return out;
@@ -30,36 +30,52 @@ export function extraVarSource(extraVars: Vars | undefined, name: string): Sourc
   return extraVars && Object.hasOwn(extraVars, name) ? (extraSources.get(extraVars)?.get(name) ?? { file: '-e' }) : undefined;
 }
 
-function parseOne(item: string, cwd: string): Vars {
+/** One -e argument: its vars, and where each var's value is (for errors about it). */
+function parseOne(item: string, cwd: string): { vars: Vars; where: (key: string) => Source } {
+  const lead = item.length - item.trimStart().length;
   const text = item.trim();
-  const where: Source = { file: `-e ${shown(text)}` };
+  const arg = (index: number, file = `-e ${shown(text)}`) => argumentSource(file, item, lead + index);
   if (text.startsWith('@')) {
     const file = resolve(cwd, text.slice(1));
-    if (text.length === 1) throw new InputError('missing file name after @', where, { expected: '-e @vars.yaml' });
-    return loadVarsFile(file).vars;
+    if (text.length === 1) throw new InputError('missing file name after @', arg(0), { expected: '-e @vars.yaml' });
+    const { vars, yaml } = loadVarsFile(file, arg(1));
+    return { vars, where: (k) => sourceAt(yaml, [k]) };
   }
   if (text.startsWith('{')) {
-    let data: unknown;
-    try {
-      data = parseYaml(text, YAML_OPTIONS);
-    } catch (err) {
-      throw new InputError(`invalid JSON/YAML object: ${(err as Error).message.split('\n')[0]}`, where, { expected: 'an object like {"key": "value"}' });
+    const lineCounter = new LineCounter();
+    const doc = parseDocument(text, { ...YAML_OPTIONS, lineCounter, prettyErrors: false });
+    if (doc.errors.length) {
+      const e = doc.errors[0];
+      const pos = lineCounter.linePos(e.pos[0]);
+      const where = pos.line === 1 ? arg(pos.col - 1) : { file: `-e ${shown(text)}`, line: pos.line, column: pos.col };
+      throw new InputError(`invalid JSON/YAML object: ${e.message.split('\n')[0]}`, where, { expected: 'an object like {"key": "value"}' });
     }
-    if (!data || typeof data !== 'object' || Array.isArray(data)) throw new InputError('not an object', where, { expected: 'an object like {"key": "value"}' });
-    return data as Vars;
+    const data = doc.toJS() as unknown;
+    if (!data || typeof data !== 'object' || Array.isArray(data)) throw new InputError('not an object', arg(0), { expected: 'an object like {"key": "value"}' });
+    return {
+      vars: data as Vars,
+      where: (k) => {
+        const node = (doc.contents as { items?: Array<{ key?: { value?: unknown }; value?: { range?: number[] } }> }).items?.find((p) => String(p.key?.value) === k)?.value;
+        const at = node?.range?.[0] ?? 0;
+        const pos = lineCounter.linePos(at);
+        return pos.line === 1 ? arg(at, `-e ${k}=...`) : { file: `-e ${k}=...`, line: pos.line, column: pos.col };
+      },
+    };
   }
   const out: Vars = {};
-  const words = splitWords(text, where);
-  if (words.length === 0) throw new InputError('empty extra vars', where, { expected: 'key=value, @file.yaml or a JSON object' });
-  for (const word of words) {
+  const at = new Map<string, number>();
+  const words = splitWords(text, arg(0));
+  if (words.length === 0) throw new InputError('empty extra vars', arg(0), { expected: 'key=value, @file.yaml or a JSON object' });
+  for (const { word, index } of words) {
     const eq = word.indexOf('=');
     const key = eq < 0 ? word : word.slice(0, eq);
     if (eq < 0 || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
-      throw new InputError(`invalid extra var ${eq < 0 ? "(no '=')" : JSON.stringify(`${key}=`)}`, where, { expected: 'key=value with a variable name as key, @file.yaml or a JSON object' });
+      throw new InputError(`invalid extra var ${eq < 0 ? "(no '=')" : JSON.stringify(`${key}=`)}`, arg(index), { expected: 'key=value with a variable name as key, @file.yaml or a JSON object' });
     }
     out[key] = scalar(word.slice(eq + 1));
+    at.set(key, index + eq + 1);
   }
-  return out;
+  return { vars: out, where: (k) => arg(at.get(k) ?? 0, `-e ${k}=...`) };
 }
 
 /**
@@ -87,29 +103,34 @@ function scalar(value: string): unknown {
 }
 
 /** Split on whitespace outside quotes; quotes stay, so YAML reads `k="5"` as the string "5". */
-function splitWords(text: string, where: Source): string[] {
-  const words: string[] = [];
+function splitWords(text: string, where: Source): Array<{ word: string; index: number }> {
+  const words: Array<{ word: string; index: number }> = [];
   let cur = '';
+  let start = 0;
   let quote: string | null = null;
   let inWord = false;
+  let i = 0;
   for (const c of text) {
     if (quote) {
       if (c === quote) quote = null;
       cur += c;
     } else if (c === '"' || c === "'") {
+      if (!inWord) start = i;
       quote = c;
       cur += c;
       inWord = true;
     } else if (/\s/.test(c)) {
-      if (inWord) words.push(cur);
+      if (inWord) words.push({ word: cur, index: start });
       cur = '';
       inWord = false;
     } else {
+      if (!inWord) start = i;
       cur += c;
       inWord = true;
     }
+    i += c.length;
   }
   if (quote) throw new InputError(`unclosed ${quote} quote`, where, { expected: 'balanced quotes' });
-  if (inWord) words.push(cur);
+  if (inWord) words.push({ word: cur, index: start });
   return words;
 }

@@ -3,8 +3,9 @@
  * undefined name is an InputError. A string that is exactly one `{{ expr }}` keeps the value's type.
  * Variable values that contain `{{ }}` are rendered when they are used (lazily, like Ansible).
  */
-import { InputError, type Source } from '../errors.js';
+import { InputError, sourceWithin, type Source } from '../errors.js';
 import type { Vars } from '../types.js';
+import { valueSource } from '../load/value-sources.js';
 import { evaluateWith, parseExpression, toText } from './expr.js';
 import { Unknown, isPartial, isUnknown, unknownOf } from './unknown.js';
 
@@ -85,7 +86,7 @@ function split(text: string, source: Source): Piece[] {
     }
     if (open > pos) pieces.push({ literal: text.slice(pos, open) });
     const close = text.indexOf('}}', open + 2);
-    if (close < 0) throw new InputError(`unclosed {{ in ${JSON.stringify(text)}`, source, { expected: '{{ expression }}' });
+    if (close < 0) throw new InputError(`unclosed {{ in ${JSON.stringify(text)}`, sourceWithin(source, text, open), { expected: '{{ expression }}' });
     const expr = text.slice(open + 2, close);
     parseExpression(expr, source);
     pieces.push({ expr });
@@ -125,5 +126,6 @@ export function resolveNested(value: unknown, name: string, vars: Vars, source: 
   if (resolving.includes(name) || resolving.length > MAX_DEPTH) {
     throw new InputError(`variable '${name}' refers to itself: ${[...resolving, name].join(' -> ')}`, source);
   }
-  return renderDeep(value, vars, source, [...resolving, name]);
+  // an error inside the value is blamed where the value is written (a role default, group_vars)
+  return renderDeep(value, vars, valueSource(name, value) ?? source, [...resolving, name]);
 }

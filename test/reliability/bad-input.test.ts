@@ -1,14 +1,26 @@
 /**
  * The bad-input corpus (test/fixtures/bad-input/<case>/): every case runs the real CLI and must
- * exit 3, name file:line (and column where the case says) with a message fragment on stderr, print
- * no stack trace, and contact no host: the inventories point at a TCP listener of this test that
- * counts connections (__PORT__ in the case files is replaced by its port).
+ * exit 3 with a stderr line `file:line:column: ...` that holds the case's message, print no stack
+ * trace, and contact no host. Every case's inventory points its hosts at a TCP listener of this test
+ * that counts connections (__PORT__ in the case files is replaced by its port); a case whose
+ * inventory file is itself the bad input and names no host (missing or empty) is counted apart.
  *
- * expect.yaml per case: file (relative to the case dir, or a command-line source like "-e x"),
- * line (null for a whole-file problem such as a missing or over-large file), column (optional),
- * message (a fragment of stderr), args (optional CLI arguments, paths relative to the case dir;
- * default: playbook.yaml -i inventory.yaml, or ../_inventory.yaml when the case has none),
- * generate (optional { file, bytes }: a large file written at test time, never committed).
+ * expect.yaml per case (all of file, line, column and message are required):
+ * - file: relative to the case dir, or a command-line source: `-e <arg>` (the argument as lbrun
+ *   names it, values hidden: `-e port=...`, `-e {...}`, `-e @extra.yaml`), `-i`, `--limit`,
+ *   `--tags`, `--skip-tags`. A command-line source has line 1 and the column of the offending
+ *   character in the option's value (`-e 1st=2` -> `-e ...:1:1`).
+ * - line, column: 1-based, as an editor counts them (a tab, a multi-byte character: one column)
+ *   in the file the error names: the key or value that is wrong; inside an expression or a
+ *   template, the offending name or character. A file that cannot be read is blamed where it is
+ *   named (the import_playbook, vars_files, role entry, template src, -i or -e @ that names it); a
+ *   file with no naming site (the playbook given on the command line) or one too large is blamed at
+ *   its own line 1 column 1.
+ * - message: a fragment of lbrun's own words on that same line (what was expected or why), not
+ *   only the user's token.
+ * - args (optional CLI arguments, paths relative to the case dir; default: playbook.yaml -i
+ *   inventory.yaml, or ../_inventory.yaml when the case has none), generate (optional
+ *   { file, bytes }: a large file written at test time, never committed).
  */
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync, statSync } from 'node:fs';
 import { connectionCounter } from '../support/connection-counter.js';
@@ -23,8 +35,8 @@ const CORPUS = join(REPO_ROOT, 'test/fixtures/bad-input');
 
 interface Expect {
   file: string;
-  line: number | null;
-  column?: number;
+  line: number;
+  column: number;
   message: string;
   args?: string[];
   generate?: { file: string; bytes: number };
@@ -50,8 +62,42 @@ function bigText(bytes: number): string {
 
 function location(caseDir: string, e: Expect): string {
   const file = e.file.startsWith('-') ? e.file : resolve(caseDir, e.file);
-  if (e.line === null) return `${file}:`;
-  return e.column === undefined ? `${file}:${e.line}:` : `${file}:${e.line}:${e.column}`;
+  return `${file}:${e.line}:${e.column}: `;
+}
+
+/** The stderr line that starts at the case's location and holds its message (undefined: none). */
+function locatedLine(stderr: string, where: string, message: string): string | undefined {
+  return stderr.split('\n').find((l) => l.startsWith(where) && l.includes(message));
+}
+
+/**
+ * Whether the case's inventory can record a contact: it names at least one host whose port is the
+ * counting listener's (__PORT__ in the committed file). 'no-hosts': the inventory file is itself the
+ * bad input and names no host (missing or empty); anything else that cannot record a contact fails.
+ */
+function inventoryRecords(caseDir: string, args: string[]): 'yes' | 'no' | 'no-hosts' {
+  const i = args.indexOf('-i');
+  const name = i >= 0 ? args[i + 1] : existsSync(join(caseDir, 'inventory.yaml')) ? 'inventory.yaml' : '../_inventory.yaml';
+  const file = resolve(caseDir, name);
+  if (!existsSync(file)) return 'no-hosts';
+  const text = readFileSync(file, 'utf8');
+  if (!/^[ \t]*[^#\s]/m.test(text)) return 'no-hosts';
+  let data: unknown;
+  try {
+    data = parse(text);
+  } catch {
+    return text.includes('__PORT__') ? 'yes' : 'no'; // a syntax error case: the text must still point there
+  }
+  let found = false;
+  const walk = (v: unknown): void => {
+    if (v === null || typeof v !== 'object') return;
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+      if ((k === 'lbrun_port' || k === 'ansible_port') && x === '__PORT__') found = true;
+      walk(x);
+    }
+  };
+  walk(data);
+  return found ? 'yes' : 'no';
 }
 
 const cases = readdirSync(CORPUS, { withFileTypes: true })
@@ -62,13 +108,13 @@ const cases = readdirSync(CORPUS, { withFileTypes: true })
   .sort();
 
 t.test('the corpus is large enough', async (t) => {
-  t.ok(process.env.BAD_INPUT_ONLY || cases.length >= 60, `${cases.length} cases`);
+  t.ok(process.env.BAD_INPUT_ONLY || cases.length >= 160, `${cases.length} cases`);
 });
 
 const work = mkdtempSync(join(tmpdir(), 'lbrun-bad-input-'));
 t.teardown(() => rmSync(work, { recursive: true, force: true }));
 
-const totals = { tried: 0, exit3: 0, located: 0, messaged: 0, stackTraces: 0, connections: 0 };
+const totals = { ran: 0, exit3: 0, located: 0, stackTraces: 0, connections: 0, recording: 0, noHosts: 0 };
 const limit = pLimit(3);
 const results = new Map<string, Promise<{ r: CliResult; connections: number; dir: string; expect: Expect }>>();
 for (const name of cases) {
@@ -106,26 +152,46 @@ for (const name of cases) {
   t.test(name, async (t) => {
     const { r, connections, dir, expect } = await (results.get(name) as Promise<{ r: CliResult; connections: number; dir: string; expect: Expect }>);
     if (expect.generate) t.ok(statSync(join(dir, expect.generate.file)).size >= expect.generate.bytes, 'the large file was generated');
+    t.ok(Number.isInteger(expect.line) && expect.line >= 1, `expect.yaml states the line (${expect.line})`);
+    t.ok(Number.isInteger(expect.column) && expect.column >= 1, `expect.yaml states the column (${expect.column})`);
+    t.ok(typeof expect.message === 'string' && expect.message.length > 0, 'expect.yaml states a message');
     const where = location(dir, expect);
     const stack = /^\s+at /m.test(r.stderr + r.stdout) || /TypeError|ReferenceError|internal error/.test(r.stderr);
-    totals.tried++;
+    const records = inventoryRecords(join(CORPUS, name), expect.args ?? []);
+    totals.ran++;
     if (r.code === 3) totals.exit3++;
-    if (r.stderr.includes(where)) totals.located++;
-    if (r.stderr.includes(expect.message)) totals.messaged++;
+    if (locatedLine(r.stderr, where, expect.message)) totals.located++;
     if (stack) totals.stackTraces++;
     totals.connections += connections;
+    if (records === 'yes') totals.recording++;
+    if (records === 'no-hosts') totals.noHosts++;
     t.equal(r.code, 3, `exit 3\n${r.stderr}`);
-    t.ok(r.stderr.includes(where), `stderr names ${where}\n${r.stderr}`);
-    t.ok(r.stderr.includes(expect.message), `stderr says "${expect.message}"\n${r.stderr}`);
+    t.ok(locatedLine(r.stderr, where, expect.message), `a stderr line starts with ${where} and says "${expect.message}"\n${r.stderr}`);
     t.notOk(stack, `no stack trace or internal error\n${r.stderr}`);
+    t.not(records, 'no', 'the inventory points a host at the counting listener (__PORT__)');
     t.equal(connections, 0, 'no host was contacted');
   });
 }
 
+// positive control: the counter sees a run that does contact a host (a valid playbook, the shared inventory)
+t.test('the connection counter records a contact', async (t) => {
+  const counter = await connectionCounter();
+  const dir = join(work, '_control');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'playbook.yaml'), '- name: Control\n  hosts: all\n  tasks:\n    - name: Say\n      command: echo hi\n');
+  writeFileSync(join(dir, 'inventory.yaml'), readFileSync(join(CORPUS, '_inventory.yaml'), 'utf8').replaceAll('__PORT__', String(counter.port)));
+  const r = await runCli(['playbook.yaml', '-i', 'inventory.yaml'], { cwd: dir, timeoutMs: 60_000 });
+  await new Promise((res) => setTimeout(res, 50));
+  const n = counter.count();
+  await counter.close();
+  t.ok(n >= 1, `the listener counted ${n} connection(s) (exit ${r.code})`);
+  t.not(r.code, 0, 'the run could not succeed against a listener that drops connections');
+});
+
 t.test('figures', async (t) => {
   await Promise.all(results.values());
-  t.equal(totals.tried, cases.length);
+  t.equal(totals.located, totals.ran, 'every case that ran was located at its exact line and column');
   t.comment(
-    `FIGURE bad_inputs_tried=${totals.tried} exit_3=${totals.exit3} located_file_line=${totals.located} message_matched=${totals.messaged} stack_traces=${totals.stackTraces} hosts_contacted=${totals.connections}`,
+    `FIGURE bad_inputs_ran=${totals.ran} exit_3=${totals.exit3} located_file_line_column=${totals.located} stack_traces=${totals.stackTraces} hosts_contacted=${totals.connections} inventories_recording_contacts=${totals.recording} inventories_that_are_the_bad_input=${totals.noHosts}`,
   );
 });
