@@ -138,7 +138,9 @@ for (const name of cases) {
       const args = (expect.args ?? ['playbook.yaml', '-i', existsSync(join(dir, 'inventory.yaml')) ? 'inventory.yaml' : '_inventory.yaml']).map((a) =>
         a === '../_inventory.yaml' ? '_inventory.yaml' : a,
       );
-      const r = await runCli(args, { cwd: dir, timeoutMs: 60_000 });
+      // any agent socket makes lbrun go as far as connecting (without credentials it refuses before
+      // opening a connection, and a counter could never count): the listener then sees the attempt
+      const r = await runCli(args, { cwd: dir, timeoutMs: 60_000, env: { SSH_AUTH_SOCK: join(work, 'no-agent.sock') } });
       // a connection attempt may still be on its way when the CLI ends
       await new Promise((res) => setTimeout(res, 50));
       const connections = counter.count();
@@ -155,6 +157,11 @@ for (const name of cases) {
     t.ok(Number.isInteger(expect.line) && expect.line >= 1, `expect.yaml states the line (${expect.line})`);
     t.ok(Number.isInteger(expect.column) && expect.column >= 1, `expect.yaml states the column (${expect.column})`);
     t.ok(typeof expect.message === 'string' && expect.message.length > 0, 'expect.yaml states a message');
+    if (!expect.file.startsWith('-') && existsSync(join(CORPUS, name, expect.file)) && !expect.generate) {
+      // __PORT__ is replaced at test time: a column after it on the same line would shift
+      const committed = readFileSync(join(CORPUS, name, expect.file), 'utf8').split('\n')[expect.line - 1] ?? '';
+      t.notOk(committed.slice(0, expect.column - 1).includes('__PORT__'), 'no __PORT__ before the expected column on its line');
+    }
     const where = location(dir, expect);
     const stack = /^\s+at /m.test(r.stderr + r.stdout) || /TypeError|ReferenceError|internal error/.test(r.stderr);
     const records = inventoryRecords(join(CORPUS, name), expect.args ?? []);
@@ -180,7 +187,7 @@ t.test('the connection counter records a contact', async (t) => {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'playbook.yaml'), '- name: Control\n  hosts: all\n  tasks:\n    - name: Say\n      command: echo hi\n');
   writeFileSync(join(dir, 'inventory.yaml'), readFileSync(join(CORPUS, '_inventory.yaml'), 'utf8').replaceAll('__PORT__', String(counter.port)));
-  const r = await runCli(['playbook.yaml', '-i', 'inventory.yaml'], { cwd: dir, timeoutMs: 60_000 });
+  const r = await runCli(['playbook.yaml', '-i', 'inventory.yaml'], { cwd: dir, timeoutMs: 60_000, env: { SSH_AUTH_SOCK: join(work, 'no-agent.sock') } });
   await new Promise((res) => setTimeout(res, 50));
   const n = counter.count();
   await counter.close();
