@@ -82,7 +82,7 @@ t.test('offline: errors in imported and included files point at those files, exi
   });
   const r2 = await runCli(['validate', join(fixed, 'site.yaml'), '-i', join(fixed, 'inv.yaml')]);
   t.equal(r2.code, 3);
-  t.match(r2.stderr + r2.stdout, `${join(fixed, 'inc.yaml')}:2:17: undefined variable 'nope'`);
+  t.match(r2.stderr + r2.stdout, `${join(fixed, 'inc.yaml')}:2:21: undefined variable 'nope'`);
 });
 
 t.test('cycles: include_tasks of itself, a role depending on itself', async (t) => {

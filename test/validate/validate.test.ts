@@ -44,8 +44,8 @@ t.test('collects every error: templated args, template files, missing templates,
   t.equal((err as InputErrors).exitCode, 3);
   const msgs = (err as InputErrors).errors.map((e) => e.message.split(dir + '/').join(''));
   t.same(msgs, [
-    `playbook.yaml:3:16: undefined variable 'port' (in "port") [host c]`,
-    `playbook.yaml:11:86: undefined variable 'mode_var' (in "mode_var") [host b]`,
+    `playbook.yaml:3:24: undefined variable 'port' (in "port") [host c]`,
+    `playbook.yaml:11:90: undefined variable 'mode_var' (in "mode_var") [host b]`,
     `playbook.yaml:13:24: template 'missing.mustache' not found [host a]; expected a file at one of: templates/missing.mustache, missing.mustache`,
     `templates/t.mustache:2:6: undefined variable 'name' in template [host a]; expected 'name' defined (give it a default: false, [] or "")`,
   ]);
@@ -54,10 +54,10 @@ t.test('collects every error: templated args, template files, missing templates,
 t.test('--limit restricts the hosts walked', async (t) => {
   const dir = project(t);
   const err = await validateProject({ playbookFile: join(dir, 'playbook.yaml'), inventoryFile: join(dir, 'inv.yaml'), limit: 'c', extraVars: { name: 'x' } }).catch((e: unknown) => e);
-  t.match((err as Error).message, /^[^\n]*playbook\.yaml:3:16: undefined variable 'port' \(in "port"\) \[host c\]$/);
+  t.match((err as Error).message, /^[^\n]*playbook\.yaml:3:24: undefined variable 'port' \(in "port"\) \[host c\]$/);
   const onlyA = (await validateProject({ playbookFile: join(dir, 'playbook.yaml'), inventoryFile: join(dir, 'inv.yaml'), limit: 'a', extraVars: { name: 'x' } }).catch((e: unknown) => e)) as Error;
   t.match(onlyA.message, /^[^\n]*playbook\.yaml:13:24: template 'missing\.mustache' not found \[host a\]/, 'host a alone: only its own problem');
-  await t.rejects(validateProject({ playbookFile: join(dir, 'playbook.yaml'), inventoryFile: join(dir, 'inv.yaml'), limit: 'zz' }), { message: /^--limit: host pattern "zz": no host or group named 'zz'/ });
+  await t.rejects(validateProject({ playbookFile: join(dir, 'playbook.yaml'), inventoryFile: join(dir, 'inv.yaml'), limit: 'zz' }), { message: /^--limit:1:1: host pattern "zz": no host or group named 'zz'/ });
 });
 
 t.test('rendered arguments are validated against the module schema', async (t) => {
@@ -99,7 +99,7 @@ t.test('loops, set_fact and meta are walked like a run would', async (t) => {
     ].join('\n'),
   });
   const err = (await validateProject({ playbookFile: join(dir, 'playbook.yaml'), inventoryFile: join(dir, 'inv.yaml') }).catch((e: unknown) => e)) as Error;
-  t.equal(err.message, `${join(dir, 'playbook.yaml')}:13:21: 'item' has no key 'nope' (in "item.nope") [host a]`, 'only the real problem: facts and registered values are known names');
+  t.equal(err.message, `${join(dir, 'playbook.yaml')}:13:25: 'item' has no key 'nope' (in "item.nope") [host a]`, 'only the real problem: facts and registered values are known names');
 });
 
 t.test('a missing copy src is found offline, in files/ of the role and the project', async (t) => {
