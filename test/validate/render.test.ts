@@ -36,7 +36,7 @@ t.test('--host and -e select what is rendered', async (t) => {
   t.equal(readFileSync(join(out, 'web-02/etc/app/app.conf'), 'utf8'), '# shop on web-02\nlisten 8080\nserver s1 10.0.0.9\n');
   t.equal(readFileSync(join(out, 'web-02/etc/motd'), 'utf8'), 'Welcome to web-02 (hi), managed by lbrun.\n');
   await t.rejects(renderProject({ playbookFile: join(PROJECT, 'playbooks/site.yaml'), inventoryFile: INVENTORY, outDir: out, host: 'web-9' }), {
-    message: /^--host: no host named 'web-9' in the inventory; expected solo, web-01, web-02, db-01$/,
+    message: /^--host:1:1: no host named 'web-9' in the inventory; expected solo, web-01, web-02, db-01$/,
   });
 });
 
