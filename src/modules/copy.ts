@@ -1,16 +1,17 @@
-/** copy: a file with given content (or a controller file from files/), written atomically. */
-import { readFileSync } from 'node:fs';
+/** copy: a file with given content (or a controller file from files/), written atomically (typed contract; tables in test/modules/tables/copy/). */
+import { readFileSync, statSync } from 'node:fs';
+import { typedModule } from './contract.js';
 import { registerModule } from './registry.js';
-import { applyCopyLike, planCopyLike, type CopyLikeArgs } from './support/copy-dest.js';
+import { copyLikeFact, planCopyLike, type CopyLikeArgs, type CopyLikeFacts } from './support/copy-dest.js';
+import { verifyManagedFile, writeManagedFile, type ManagedFileData } from './support/managed-file.js';
 import { attributeProps, hostPathSchema, modeSchema, pathSchema } from './support/schema-parts.js';
-import type { ModuleDefinition } from './types.js';
 
 /** A managed file (dest, attributes, validate, backup, force) whose content is given or read from `src`. */
 export interface CopyArgs extends CopyLikeArgs {
   content?: string;
 }
 
-export const copy: ModuleDefinition<CopyArgs> = {
+export const copy = typedModule<CopyArgs, CopyLikeFacts, ManagedFileData>({
   name: 'copy',
   schema: {
     type: 'object',
@@ -29,11 +30,15 @@ export const copy: ModuleDefinition<CopyArgs> = {
     additionalProperties: false,
   },
   files: (args) => (args.src === undefined ? [] : [args.src]),
-  plan(ctx, args) {
-    const srcPath = args.src !== undefined ? ctx.findFile('files', args.src) : undefined;
-    return planCopyLike(ctx, args, srcPath !== undefined ? readFileSync(srcPath) : args.content!, srcPath);
+  prepare(args, controller) {
+    if (args.src === undefined) return { ...args, body: args.content };
+    const path = controller.findFile('files', args.src);
+    return { ...args, body: readFileSync(path), srcMode: statSync(path).mode & 0o7777 };
   },
-  apply: (ctx, args, plan) => applyCopyLike(ctx, args, plan),
-};
+  fact: (args, input) => copyLikeFact(args, input),
+  plan: planCopyLike,
+  verify: (ctx, _args, plan) => verifyManagedFile(ctx, plan.data),
+  apply: (ctx, _args, plan) => writeManagedFile(ctx, plan),
+});
 
 registerModule(copy);

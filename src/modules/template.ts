@@ -1,15 +1,17 @@
-/** template: a mustache template rendered on the controller, then written like copy. */
+/** template: a mustache template rendered on the controller, then written like copy (typed contract; tables in test/modules/tables/template/). */
+import { statSync } from 'node:fs';
+import { typedModule } from './contract.js';
 import { registerModule } from './registry.js';
-import { applyCopyLike, planCopyLike, type CopyLikeArgs } from './support/copy-dest.js';
+import { copyLikeFact, planCopyLike, type CopyLikeArgs, type CopyLikeFacts } from './support/copy-dest.js';
+import { verifyManagedFile, writeManagedFile, type ManagedFileData } from './support/managed-file.js';
 import { attributeProps, hostPathSchema, modeSchema, pathSchema } from './support/schema-parts.js';
-import type { ModuleDefinition } from './types.js';
 
 /** A managed file (dest, attributes, validate, backup, force) whose content is rendered from `src`. */
 export interface TemplateArgs extends CopyLikeArgs {
   src: string;
 }
 
-export const template: ModuleDefinition<TemplateArgs> = {
+export const template = typedModule<TemplateArgs, CopyLikeFacts, ManagedFileData>({
   name: 'template',
   schema: {
     type: 'object',
@@ -26,11 +28,14 @@ export const template: ModuleDefinition<TemplateArgs> = {
     additionalProperties: false,
   },
   templates: (args) => [args.src],
-  plan(ctx, args) {
-    const path = ctx.findFile('templates', args.src);
-    return planCopyLike(ctx, args, ctx.renderTemplate(path), path);
+  prepare(args, controller) {
+    const path = controller.findFile('templates', args.src);
+    return { ...args, body: controller.renderTemplate(path), srcMode: statSync(path).mode & 0o7777 };
   },
-  apply: (ctx, args, plan) => applyCopyLike(ctx, args, plan),
-};
+  fact: (args, input) => copyLikeFact(args, input),
+  plan: planCopyLike,
+  verify: (ctx, _args, plan) => verifyManagedFile(ctx, plan.data),
+  apply: (ctx, _args, plan) => writeManagedFile(ctx, plan),
+});
 
 registerModule(template);

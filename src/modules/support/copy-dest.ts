@@ -1,57 +1,92 @@
 /**
  * Where copy and template write, as Ansible's copy action decides it: a dest ending in "/" or naming an
- * existing directory means dest/basename(src) (a missing "dir/" is created); `force: false` leaves an
- * existing dest alone; `mode: preserve` takes the controller file's mode.
+ * existing directory means dest/basename(src) (a missing "dir/" is created); a dest whose directory
+ * does not exist fails (in --check too); `force: false` leaves an existing dest alone; `mode:
+ * preserve` takes the controller file's mode. The typed contract's parts shared by copy and template:
+ * one fact command (copyLikeFact), the pure plan (planCopyLike), validate in --check, the write.
  */
-import { statSync } from 'node:fs';
 import { basename, posix } from 'node:path';
+import { quote } from '../../connection/quote.js';
 import { TaskError } from '../../errors.js';
-import type { ApplyResult, ModuleContext, PlanResult } from '../types.js';
-import { fileFacts, followedFacts } from './file-facts.js';
-import { applyManagedFile, plannedContent, planManagedFile, type ManagedFile } from './managed-file.js';
+import type { Fact, Plan, PlanInput } from '../types.js';
+import { accountsScript, parseAccounts, parseSections, sectionsScript, type MissingAccounts } from './fact-sections.js';
+import { fileFactsScript, followedFactsScript, parseFileFacts, parseFollowedFacts, type FileFacts } from './file-facts.js';
+import { decideManagedFile, type ManagedFile, type ManagedFileData } from './managed-file.js';
 
 export interface CopyLikeArgs extends Omit<ManagedFile, 'content' | 'mode'> {
   src?: string;
   force?: boolean;
   mode?: string | number;
+  /** Set on the controller before the fact (TypedModule.prepare): the bytes to write, and the
+   *  controller file's mode (for `mode: preserve`). */
+  body?: string | Buffer;
+  srcMode?: number;
 }
 
-interface CopyActions {
-  dest: string;
-  makeParents: boolean;
-  mode?: string | number;
-  file: unknown;
+export interface CopyLikeFacts {
+  /** dest (or dest/basename(src) when dest ends in "/"). */
+  dest: FileFacts;
+  /** dest/basename(src) when dest is a directory. */
+  inner?: FileFacts;
+  /** The directory dest goes in, through its links. */
+  parent: FileFacts;
+  missing: MissingAccounts;
 }
 
-export async function planCopyLike(ctx: ModuleContext, args: CopyLikeArgs, content: string | Buffer, srcPath?: string): Promise<PlanResult> {
+/** The path the facts are read for: a dest ending in "/" names dest/basename(src). */
+const firstDest = (args: CopyLikeArgs) => (args.dest.endsWith('/') && args.src !== undefined ? posix.join(args.dest, basename(args.src)) : args.dest);
+
+export function copyLikeFact(args: CopyLikeArgs, input: { diff?: boolean }): Fact<CopyLikeFacts> {
+  const dest = firstDest(args);
+  const withContent = input.diff === true;
+  const inner = args.src !== undefined && !args.dest.endsWith('/') ? posix.join(dest, basename(args.src)) : undefined;
+  // content comes last: dest's, or (only when dest is a directory, so dest printed none) inner's
+  const parts: Array<[string, string]> = [
+    ['accounts', accountsScript(args.owner, args.group)],
+    ['parent', followedFactsScript(posix.dirname(dest.replace(/\/+$/, '') || '/'))],
+    ['dest', fileFactsScript(dest, withContent)],
+  ];
+  let command = sectionsScript(parts);
+  if (inner) command += `\nif [ -d ${quote(dest)} ] && [ ! -L ${quote(dest)} ]; then\n${sectionsScript([['inner', fileFactsScript(inner, withContent)]])}\nfi`;
+  return {
+    command,
+    parse(stdout) {
+      const s = parseSections(stdout, ['accounts', 'parent', 'dest', 'inner']);
+      const facts: CopyLikeFacts = {
+        dest: parseFileFacts(dest, s.dest ?? 'absent\n'),
+        parent: parseFollowedFacts(s.parent ?? `${posix.dirname(dest)}\nabsent\n`),
+        missing: parseAccounts(s.accounts),
+      };
+      if (inner && s.inner !== undefined) facts.inner = parseFileFacts(inner, s.inner);
+      return facts;
+    },
+  };
+}
+
+export function planCopyLike(args: CopyLikeArgs & { content?: string }, facts: CopyLikeFacts, input: PlanInput): Plan<ManagedFileData> {
   let dest = args.dest;
   if (!posix.isAbsolute(dest)) throw new TaskError(`dest must be an absolute path, got ${JSON.stringify(dest)}`);
   let makeParents = false;
+  let here = facts.dest;
   if (dest.endsWith('/')) {
     if (args.src === undefined) throw new TaskError(`can not use content with a dir as dest (${dest})`);
     dest = posix.join(dest, basename(args.src));
     makeParents = true;
-  }
-  let facts = await fileFacts(ctx, dest, ctx.diff);
-  if (facts.type === 'directory' && !makeParents) {
+  } else if (here.type === 'directory') {
     if (args.src === undefined) throw new TaskError(`can not use content with a dir as dest (${dest})`);
     dest = posix.join(dest, basename(args.src));
-    facts = await fileFacts(ctx, dest, ctx.diff);
+    here = facts.inner ?? { path: dest, type: 'absent' };
   }
-  if (args.force === false && facts.type !== 'absent') return { changed: false, result: { dest } };
-  if (facts.type === 'absent' && !makeParents) {
+  if (args.force === false && here.type !== 'absent') return { changed: false, result: { dest } };
+  if (here.type === 'absent' && !makeParents && here === facts.dest) {
     // Ansible does not make the directory (only for a dest ending in "/"): fail, in --check too
     const dir = posix.dirname(dest);
-    if ((await followedFacts(ctx, dir)).type !== 'directory' && !ctx.state.pendingPaths.has(dir)) throw new TaskError(`Destination directory ${dir} does not exist`);
+    if (facts.parent.type !== 'directory' && !input.pending.paths.has(dir)) throw new TaskError(`Destination directory ${dir} does not exist`);
   }
-  const mode = args.mode === 'preserve' ? (srcPath ? statSync(srcPath).mode & 0o7777 : undefined) : args.mode;
-  if (args.mode === 'preserve' && srcPath === undefined) throw new TaskError('mode: preserve needs src');
-  const plan = await planManagedFile(ctx, { ...args, dest, mode, content, makeParents }, facts);
-  return { ...plan, actions: { dest, makeParents, mode, file: plan.actions } satisfies CopyActions };
-}
-
-export function applyCopyLike(ctx: ModuleContext, args: CopyLikeArgs, plan: PlanResult): Promise<ApplyResult> {
-  const a = plan.actions as CopyActions;
-  const inner = { ...plan, actions: a.file };
-  return applyManagedFile(ctx, { ...args, dest: a.dest, mode: a.mode, makeParents: a.makeParents, content: plannedContent(inner) }, inner);
+  if (args.mode === 'preserve' && args.src === undefined) throw new TaskError('mode: preserve needs src');
+  const mode = args.mode === 'preserve' ? args.srcMode : args.mode;
+  const content = args.body ?? args.content;
+  if (content === undefined) throw new Error('copy/template: no content prepared');
+  const { owner, group, validate, backup } = args;
+  return decideManagedFile({ dest, owner, group, mode, validate, backup, content, makeParents }, here, facts.missing, input);
 }
