@@ -82,13 +82,14 @@ export function commandFact(args: CommandLikeArgs, check: boolean): Fact<Command
 /** Run or not: Ansible's creates/removes rules; the change is "run: LINE" (the engine words "would run" in --check). */
 export function planCommand(args: CommandLikeArgs, facts: CommandFacts | undefined, shown: string | string[]): Plan {
   if (facts?.noChdir) throw new TaskError(`Unable to change directory before execution: ${args.chdir} is not a directory`);
-  const skip = (msg: string): Plan => ({
+  // registered as Ansible registers it: stdout "skipped, since X exists", rc 0
+  const skip = (why: string): Plan => ({
     changed: false,
-    note: msg,
-    result: { rc: 0, stdout: msg, stderr: '', stdout_lines: [msg], cmd: shown },
+    note: `skipped since ${why}`,
+    result: { rc: 0, stdout: `skipped, since ${why}`, stderr: '', stdout_lines: [`skipped, since ${why}`], cmd: shown },
   });
-  if (args.creates !== undefined && facts?.creates) return skip(`skipped since ${args.creates} exists`);
-  if (args.removes !== undefined && !facts?.removes) return skip(`skipped since ${args.removes} does not exist`);
+  if (args.creates !== undefined && facts?.creates) return skip(`${args.creates} exists`);
+  if (args.removes !== undefined && !facts?.removes) return skip(`${args.removes} does not exist`);
   return { changed: true, change: `run: ${Array.isArray(shown) ? shown.join(' ') : shown}` };
 }
 
