@@ -138,6 +138,26 @@ export function userCommand(args: UserArgs, facts: UserFacts): string | undefine
   return argv.length > 1 ? quoteArgs([...argv, args.name]) : undefined;
 }
 
+/** The account as useradd/usermod leave it (Debian's defaults for what args do not say). */
+export function userAfter(args: UserArgs, f: UserFacts): UserFacts {
+  const groups = asList(args.groups);
+  const group = args.group ?? f.group ?? (f.ownGroup ? 'users' : args.name);
+  const wanted = groups.filter((g) => g !== group);
+  return {
+    exists: true,
+    uid: args.uid !== undefined ? String(args.uid) : f.uid,
+    group,
+    comment: args.comment ?? f.comment ?? '',
+    home: args.home ?? f.home ?? `/home/${args.name}`,
+    shell: args.shell || (f.shell ?? '/bin/sh'),
+    groups: args.groups === undefined ? f.groups : args.append ? [...new Set([...f.groups, ...wanted])] : wanted,
+    password: args.password !== undefined && !(f.exists && args.update_password === 'on_create') ? args.password : f.password,
+    ownGroup: true,
+    missingGroups: [],
+    homeExists: f.homeExists || args.create_home !== false,
+  };
+}
+
 /** Arguments that only ask for the account to exist (an earlier task creating it satisfies them). */
 const ONLY_EXISTS = ['name', 'state', 'system', 'create_home'];
 
@@ -169,13 +189,17 @@ export const user = typedModule<UserArgs, UserFacts, undefined>({
     command: userFactsScript(args.name, args.state === 'absent' ? [] : [...asList(args.groups), ...(args.group !== undefined ? [args.group] : [])], args.home),
     parse: parseUserFacts,
   }),
-  plan(args, facts, input) {
-    // In --check an earlier task of the run creates the account: it is there by now.
-    const pending = !facts.exists && input.check && input.pending.users.has(args.name);
-    const result = { name: args.name, exists: facts.exists };
+  plan(args, read, input) {
+    // In --check an earlier task of the run creates (or removes) the account: plan against what it
+    // will be by now (its planned fingerprint), as the real run will.
+    const key = `user:${args.name}`;
+    const earlier = !read.exists && input.check ? input.planned(key) : undefined;
+    const facts: UserFacts = earlier ? { ...(JSON.parse(earlier) as UserFacts), missingGroups: read.missingGroups } : read;
+    const pending = !facts.exists && input.check && input.pending.users.has(args.name) && earlier === undefined;
+    const result = { name: args.name, exists: read.exists };
     if (args.state === 'absent') {
       const cmd = facts.exists || pending ? userCommand(args, { ...facts, exists: true }) : undefined;
-      return cmd ? { changed: true, change: `run: ${cmd}`, commands: [cmd], result } : { changed: false, result };
+      return cmd ? { changed: true, change: `run: ${cmd}`, commands: [cmd], planned: { [key]: JSON.stringify({ ...read, exists: false }) }, result } : { changed: false, result };
     }
     const missing = facts.missingGroups.filter((g) => !input.pending.users.has(g));
     if (missing.length) throw new TaskError(`Group ${missing.join(', ')} does not exist`);
@@ -186,7 +210,7 @@ export const user = typedModule<UserArgs, UserFacts, undefined>({
     if (!commands.length) return { changed: false, result };
     const shown = cmd && args.password !== undefined ? cmd.replace(quote(args.password), '********') : cmd;
     const change = [...(shown ? [`run: ${shown}`] : []), ...(home ? [`create home ${home}`] : [])].join('; ');
-    return { changed: true, change, commands, pending: { users: [args.name] }, result };
+    return { changed: true, change, commands, pending: { users: [args.name] }, planned: { [key]: JSON.stringify(userAfter(args, facts)) }, result };
   },
 });
 
