@@ -86,9 +86,10 @@ for (const file of ['linear.yaml', 'serial.yaml']) {
     for (const h of ['one', 'two', 'three']) t.equal(recap(ahead)[h].changed, 0, `${h}: nothing changes`);
     t.same(recapOf(plain).read_ahead, { read: 0, used: 0 });
     const { read, used } = recapOf(ahead).read_ahead;
-    // per host: one more and not on two (with the packages), registered (with after it), always
-    // (with inside); never the environment (its own group), the wait, the loop, the tagged-away task
-    t.equal(used, 3 * 3 + 2, 'the reads known ahead answered their tasks');
+    // per host at least: one more and not on two (with the packages), registered (with after it),
+    // always (with inside); more as modules move to the typed contract (file: the folder); never the
+    // environment (its own group), the wait, the loop, the tagged-away task
+    t.ok(used >= 3 * 3 + 2, `the reads known ahead answered their tasks (${used})`);
     t.equal(read, used, 'every read made ahead was used');
     t.equal(commands(ahead), commands(plain) - used, 'each one saved its round trip');
 
