@@ -262,24 +262,43 @@ function aliasSource(doc: Document.Parsed, at: (offset: number) => Source, file:
  * missing key points at the map that lacks it). With `key: true`, the key of the last map entry.
  */
 export function nodeAt(yf: YamlFile, path: DocPath, opts: { key?: boolean } = {}): Node | null {
-  let node: unknown = yf.doc.contents;
+  // an alias stands for its anchored node: a value written once (&name) is found where it is written
+  const resolve = (n: unknown): unknown => (isAlias(n) ? (n.resolve(yf.doc) ?? n) : n);
+  let node: unknown = resolve(yf.doc.contents);
   for (let i = 0; i < path.length; i++) {
     const seg = path[i];
     if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(seg));
+      const pair = findPair(yf, node, String(seg));
       if (!pair) return node;
       if (opts.key && i === path.length - 1 && pair.key) return pair.key as Node;
       if (pair.value === null) return (pair.key as Node) ?? node;
-      node = pair.value;
+      node = resolve(pair.value);
     } else if (isSeq(node) && /^\d+$/.test(String(seg))) {
       const item = node.items[Number(seg)];
       if (item === undefined || item === null) return node;
-      node = item;
+      node = resolve(item);
     } else {
       return (node as Node) ?? null;
     }
   }
   return (node as Node) ?? null;
+}
+
+/** A map's entry for `key`: its own, else one it merges in with `<<` (the first that has it). */
+function findPair(yf: YamlFile, map: { items: unknown[] }, key: string, depth = 0): { key: unknown; value: unknown } | undefined {
+  const name = (p: { key: unknown }) => (isScalar(p.key) ? String(p.key.value) : String(p.key));
+  const own = map.items.find((p) => isPair(p) && name(p) === key) as { key: unknown; value: unknown } | undefined;
+  if (own || depth > 10) return own;
+  for (const p of map.items) {
+    if (!isPair(p) || !isScalar(p.key) || (p.key.value !== '<<' && String(p.key.value) !== 'Symbol(<<)')) continue;
+    const sources = isSeq(p.value) ? p.value.items : [p.value];
+    for (const src of sources) {
+      const m = isAlias(src) ? src.resolve(yf.doc) : src;
+      const found = isMap(m) ? findPair(yf, m, key, depth + 1) : undefined;
+      if (found) return found;
+    }
+  }
+  return undefined;
 }
 
 /**
