@@ -71,7 +71,7 @@ t.test('a templated argument is judged only after rendering', async (t) => {
 
 t.test('when syntax errors point at their line', async (t) => {
   const msg = await errorOf(t, { 'playbook.yaml': '- hosts: all\n  tasks:\n    - debug: { msg: hi }\n      when:\n        - a == 1\n        - b ==\n' });
-  t.match(msg, /^playbook\.yaml:6:11: invalid expression "b ==": /);
+  t.match(msg, /^playbook\.yaml:6:14: invalid expression "b ==": /);
 });
 
 t.test('duplicate handler names in a play', async (t) => {
@@ -121,7 +121,7 @@ t.test('errors in role files name those files', async (t) => {
     'playbook.yaml': '- hosts: all\n  roles: [web]\n',
     roles: { web: { 'tasks.yaml': '- name: x\n  comand: ls\n', 'defaults.yaml': 'a: [\n' } },
   });
-  t.match(msg, /roles\/web\/defaults\.yaml:2:1: YAML syntax error/);
+  t.match(msg, /roles\/web\/defaults\.yaml:1:4: YAML syntax error/);
   t.match(msg, /roles\/web\/tasks\.yaml:2:3: unknown module 'comand' \(did you mean 'command'\?\)/);
 });
 
