@@ -39,13 +39,13 @@ export function planInput(ctx: ModuleContext): PlanInput {
 export function typedModule<A, F, P>(spec: TypedModule<A, F, P>): ModuleDefinition<A> {
   specs.set(spec.name, spec);
   const typedPlans = new WeakMap<PlanResult, Plan<P>>();
-  const { fact, plan, apply, prepare, verify, ...rest } = spec;
+  const { fact, read, plan, apply, prepare, verify, ...rest } = spec;
   const prepared = new WeakMap<PlanResult, A>();
   return {
     ...rest,
     async plan(ctx, given) {
       const args = prepare ? prepare(given, ctx) : given;
-      let facts = undefined as F;
+      let facts = (read ? await read(ctx, args) : undefined) as F;
       const f = fact?.(args, { check: ctx.check, diff: ctx.diff });
       if (f) {
         // a read: it may be answered by a read made ahead (src/engine/host-reads.ts) unless it is a wait

@@ -4,30 +4,49 @@
  *
  * Runs on the controller (the container may not exist yet): no connection to the host is opened.
  * `driver: proxmox` (default) talks to the Proxmox VE API; `driver: lab` makes the same host in the
- * local lab (src/lab), so the same playbook provisions the lab for real.
+ * local lab (src/lab), so the same playbook provisions the lab for real. On the typed contract: the
+ * driver reads its facts (the API, the lab), a pure plan decides, apply runs the plan's steps.
  */
 import { registerModule } from './registry.js';
-import type { ModuleDefinition } from './types.js';
+import { typedModule } from './contract.js';
 import { proxmoxLxcSchema, resolveArgs, type ProxmoxLxcArgs } from './proxmox/args.js';
-import type { LxcDriver } from './proxmox/driver.js';
+import type { LabActions, LabFacts } from './proxmox/lab-driver.js';
+import type { Actions, PveFacts } from './proxmox/proxmox-driver.js';
+
+export type LxcFacts = ({ driver: 'proxmox' } & PveFacts) | ({ driver: 'lab' } & LabFacts);
+type LxcData = Actions | LabActions;
 
 /** Loaded when a task uses it: most runs never provision, and every start would pay for https. */
-async function driver(name: 'proxmox' | 'lab'): Promise<LxcDriver> {
-  return name === 'lab' ? (await import('./proxmox/lab-driver.js')).labDriver : (await import('./proxmox/proxmox-driver.js')).proxmoxDriver;
+const proxmox = async () => (await import('./proxmox/proxmox-driver.js')).proxmoxDriver;
+const labDriver = async () => (await import('./proxmox/lab-driver.js')).labDriver;
+
+/** The pure plans, loaded once the first read has loaded their driver. */
+let plans: { proxmox?: Awaited<ReturnType<typeof proxmox>>; lab?: Awaited<ReturnType<typeof labDriver>> } = {};
+
+/** For table tests: load both drivers' plans up front. */
+export async function loadLxcPlans(): Promise<void> {
+  plans = { proxmox: await proxmox(), lab: await labDriver() };
 }
 
-export const proxmoxLxc: ModuleDefinition<ProxmoxLxcArgs> = {
+export const proxmoxLxc = typedModule<ProxmoxLxcArgs, LxcFacts, LxcData>({
   name: 'proxmox_lxc',
   schema: proxmoxLxcSchema,
   controllerOnly: true,
-  async plan(ctx, args) {
+  async read(ctx, args) {
     const a = resolveArgs(args);
-    return (await driver(a.driver)).plan(ctx, a);
+    if (a.driver === 'lab') return { driver: 'lab', ...(await (plans.lab ??= await labDriver()).read(ctx, a)) };
+    return { driver: 'proxmox', ...(await (plans.proxmox ??= await proxmox()).read(ctx, a)) };
+  },
+  plan(args, facts, input) {
+    const a = resolveArgs(args);
+    if (facts.driver === 'lab') return plans.lab!.plan(a, facts, input);
+    return plans.proxmox!.plan(a, facts, input);
   },
   async apply(ctx, args, plan) {
     const a = resolveArgs(args);
-    return (await driver(a.driver)).apply(ctx, a, plan);
+    if (a.driver === 'lab') return (plans.lab ??= await labDriver()).apply(ctx, a, plan as Parameters<Awaited<ReturnType<typeof labDriver>>['apply']>[2]);
+    return (plans.proxmox ??= await proxmox()).apply(ctx, a, plan as Parameters<Awaited<ReturnType<typeof proxmox>>['apply']>[2]);
   },
-};
+});
 
 registerModule(proxmoxLxc);

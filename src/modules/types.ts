@@ -181,6 +181,8 @@ export interface TypedModule<A, F = undefined, P = undefined> extends Omit<Modul
    * from files/, a rendered template) goes into them, so the plan stays a pure function of them.
    */
   prepare?(args: A, controller: Pick<ModuleContext, 'findFile' | 'renderTemplate'>): A;
+  /** Facts a controller module reads itself (an HTTP API, the lab) instead of a command on the host. */
+  read?(ctx: ModuleContext, args: A): Promise<F>;
   /** A read-only probe in --check of a plan that changes something (validate the would-be file on the node). */
   verify?(ctx: ModuleContext, args: A, plan: Plan<P>): Promise<void>;
   plan(args: A, facts: F, input: PlanInput): Plan<P>;

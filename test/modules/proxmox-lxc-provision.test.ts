@@ -76,7 +76,7 @@ t.test('check mode on nothing: would create three containers, writes nothing', a
   t.equal(r.code, 0, r.stderr);
   const res = results(r, /Container on Proxmox VE/).sort((x, y) => String(x.host).localeCompare(String(y.host)));
   t.same(res.map((e) => [e.host, e.status]), [['lb-01', 'changed'], ['lb-02', 'changed'], ['lb-03', 'changed']]);
-  t.match(res[0].msg, /CT 211 \(lb-01\) on pve would be created and started/);
+  t.match(res[0].msg, /would create and start CT 211 \(lb-01\) on pve/);
   t.match(JSON.stringify(res[0].diff), /\+cores: 2.*\+memory: 512.*\+rootfs: 8G/);
   t.same(fake.writes(), [], 'no POST/PUT/DELETE');
   t.same(probes, {}, 'nothing connected to port 22');

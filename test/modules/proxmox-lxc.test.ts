@@ -184,12 +184,12 @@ t.test('check mode sends no POST, PUT or DELETE and says what would change', asy
   await t.rejects(run(args({ ostemplate: undefined }), { check: true }), { message: /CT lb-01 does not exist and ostemplate is not set: cannot create it/ });
   const create = await run(args(), { check: true });
   t.equal(create.changed, true);
-  t.match(create.msg, /CT 101 \(lb-01\) on pve would be created/);
+  t.match(create.msg, /would create CT 101 \(lb-01\) on pve/);
   await run(args());
   const change = await run(args({ memory: 2048, state: 'started' }), { check: true });
-  t.match(change.msg, /would change: memory 512 -> 2048; started/);
+  t.match(change.msg, /would change CT 101 \(lb-01\) on pve: memory 512 -> 2048; started/);
   const gone = await run(args({ state: 'absent' }), { check: true });
-  t.match(gone.msg, /would be destroyed/);
+  t.match(gone.msg, /would destroy CT 101/);
   t.equal(fake.writes().length, 1, 'only the one real create wrote');
   t.equal(fake.containers.get(101)?.config.memory, 512);
 });

@@ -1,13 +1,15 @@
 /** One implementation of proxmox_lxc's states: `proxmox` (the PVE API) or `lab` (the local lab). */
-import type { ApplyResult, FileDiff, ModuleContext, PlanResult } from '../types.js';
+import type { ApplyResult, FileDiff, ModuleContext, Plan, PlanInput } from '../types.js';
 import type { ResolvedArgs } from './args.js';
 import { containerAddress } from './args.js';
 import { renderListing, type Listing } from './container-config.js';
 import { waitForPort } from './wait-for-port.js';
 
-export interface LxcDriver {
-  plan(ctx: ModuleContext, a: ResolvedArgs): Promise<PlanResult>;
-  apply(ctx: ModuleContext, a: ResolvedArgs, plan: PlanResult): Promise<ApplyResult>;
+/** A driver on the typed contract: read the facts (API or lab), a pure plan, apply its steps. */
+export interface LxcDriver<F, P> {
+  read(ctx: ModuleContext, a: ResolvedArgs): Promise<F>;
+  plan(a: ResolvedArgs, facts: F, input: PlanInput): Plan<P>;
+  apply(ctx: ModuleContext, a: ResolvedArgs, plan: Plan<P>): Promise<ApplyResult>;
 }
 
 /** --diff of a container: normalised "key: value" listings; "" for a container that does not exist. */

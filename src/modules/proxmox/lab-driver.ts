@@ -12,16 +12,23 @@ import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { TaskError } from '../../errors.js';
 import { BRIDGE_ADDRESS, PREFIX } from '../../lab/config.js';
-import type { ApplyResult, ModuleContext, PlanResult } from '../types.js';
+import type { ApplyResult, ModuleContext, Plan, PlanInput } from '../types.js';
 import { containerAddress, type ResolvedArgs } from './args.js';
 import type { Listing } from './container-config.js';
 import { containerDiff, type LxcDriver } from './driver.js';
 
 type Step = 'create' | 'start' | 'stop' | 'remove';
 
-interface Actions {
+export interface LabActions {
   steps: Step[];
   done: string;
+}
+
+/** The lab host as it is: running (with its address), and whether it has a disk. */
+export interface LabFacts {
+  running: boolean;
+  address?: string | null;
+  present: boolean;
 }
 
 /** Keys a Proxmox container has that the lab does not model. */
@@ -52,11 +59,17 @@ async function labCall<T>(what: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-async function plan(ctx: ModuleContext, a: ResolvedArgs): Promise<PlanResult> {
-  const address = labAddress(a);
+async function read(_ctx: ModuleContext, a: ResolvedArgs): Promise<LabFacts> {
+  labAddress(a);
   const st = await labCall(`lab host ${a.hostname}`, async () => (await lab()).hostState(a.hostname));
   // a stopped lab host keeps its disk: the overlay directory, stamped with its base
   const present = st.running || (await access(path.join(st.dir, 'base')).then(() => true, () => false));
+  return { running: st.running, address: st.address, present };
+}
+
+function plan(a: ResolvedArgs, st: LabFacts, input: PlanInput): Plan<LabActions> {
+  const address = labAddress(a);
+  const present = st.present;
   const status = st.running ? 'running' : present ? 'stopped' : 'absent';
   const label = `lab host ${a.hostname} (${address})`;
   if (st.running && st.address !== address) {
@@ -74,23 +87,23 @@ async function plan(ctx: ModuleContext, a: ResolvedArgs): Promise<PlanResult> {
   const ignored = IGNORED.filter((k) => a[k] !== undefined);
   const note = ignored.length ? ` (the lab ignores ${ignored.join(', ')})` : '';
   const words: Record<Step, string> = { create: 'created', start: 'started', stop: 'stopped', remove: 'removed' };
+  const verbs: Record<Step, string> = { create: 'create', start: 'start', stop: 'stop', remove: 'remove' };
   const how = steps.map((s) => words[s]).join(' and ');
   const listing = (s: string): Listing => ({ hostname: a.hostname, net0: `name=eth0,bridge=lbrun0,ip=${address}/${PREFIX},gw=${BRIDGE_ADDRESS}`, status: s });
   const wanted = a.state === 'absent' ? 'absent' : a.state === 'started' ? 'running' : a.state === 'stopped' ? 'stopped' : present ? status : 'stopped';
+  const result = { status, address };
+  if (!steps.length) return { changed: false, note: `${label} is ${status}${note}`, result };
   return {
-    changed: steps.length > 0,
-    msg: steps.length ? `${label} would be ${how}${note}` : `${label} is ${status}${note}`,
-    diff:
-      ctx.diff && steps.length
-        ? [containerDiff(`lab://${a.hostname}`, present ? listing(status) : null, wanted === 'absent' ? null : listing(wanted))]
-        : undefined,
-    actions: { steps, done: `${label} ${how}${note}` } satisfies Actions,
-    result: { status, address },
+    changed: true,
+    change: `${steps.map((s) => verbs[s]).join(' and ')} ${label}${note}`,
+    diff: input.diff ? [containerDiff(`lab://${a.hostname}`, present ? listing(status) : null, wanted === 'absent' ? null : listing(wanted))] : undefined,
+    data: { steps, done: `${label} ${how}${note}` },
+    result,
   };
 }
 
-async function apply(_ctx: ModuleContext, a: ResolvedArgs, p: PlanResult): Promise<ApplyResult> {
-  const { steps, done } = p.actions as Actions;
+async function apply(_ctx: ModuleContext, a: ResolvedArgs, p: Plan<LabActions>): Promise<ApplyResult> {
+  const { steps, done } = p.data!;
   const spec = { name: a.hostname, address: labAddress(a) };
   const label = `lab host ${a.hostname}`;
   for (const step of steps) {
@@ -111,4 +124,4 @@ async function apply(_ctx: ModuleContext, a: ResolvedArgs, p: PlanResult): Promi
   return { changed: true, msg: `${done}${ssh}`, result: { ...(p.result ?? {}), status: a.state === 'absent' ? 'absent' : a.state === 'started' ? 'running' : 'stopped' } };
 }
 
-export const labDriver: LxcDriver = { plan, apply };
+export const labDriver: LxcDriver<LabFacts, LabActions> = { read, plan, apply };

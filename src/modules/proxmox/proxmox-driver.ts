@@ -13,14 +13,14 @@
  *   DELETE /nodes/{node}/lxc/{vmid}?purge=1      destroy -> UPID
  */
 import { TaskError } from '../../errors.js';
-import type { ApplyResult, ModuleContext, PlanResult } from '../types.js';
+import type { ApplyResult, ModuleContext, Plan, PlanInput } from '../types.js';
 import { PveApiError, PveClient, type PveParams } from './api-client.js';
 import type { ResolvedArgs } from './args.js';
 import { createParams, currentListing, desiredListing, planConfigChange, requireTemplate, type Listing } from './container-config.js';
 import { containerDiff, waitForSshIfAsked, type LxcDriver } from './driver.js';
 import { isUpid, waitForTask } from './tasks.js';
 
-interface ListEntry {
+export interface ListEntry {
   vmid: number | string;
   name?: string;
   status: string;
@@ -32,12 +32,18 @@ type Step =
   | { kind: 'resize'; size: string }
   | { kind: 'start' | 'shutdown' | 'stop' | 'destroy' };
 
-interface Actions {
+export interface Actions {
   /** Undefined: create with the next free id. */
   vmid?: number;
   steps: Step[];
   /** What apply reports when done. */
   done: string;
+}
+
+/** What plan needs from the API: the node's containers and the config of this task's one. */
+export interface PveFacts {
+  list: ListEntry[];
+  config?: Record<string, unknown>;
 }
 
 function clientFor(a: ResolvedArgs): PveClient {
@@ -102,77 +108,92 @@ function withStatus(l: Listing, status: string): Listing {
   return { ...l, status };
 }
 
-async function plan(ctx: ModuleContext, a: ResolvedArgs): Promise<PlanResult> {
+async function read(ctx: ModuleContext, a: ResolvedArgs): Promise<PveFacts> {
   if (!a.validate_certs) ctx.log(`proxmox_lxc: TLS certificate of ${a.api_url} is NOT verified (validate_certs: false)`);
   return withClient(a, async (client) => {
-    const found = findContainer(await client.get<ListEntry[]>(nodePath(a)), a);
-    const vmid = found ? Number(found.vmid) : a.vmid;
-    const path = `proxmox://${a.node}/lxc/${vmid ?? 'new'}`;
-    const result = { vmid, node: a.node, status: found?.status ?? 'absent' };
-
-    if (a.state === 'absent') {
-      if (!found) return { changed: false, msg: `${ctLabel(vmid, a)} is absent`, result };
-      const steps: Step[] = found.status === 'running' ? [{ kind: 'stop' }, { kind: 'destroy' }] : [{ kind: 'destroy' }];
-      const before = ctx.diff ? withStatus(currentListing(await configOf(client, a, vmid!), Object.keys(desiredListing(a))), found.status) : null;
-      const how = `${found.status === 'running' ? 'stopped and ' : ''}destroyed`;
-      return {
-        changed: true,
-        msg: `${ctLabel(vmid, a)} would be ${how}`,
-        diff: ctx.diff ? [containerDiff(path, before, null)] : undefined,
-        actions: { vmid, steps, done: `${ctLabel(vmid, a)} ${how}` } satisfies Actions,
-        result,
-      };
+    const list = await client.get<ListEntry[]>(nodePath(a));
+    let found: ListEntry | undefined;
+    try {
+      found = findContainer(list, a);
+    } catch {
+      return { list }; // the plan says why
     }
-
-    const want = desiredListing(a);
-    const wantStatus = a.state === 'started' ? 'running' : a.state === 'stopped' ? 'stopped' : undefined;
-    if (!found) {
-      requireTemplate(a); // fails now, in check mode too
-      const how = `created${a.state === 'started' ? ' and started' : ''}`;
-      return {
-        changed: true,
-        msg: `${ctLabel(vmid, a)} would be ${how}`,
-        diff: ctx.diff ? [containerDiff(path, null, withStatus(want, wantStatus ?? 'stopped'))] : undefined,
-        actions: { vmid, steps: [{ kind: 'create' }], done: `${how}` } satisfies Actions,
-        result,
-      };
-    }
-
-    const cfg = await configOf(client, a, vmid!);
-    const running = found.status === 'running';
-    const change = planConfigChange(cfg, a, running, vmid!);
-    const steps: Step[] = [];
-    if (Object.keys(change.set).length || change.delete.length) steps.push({ kind: 'update', set: change.set, delete: change.delete });
-    if (change.resize) steps.push({ kind: 'resize', size: change.resize });
-    if (wantStatus === 'running' && !running) steps.push({ kind: 'start' });
-    if (wantStatus === 'stopped' && running) steps.push({ kind: 'shutdown' });
-
-    const have = currentListing(cfg, Object.keys(want));
-    const notes: string[] = [];
-    const set = change.changed.filter((k) => k !== 'rootfs');
-    if (set.length) notes.push(set.map((k) => `${k} ${have[k] || '(unset)'} -> ${want[k] || '(unset)'}`).join(', '));
-    if (change.resize) notes.push(`rootfs grows to ${change.resize} (Proxmox disks only grow)`);
-    if (steps.some((s) => s.kind === 'start')) notes.push('started');
-    if (steps.some((s) => s.kind === 'shutdown')) notes.push('shut down');
-    if (change.needRestart.length && wantStatus !== 'stopped') {
-      notes.push(`the container is running: ${change.needRestart.join(', ')} take effect after a restart (lbrun does not restart it)`);
-    }
-    return {
-      changed: steps.length > 0,
-      msg: steps.length ? `${ctLabel(vmid, a)} would change: ${notes.join('; ')}` : `${ctLabel(vmid, a)} is as wanted`,
-      diff: ctx.diff && steps.length ? [containerDiff(path, withStatus(have, found.status), withStatus(want, wantStatus ?? found.status))] : undefined,
-      actions: { vmid, steps, done: `${ctLabel(vmid, a)} changed: ${notes.join('; ')}` } satisfies Actions,
-      result: { ...result, need_restart: change.needRestart },
-    };
+    const config = found && (a.state !== 'absent' || ctx.diff) ? await configOf(client, a, Number(found.vmid)) : undefined;
+    return { list, config };
   });
+}
+
+function plan(a: ResolvedArgs, facts: PveFacts, input: PlanInput): Plan<Actions> {
+  const found = findContainer(facts.list, a);
+  const vmid = found ? Number(found.vmid) : a.vmid;
+  const path = `proxmox://${a.node}/lxc/${vmid ?? 'new'}`;
+  const result = { vmid, node: a.node, status: found?.status ?? 'absent' };
+  const label = ctLabel(vmid, a);
+
+  if (a.state === 'absent') {
+    if (!found) return { changed: false, note: `${label} is absent`, result };
+    const steps: Step[] = found.status === 'running' ? [{ kind: 'stop' }, { kind: 'destroy' }] : [{ kind: 'destroy' }];
+    const before = input.diff && facts.config ? withStatus(currentListing(facts.config, Object.keys(desiredListing(a))), found.status) : null;
+    const how = `${found.status === 'running' ? 'stopped and ' : ''}destroyed`;
+    return {
+      changed: true,
+      change: `${found.status === 'running' ? 'stop and ' : ''}destroy ${label}`,
+      diff: input.diff ? [containerDiff(path, before, null)] : undefined,
+      data: { vmid, steps, done: `${label} ${how}` },
+      result,
+    };
+  }
+
+  const want = desiredListing(a);
+  const wantStatus = a.state === 'started' ? 'running' : a.state === 'stopped' ? 'stopped' : undefined;
+  if (!found) {
+    requireTemplate(a); // fails now, in check mode too
+    const how = `created${a.state === 'started' ? ' and started' : ''}`;
+    return {
+      changed: true,
+      change: `create${a.state === 'started' ? ' and start' : ''} ${label}`,
+      diff: input.diff ? [containerDiff(path, null, withStatus(want, wantStatus ?? 'stopped'))] : undefined,
+      data: { vmid, steps: [{ kind: 'create' }], done: how },
+      result,
+    };
+  }
+
+  const cfg = facts.config ?? {};
+  const running = found.status === 'running';
+  const change = planConfigChange(cfg, a, running, vmid!);
+  const steps: Step[] = [];
+  if (Object.keys(change.set).length || change.delete.length) steps.push({ kind: 'update', set: change.set, delete: change.delete });
+  if (change.resize) steps.push({ kind: 'resize', size: change.resize });
+  if (wantStatus === 'running' && !running) steps.push({ kind: 'start' });
+  if (wantStatus === 'stopped' && running) steps.push({ kind: 'shutdown' });
+
+  const have = currentListing(cfg, Object.keys(want));
+  const notes: string[] = [];
+  const set = change.changed.filter((k) => k !== 'rootfs');
+  if (set.length) notes.push(set.map((k) => `${k} ${have[k] || '(unset)'} -> ${want[k] || '(unset)'}`).join(', '));
+  if (change.resize) notes.push(`rootfs grows to ${change.resize} (Proxmox disks only grow)`);
+  if (steps.some((s) => s.kind === 'start')) notes.push('started');
+  if (steps.some((s) => s.kind === 'shutdown')) notes.push('shut down');
+  if (change.needRestart.length && wantStatus !== 'stopped') {
+    notes.push(`the container is running: ${change.needRestart.join(', ')} take effect after a restart (lbrun does not restart it)`);
+  }
+  const out = { ...result, need_restart: change.needRestart };
+  if (!steps.length) return { changed: false, note: `${label} is as wanted`, result: out };
+  return {
+    changed: true,
+    change: `change ${label}: ${notes.join('; ')}`,
+    diff: input.diff ? [containerDiff(path, withStatus(have, found.status), withStatus(want, wantStatus ?? found.status))] : undefined,
+    data: { vmid, steps, done: `${label} changed: ${notes.join('; ')}` },
+    result: out,
+  };
 }
 
 async function configOf(client: PveClient, a: ResolvedArgs, vmid: number): Promise<Record<string, unknown>> {
   return client.get<Record<string, unknown>>(`${nodePath(a)}/${vmid}/config`);
 }
 
-async function apply(ctx: ModuleContext, a: ResolvedArgs, p: PlanResult): Promise<ApplyResult> {
-  const actions = p.actions as Actions;
+async function apply(ctx: ModuleContext, a: ResolvedArgs, p: Plan<Actions>): Promise<ApplyResult> {
+  const actions = p.data!;
   const timeoutMs = (a.task_timeout ?? (ctx.timeoutMs ? ctx.timeoutMs / 1000 : 300)) * 1000;
   return withClient(a, async (client) => {
     let vmid = actions.vmid;
@@ -235,4 +256,4 @@ async function create(
   }
 }
 
-export const proxmoxDriver: LxcDriver = { plan, apply };
+export const proxmoxDriver: LxcDriver<PveFacts, Actions> = { read, plan, apply };
