@@ -6,7 +6,7 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { runCli } from '../../support/run-cli.js';
 import type { Case } from './cases.js';
 import { fill } from './world.js';
@@ -47,7 +47,7 @@ function writePlaybook(b: Batch, only: Set<string>): Map<string, { from: number;
 export function writeController(b: Batch): void {
   for (const { c } of b.cases) {
     for (const [name, text] of Object.entries(c.controller?.files ?? {})) {
-      mkdirSync(join(b.root, 'files'), { recursive: true });
+      mkdirSync(dirname(join(b.root, 'files', name)), { recursive: true });
       writeFileSync(join(b.root, 'files', name), text);
     }
     for (const [name, t] of Object.entries(c.controller?.templates ?? {})) {
