@@ -7,15 +7,17 @@
  *
  * expect.yaml per case (all of file, line, column and message are required):
  * - file: relative to the case dir, or a command-line source: `-e <arg>` (the argument as lbrun
- *   names it, values hidden: `-e port=...`, `-e {...}`, `-e @extra.yaml`), `-i`, `--limit`,
- *   `--tags`, `--skip-tags`. A command-line source has line 1 and the column of the offending
- *   character in the option's value (`-e 1st=2` -> `-e ...:1:1`).
+ *   names it, values hidden: `-e port=...`, `-e {...}`, `-e @extra.yaml`), `--limit`, `--tags`,
+ *   `--skip-tags`. A command-line source has line 1 and the column of the offending character in
+ *   the option's value (`-e 1st=2` -> `-e ...:1:1`; `-e @nothere.yaml` -> `-e @nothere.yaml:1:2`).
  * - line, column: 1-based, as an editor counts them (a tab, a multi-byte character: one column)
- *   in the file the error names: the key or value that is wrong; inside an expression or a
- *   template, the offending name or character. A file that cannot be read is blamed where it is
- *   named (the import_playbook, vars_files, role entry, template src, -i or -e @ that names it); a
- *   file with no naming site (the playbook given on the command line) or one too large is blamed at
- *   its own line 1 column 1.
+ *   in the file the error names: the key or value that is wrong; inside an expression, the
+ *   offending name or the character the parser stopped at; in a Mustache template, the tag ({{)
+ *   that holds the name; an unclosed quote or bracket at its opening; a templated variable value
+ *   where it is written. A file that cannot be read is blamed where it is named (the
+ *   import_playbook, vars_files entry, role entry, template src or -e @ that names it); a file
+ *   named only by a path on the command line (the playbook, -i) or one too large is blamed at its
+ *   own line 1 column 1 (`nothere.yaml:1:1: cannot read file: ENOENT`).
  * - message: a fragment of lbrun's own words on that same line (what was expected or why), not
  *   only the user's token.
  * - args (optional CLI arguments, paths relative to the case dir; default: playbook.yaml -i
