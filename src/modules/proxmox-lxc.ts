@@ -9,9 +9,10 @@
  */
 import { registerModule } from './registry.js';
 import { typedModule } from './contract.js';
+import type { Plan } from './types.js';
 import { proxmoxLxcSchema, resolveArgs, type ProxmoxLxcArgs } from './proxmox/args.js';
-import type { LabActions, LabFacts } from './proxmox/lab-driver.js';
-import type { Actions, PveFacts } from './proxmox/proxmox-driver.js';
+import { planLab, type LabActions, type LabFacts } from './proxmox/lab-plan.js';
+import { planPve, type Actions, type PveFacts } from './proxmox/pve-plan.js';
 
 export type LxcFacts = ({ driver: 'proxmox' } & PveFacts) | ({ driver: 'lab' } & LabFacts);
 type LxcData = Actions | LabActions;
@@ -20,13 +21,6 @@ type LxcData = Actions | LabActions;
 const proxmox = async () => (await import('./proxmox/proxmox-driver.js')).proxmoxDriver;
 const labDriver = async () => (await import('./proxmox/lab-driver.js')).labDriver;
 
-/** The pure plans, loaded once the first read has loaded their driver. */
-let plans: { proxmox?: Awaited<ReturnType<typeof proxmox>>; lab?: Awaited<ReturnType<typeof labDriver>> } = {};
-
-/** For table tests: load both drivers' plans up front. */
-export async function loadLxcPlans(): Promise<void> {
-  plans = { proxmox: await proxmox(), lab: await labDriver() };
-}
 
 export const proxmoxLxc = typedModule<ProxmoxLxcArgs, LxcFacts, LxcData>({
   name: 'proxmox_lxc',
@@ -34,18 +28,17 @@ export const proxmoxLxc = typedModule<ProxmoxLxcArgs, LxcFacts, LxcData>({
   controllerOnly: true,
   async read(ctx, args) {
     const a = resolveArgs(args);
-    if (a.driver === 'lab') return { driver: 'lab', ...(await (plans.lab ??= await labDriver()).read(ctx, a)) };
-    return { driver: 'proxmox', ...(await (plans.proxmox ??= await proxmox()).read(ctx, a)) };
+    if (a.driver === 'lab') return { driver: 'lab', ...(await (await labDriver()).read(ctx, a)) };
+    return { driver: 'proxmox', ...(await (await proxmox()).read(ctx, a)) };
   },
   plan(args, facts, input) {
     const a = resolveArgs(args);
-    if (facts.driver === 'lab') return plans.lab!.plan(a, facts, input);
-    return plans.proxmox!.plan(a, facts, input);
+    return facts.driver === 'lab' ? planLab(a, facts, input) : planPve(a, facts, input);
   },
   async apply(ctx, args, plan) {
     const a = resolveArgs(args);
-    if (a.driver === 'lab') return (plans.lab ??= await labDriver()).apply(ctx, a, plan as Parameters<Awaited<ReturnType<typeof labDriver>>['apply']>[2]);
-    return (plans.proxmox ??= await proxmox()).apply(ctx, a, plan as Parameters<Awaited<ReturnType<typeof proxmox>>['apply']>[2]);
+    if (a.driver === 'lab') return (await labDriver()).apply(ctx, a, plan as Plan<LabActions>);
+    return (await proxmox()).apply(ctx, a, plan as Plan<Actions>);
   },
 });
 
