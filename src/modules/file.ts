@@ -122,14 +122,17 @@ function merge(...steps: Step[]): Step {
   return { commands, what: steps.filter((s) => s.commands.length).map((s) => s.what).join(', ') };
 }
 
-/** mkdir for every missing component of `dir`, each given the wanted attributes, as Ansible does. */
+/**
+ * mkdir for every missing component of `dir`, each given the wanted attributes, as Ansible does. A
+ * directory another process made meanwhile (two hosts on one filesystem) is no error, as for Ansible.
+ */
 function makeDirectories(dir: string, args: FileArgs): string[] {
   const attrs = resolveAttributes(args, undefined, true);
   const parts = dir.split('/').filter(Boolean);
   return parts.map((_, i) => {
     const p = quote(`/${parts.slice(0, i + 1).join('/')}`);
-    const set = attributeCommands(p, attrs).map((c) => ` && ${c}`).join('');
-    return `{ [ -d ${p} ] || { mkdir -- ${p}${set}; }; }`;
+    const set = attributeCommands(p, attrs).join(' && ') || ':';
+    return `{ [ -d ${p} ] || if mkdir -- ${p} 2>/dev/null; then ${set}; else [ -d ${p} ] || mkdir -- ${p}; fi; }`;
   });
 }
 
