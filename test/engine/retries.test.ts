@@ -61,11 +61,11 @@ t.test('offline: until is checked like when', async (t) => {
   writeFileSync(pb, `- hosts: h1\n  tasks:\n    - name: Bad\n      command: "true"\n      register: r\n      until: r.rc == missing_var\n`);
   const r = await runCli(['validate', pb, '-i', INV]);
   t.equal(r.code, 3);
-  t.match(r.stderr, /pb\.yaml:6:14: undefined variable 'missing_var'/);
+  t.match(r.stderr, /pb\.yaml:6:22: undefined variable 'missing_var'/);
   writeFileSync(pb, `- hosts: h1\n  tasks:\n    - name: Bad\n      command: "true"\n      until: "r.rc =="\n`);
   const s = await runCli(['validate', pb, '-i', INV]);
   t.equal(s.code, 3);
-  t.match(s.stderr, /pb\.yaml:5:14: /, 'a syntax error at its line');
+  t.match(s.stderr, /pb\.yaml:5:21: /, 'a syntax error at its line');
   writeFileSync(pb, `- hosts: h1\n  tasks:\n    - name: Bad\n      command: "true"\n      retries: -1\n      delay: soon\n`);
   const u = await runCli(['validate', pb, '-i', INV]);
   t.equal(u.code, 3);

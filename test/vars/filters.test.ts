@@ -26,8 +26,8 @@ t.test('bad filters are input errors at their line, found offline', async (t) =>
     t.equal(r.code, 3, `${cmd.join(' ') || 'run'}: exit 3`);
     const out = r.stdout + r.stderr;
     const at = (line: number, col: number) => `${join(dir, 'site.yaml')}:${line}:${col}`;
-    t.match(out, `${at(5, 21)}: invalid expression " xs | joni(',') ": unknown filter 'joni' (did you mean 'join'?)`);
-    t.match(out, `${at(6, 21)}: invalid expression " xs | join(',', 'x', 'y') ": filter join takes at most 2 argument(s)`);
+    t.match(out, `${at(5, 30)}: invalid expression " xs | joni(',') ": unknown filter 'joni' (did you mean 'join'?)`);
+    t.match(out, `${at(6, 24)}: invalid expression " xs | join(',', 'x', 'y') ": filter join takes at most 2 argument(s)`);
     t.match(out, /ipaddr: unknown query 'netwrk' \(did you mean 'network'\?\)/);
     t.match(out, /unknown filter 'lowr' in map\(\) \(did you mean 'lower'\?\)/);
     t.notOk(r.events.some((e) => e.event === 'host_result'), 'no host was touched');
