@@ -59,8 +59,10 @@ t.test('the inventory defaults to $LBRUN_INVENTORY', async (t) => {
 
 t.test('-e key=value and -e @file give extra variables', async (t) => {
   const dir = t.testdir({ 'vars.yaml': 'dir: /nonexistent\n' });
-  const kv = await runCli([`${FX}/render.yaml`, '-i', INV, '--json', '--check', '-e', 'port=1', '--limit', 'h1']);
+  const out = join(dir, 'out');
+  const kv = await runCli(['render', `${FX}/render.yaml`, '-i', INV, '--out', out, '--host', 'h1', '-e', 'port=1']);
   t.equal(kv.code, 0, kv.stderr);
+  t.match(readFileSync(join(out, 'h1/etc/app/app.conf'), 'utf8'), /^listen 1\n/, '-e port=1 wins over the play var');
   const missing = await runCli(['validate', `${FX}/files.yaml`, '-i', INV]);
   t.equal(missing.code, 3, 'dir is undefined without -e');
   t.match(missing.stderr, /files\.yaml:\d+:\d+: .*'dir'/);

@@ -11,6 +11,7 @@ import type { Vars } from '../types.js';
 import { didYouMean } from '../load/did-you-mean.js';
 import { hasTemplate } from './render.js';
 import { parsedTemplate, position, type Token } from './template.js';
+import { resolveFact } from './facts.js';
 import { isUnknown } from './unknown.js';
 
 /** What a section pushes: a known value, keys known from elsewhere in the data, or nothing knowable. */
@@ -80,10 +81,11 @@ function resolve(name: string, stack: Scope[]): Found {
     }
     if (!isMap(s.value) && !Array.isArray(s.value)) continue;
     if (!Object.hasOwn(s.value, first)) continue;
-    let value: unknown = (s.value as Record<string, unknown>)[first];
+    // a fact not read yet: offline it is unknown (facts are gathered at run time)
+    let value: unknown = resolveFact((s.value as Record<string, unknown>)[first]);
     for (const seg of rest) {
       if (isUnknown(value) || hasTemplate(value)) return { missing: false, known: false };
-      if (value !== null && typeof value === 'object' && Object.hasOwn(value, seg)) value = (value as Record<string, unknown>)[seg];
+      if (value !== null && typeof value === 'object' && Object.hasOwn(value, seg)) value = resolveFact((value as Record<string, unknown>)[seg]);
       else return { missing: true };
     }
     if (isUnknown(value) || hasTemplate(value)) return { missing: false, known: false };
