@@ -4,6 +4,7 @@
  */
 import { ensureLab, labExec, vipHolder } from '../lab/helpers.js';
 import { runCli, type CliResult } from '../support/run-cli.js';
+import { runVipClient } from '../support/vip-client.js';
 
 export const LAB_HOSTS = ['lb-01', 'lb-02', 'lb-03'];
 export const VIP = '10.213.0.210';
@@ -69,5 +70,13 @@ export async function labSession(opts: { converge: boolean }): Promise<void> {
     const r = await site(['-e', 'keepalived_gate=false']);
     if (r.code !== 0) throw new Error(`converging the lab failed: ${explain(r)}`);
     await waitForVip('lb-01');
+    // a converge that moved the VIP back leaves the controller's neighbour entry and the old
+    // holder's connections settling for a moment: wait for 20 answers in a row through the VIP
+    for (let tries = 0; ; tries++) {
+      const r = await runVipClient({ host: VIP, count: 20, intervalMs: 5 });
+      if (r.failed === 0) break;
+      if (tries >= 30) throw new Error(`the VIP does not answer steadily after the converge: ${r.failed} of 20 failed`);
+      await new Promise((res) => setTimeout(res, 1000));
+    }
   }
 }
