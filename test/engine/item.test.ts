@@ -68,6 +68,6 @@ t.test('an error from a live value points at the line of its key: when, loop, ar
   const at = (line: number, column: number) => `${file}:${line}:${column}: `;
   t.match(r.stdout, `${at(13, 13)}index 3 is out of range for 'out.stdout_lines'`);
   t.match(r.stdout, `${at(18, 13)}loop must be a list, got string`);
-  t.match(r.stdout, `${at(23, 14)}'out' has no key 'nothing'`);
+  t.match(r.stdout, `${at(23, 18)}'out' has no key 'nothing'`);
   t.match(r.stdout, `${at(28, 20)}index 7 is out of range for 'out.stdout_lines'`);
 });
