@@ -244,14 +244,10 @@ export class SshConnection extends ShellConnection {
 
   /** TERM the process group of a stopped command, KILL what is left after KILL_GRACE_MS; tracked for close(). */
   private killGroup(client: SshClient, pid: string): void {
-    const script = this.killScript(pid);
-    const done = new Promise<void>((resolve) => {
-      client.exec(script, (e, stream) => {
-        if (e) return resolve();
-        stream.on('close', () => resolve());
-        stream.resume();
-      });
-    });
+    const done = runOn(client, this.killScript(pid)).then(
+      () => undefined,
+      () => undefined,
+    );
     this.killing.add(done);
     void done.finally(() => this.killing.delete(done));
   }

@@ -2,7 +2,8 @@
  * environment: on a task (or its block): variables exported for every command the task runs on its
  * host, values rendered with the host's variables (the transport quotes them; see connection/script.ts).
  */
-import type { Connection, ExecOptions } from '../connection/types.js';
+import type { Connection } from '../connection/types.js';
+import { withRunOptions } from '../connection/with-run-options.js';
 import { InputError } from '../errors.js';
 import type { TaskSpec } from '../playbook/types.js';
 import type { Vars } from '../types.js';
@@ -28,17 +29,5 @@ export function taskEnvironment(task: TaskSpec, vars: Vars): Record<string, stri
 /** The connection with the environment added to every command (a command's own env wins). */
 export function withEnvironment(conn: Connection, env: Record<string, string> | undefined): Connection {
   if (!env || Object.keys(env).length === 0) return conn;
-  return {
-    get host() {
-      return conn.host;
-    },
-    get stats() {
-      return conn.stats;
-    },
-    connect: () => conn.connect(),
-    run: (command: string, opts: ExecOptions = {}) => conn.run(command, { ...opts, env: { ...env, ...opts.env } }),
-    put: (path, data, opts) => conn.put(path, data, opts),
-    get: (path, opts) => conn.get(path, opts),
-    close: () => conn.close(),
-  };
+  return withRunOptions(conn, (opts) => ({ ...opts, env: { ...env, ...opts.env } }));
 }

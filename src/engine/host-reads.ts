@@ -17,6 +17,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { quote } from '../connection/quote.js';
+import { withRunOptions } from '../connection/with-run-options.js';
 import type { Connection, ExecOptions, ExecResult, ReadRequest } from '../connection/types.js';
 
 /** At most this many reads ahead in one round trip. */
@@ -162,17 +163,5 @@ async function runBatch(conn: Connection, commands: string[], opts: ExecOptions)
 
 /** The task's view of its host's connection: its reads carry the reads of the host's next tasks. */
 export function withReadsAhead(conn: Connection, ahead: (limit: number) => ReadRequest[]): Connection {
-  return {
-    get host() {
-      return conn.host;
-    },
-    get stats() {
-      return conn.stats;
-    },
-    connect: () => conn.connect(),
-    run: (command: string, opts: ExecOptions = {}) => conn.run(command, opts.read ? { ...opts, ahead } : opts),
-    put: (path, data, opts) => conn.put(path, data, opts),
-    get: (path, opts) => conn.get(path, opts),
-    close: () => conn.close(),
-  };
+  return withRunOptions(conn, (opts) => (opts.read ? { ...opts, ahead } : opts));
 }
