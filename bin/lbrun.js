@@ -1,17 +1,23 @@
 #!/usr/bin/env node
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 if (process.argv.length === 3 && process.argv[2] === '--version') {
   // `lbrun --version` alone: answered before any code is loaded
   process.stdout.write(`${JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version}\n`);
 } else {
   // The CLI as the build bundled it (scripts/bundle.js: the same code as dist/cli.js, loaded
-  // faster); dist/cli.js when there is no bundle (a build by `tsc` alone).
+  // faster, with V8's code cache: src/startup/load-bundle.ts); dist/cli.js when there is no
+  // bundle (a build by `tsc` alone).
+  const args = process.argv.slice(2);
+  const bundle = fileURLToPath(new URL('../dist/bundle/cli.cjs', import.meta.url));
   let cli;
-  try {
-    cli = await import('../dist/bundle/cli.js');
-  } catch (err) {
-    if (err?.code !== 'ERR_MODULE_NOT_FOUND' || !String(err.message).includes('dist/bundle/cli.js')) throw err;
+  let loaded;
+  if (existsSync(bundle)) {
+    const { loadBundle, cacheKind } = await import('../dist/startup/load-bundle.js');
+    loaded = loadBundle(bundle, cacheKind(args));
+    cli = loaded.exports;
+  } else {
     cli = await import('../dist/cli.js');
   }
 
@@ -22,7 +28,8 @@ if (process.argv.length === 3 && process.argv[2] === '--version') {
       throw err;
     });
   }
-  cli.main(process.argv.slice(2)).then((code) => {
+  cli.main(args).then((code) => {
     process.exitCode = code;
+    loaded?.saveCache();
   });
 }

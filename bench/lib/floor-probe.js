@@ -17,7 +17,17 @@ function connect(h) {
   return new Promise((resolve, reject) => {
     const c = new ssh2.Client();
     c.once('ready', () => resolve(c)).once('error', reject);
-    c.connect({ host: h.address, port: h.port, username: h.user, privateKey: readFileSync(h.privateKeyFile), hostVerifier: () => true, readyTimeout: 20_000 });
+    c.connect({
+      host: h.address,
+      port: h.port,
+      username: h.user,
+      privateKey: readFileSync(h.privateKeyFile),
+      // as lbrun connects: the key only (no "none" attempt first), Nagle off
+      authHandler: ['publickey'],
+      hostVerifier: () => true,
+      readyTimeout: 20_000,
+    });
+    c.setNoDelay(true);
   });
 }
 
