@@ -1,13 +1,18 @@
 #!/usr/bin/env node
 /**
- * The floor of a run, measured (bench/lib/floor.js times this whole process): Node's start, ssh2
- * loaded, one SSH handshake per host, all in parallel, then ROUNDS exec round trips per host (the
- * least a tool needs: one per task), the hosts in parallel, or one host after the other (`serial`).
+ * The network part of a run's floor, measured (bench/lib/floor.js adds Node's start): one SSH
+ * handshake per host, all in parallel, then ROUNDS exec round trips per host (the least a tool
+ * needs: one per task), the hosts in parallel, or one host after the other (`serial`). Prints
+ * {"loadMs", "networkMs"}: the time to this script's first line (Node and ssh2 loaded), and the
+ * handshakes and round trips.
  * Usage: node floor-probe.js HOSTS_JSON ROUNDS [serial]
  *   HOSTS_JSON: [{ "address", "port", "user", "privateKeyFile" }]
  */
 import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import ssh2 from 'ssh2';
+
+const loadMs = performance.now();
 
 const [hostsJson, roundsArg, mode] = process.argv.slice(2);
 const hosts = JSON.parse(hostsJson);
@@ -47,4 +52,6 @@ async function roundsOn(c) {
 const conns = await Promise.all(hosts.map(connect));
 if (mode === 'serial') for (const c of conns) await roundsOn(c);
 else await Promise.all(conns.map(roundsOn));
+const networkMs = performance.now() - loadMs;
 for (const c of conns) c.end();
+process.stdout.write(`${JSON.stringify({ loadMs, networkMs })}\n`);

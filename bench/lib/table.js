@@ -14,7 +14,9 @@ function floorRow(name, S) {
   const f = S.floor;
   const l = median(S.lbrun.converged);
   const over = l / f.medianMs;
-  const what = `floor: node start ${fmtMs(median(f.nodeMs))} + handshakes + ${f.rounds} round trips${f.serial ? ' per host, hosts in turn' : ''}`;
+  const net = f.networkMs ? fmtMs(median(f.networkMs)) : '';
+  const load = f.probeLoadMs ? `; loading Node and ssh2 took the probe ${fmtMs(median(f.probeLoadMs))}, not counted` : '';
+  const what = `floor: node start ${fmtMs(median(f.nodeMs))} + handshakes and ${f.rounds} round trips${f.serial ? ' per host, hosts in turn' : ''}${net ? ` ${net}` : ''}${load}`;
   return row([name, what, fmtMs(l), `floor ${fmtMs(f.medianMs)}`, `lbrun = ${over.toFixed(2)}x floor`, `<= ${FLOOR}x floor`, over <= FLOOR ? 'yes' : '**no**', `${S.lbrun.converged.length}/${f.floorMs.length}`]);
 }
 

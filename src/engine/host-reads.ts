@@ -11,9 +11,10 @@
  *    was under way during a change keeps none of its answers.
  *
  * So a converged play costs one round trip per host for all its typed reads in a row, serial or
- * not, and a read never answers from before a change. A host whose reads ahead a change dropped
- * unused reads only FEW_AHEAD ahead until one answers again (a cold run wastes little). A read with stdin or a time limit of its
- * own (a wait) always runs on its own.
+ * not, and a read never answers from before a change. Reads go ahead only while the run is quiet:
+ * a host's read carries others only when nothing changed anywhere since its last read (or, for its
+ * first, since the last read of any host), so a run that is changing hosts reads nothing it would
+ * throw away. A read with stdin or a time limit of its own (a wait) always runs on its own.
  */
 import { randomBytes } from 'node:crypto';
 import { quote } from '../connection/quote.js';
@@ -22,15 +23,14 @@ import type { Connection, ExecOptions, ExecResult, ReadRequest } from '../connec
 
 /** At most this many reads ahead in one round trip. */
 export const MAX_AHEAD = 24;
-/** ... and this many on a host whose last reads ahead a change dropped unused (a run that changes it). */
-export const FEW_AHEAD = 2;
 
 export class HostReads {
   /** Changes seen so far: answers made under another count are void. */
   private epoch = 0;
   private readonly answers = new Map<string, Map<string, ExecResult>>();
-  /** Hosts whose reads ahead were dropped unused: they read few ahead until one answers again. */
-  private readonly changing = new Set<string>();
+  /** The count of changes when each host's last read ended, and when any host's did. */
+  private readonly seen = new Map<string, number>();
+  private seenAny: number | undefined;
   /** Reads made ahead, and how many of them answered a later read. */
   readonly counts = { read: 0, used: 0 };
 
@@ -44,8 +44,18 @@ export class HostReads {
   /** Something changes (or may have changed) a host: drop every answer made ahead. */
   changed(): void {
     this.epoch++;
-    for (const [host, book] of this.answers) if (book.size > 0) this.changing.add(host);
     this.answers.clear();
+  }
+
+  /** Nothing changed since this host's last read (or any host's, before its first). */
+  private quiet(host: string): boolean {
+    const since = this.seen.get(host) ?? this.seenAny;
+    return since === undefined || since === this.epoch;
+  }
+
+  private ended(host: string): void {
+    this.seen.set(host, this.epoch);
+    this.seenAny = this.epoch;
   }
 
   async run(conn: Connection, command: string, opts: ExecOptions): Promise<ExecResult> {
@@ -60,30 +70,31 @@ export class HostReads {
     const hit = mine?.get(key);
     if (hit) {
       mine!.delete(key);
-      this.changing.delete(conn.host);
       this.counts.used++;
       return hit;
     }
     const group = groupOf(plain);
     const seen = new Set([key]);
     const batch: ReadRequest[] = [];
-    const limit = this.changing.has(conn.host) ? FEW_AHEAD : MAX_AHEAD;
-    for (const r of ahead?.(limit) ?? []) {
-      const k = keyOf(r.command, r.opts);
-      if (batch.length >= limit || seen.has(k) || groupOf(r.opts) !== group || mine?.has(k)) continue;
-      seen.add(k);
-      batch.push(r);
+    if (this.quiet(conn.host)) {
+      for (const r of ahead?.(MAX_AHEAD) ?? []) {
+        const k = keyOf(r.command, r.opts);
+        if (batch.length >= MAX_AHEAD || seen.has(k) || groupOf(r.opts) !== group || mine?.has(k)) continue;
+        seen.add(k);
+        batch.push(r);
+      }
     }
-    if (batch.length === 0) return conn.run(command, plain);
+    if (batch.length === 0) return conn.run(command, plain).finally(() => this.ended(conn.host));
     const epoch = this.epoch;
     const results = await runBatch(conn, [command, ...batch.map((r) => r.command)], plain);
-    if (!results) return conn.run(command, plain);
+    if (!results) return conn.run(command, plain).finally(() => this.ended(conn.host));
     if (this.epoch === epoch) {
       let book = this.answers.get(conn.host);
       if (!book) this.answers.set(conn.host, (book = new Map()));
       batch.forEach((r, i) => book.set(keyOf(r.command, r.opts), results[i + 1]));
       this.counts.read += batch.length;
     }
+    this.ended(conn.host);
     return results[0];
   }
 }
@@ -137,28 +148,41 @@ function groupOf(opts: ExecOptions): string {
 }
 
 /**
- * Several reads in one round trip, each in its own `/bin/sh -c` (as if it ran alone), no stdin;
- * each one's exit code, stdout and stderr come back base64-encoded on one line of its own.
- * undefined when the batch itself did not work (then the caller runs its read alone).
+ * Several reads in one round trip, each in its own `/bin/sh -c` (as if it ran alone), no stdin.
+ * Each one's stdout comes back as it is, then a line with a mark (random per batch) and its exit
+ * code, then its stderr (kept in a file, copied only when there is any), then an end mark: one
+ * process per read besides the read's own. undefined when the batch itself did not work (then the
+ * caller runs its read alone).
  */
 async function runBatch(conn: Connection, commands: string[], opts: ExecOptions): Promise<ExecResult[] | undefined> {
-  const mark = `lbrun-read-${randomBytes(6).toString('hex')}`;
+  const mark = `lbrun-read-${randomBytes(9).toString('hex')}`;
   const script = [
-    'd=$(mktemp -d) || exit 97',
-    `trap 'rm -rf "$d"' EXIT`,
-    ...commands.map(
-      (c) => `/bin/sh -c ${quote(c)} </dev/null >"$d/o" 2>"$d/e"; r=$?; printf '%s %s %s %s\\n' ${mark} "$r" "$(base64 -w0 <"$d/o")" "$(base64 -w0 <"$d/e")"`,
-    ),
+    'e=$(mktemp) || exit 97',
+    `trap 'rm -f "$e"' EXIT`,
+    ...commands.map((c) => `/bin/sh -c ${quote(c)} </dev/null 2>"$e"; r=$?; printf '\\n${mark} %s\\n' "$r"; if [ -s "$e" ]; then cat "$e"; fi; printf '\\n${mark}-end\\n'`),
   ].join('\n');
   const r = await conn.run(script, opts);
   if (r.rc !== 0) return undefined;
+  return parseBatch(r.stdout, mark, commands.length);
+}
+
+/** The answers of runBatch's output, or undefined when it is not exactly `count` of them. */
+export function parseBatch(output: string, mark: string, count: number): ExecResult[] | undefined {
   const out: ExecResult[] = [];
-  for (const line of r.stdout.split('\n')) {
-    const [m, rc, stdout = '', stderr = ''] = line.split(' ');
-    if (m !== mark || !/^\d+$/.test(rc ?? '')) continue;
-    out.push({ rc: Number(rc), stdout: Buffer.from(stdout, 'base64').toString('utf8'), stderr: Buffer.from(stderr, 'base64').toString('utf8') });
+  const end = `\n${mark}-end\n`;
+  let at = 0;
+  while (at < output.length) {
+    const stop = output.indexOf(end, at);
+    if (stop < 0) return undefined;
+    const part = output.slice(at, stop);
+    const head = part.lastIndexOf(`\n${mark} `);
+    const line = head < 0 ? -1 : part.indexOf('\n', head + 1);
+    const rc = head < 0 || line < 0 ? '' : part.slice(head + mark.length + 2, line);
+    if (!/^\d+$/.test(rc)) return undefined;
+    out.push({ rc: Number(rc), stdout: part.slice(0, head), stderr: part.slice(line + 1) });
+    at = stop + end.length;
   }
-  return out.length === commands.length ? out : undefined;
+  return out.length === count ? out : undefined;
 }
 
 /** The task's view of its host's connection: its reads carry the reads of the host's next tasks. */

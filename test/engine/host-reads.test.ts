@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { LocalConnection } from '../../src/connection/local.js';
 import type { ExecOptions, ReadRequest } from '../../src/connection/types.js';
-import { FEW_AHEAD, HostReads, MAX_AHEAD, withReadsAhead } from '../../src/engine/host-reads.js';
+import { HostReads, MAX_AHEAD, withReadsAhead } from '../../src/engine/host-reads.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lbrun-host-reads-'));
 const file = join(dir, 'state');
@@ -84,16 +84,42 @@ t.test('what never goes ahead: off, stdin, a time limit, other become or environ
   t.equal(on.reads.counts.read, MAX_AHEAD, `at most ${MAX_AHEAD} reads ahead in one round trip`);
 });
 
-t.test('a host whose reads ahead a change dropped reads few ahead until one answers again', async (t) => {
-  const { reads, read, conn } = setup();
+t.test('reads go ahead only while nothing changes: a run changing hosts throws no read away', async (t) => {
+  const { raw, reads, read, conn } = setup();
   const echo = (tag: string) => Array.from({ length: 10 }, (_, i) => `echo ${tag}${i}`);
   await read('true', echo('a'));
-  t.equal(reads.counts.read, 10);
+  t.equal(reads.counts.read, 10, 'a first read carries the next ones');
   await conn.run('true', { become: false }); // a change: ten answers dropped unused
+  const n = raw.stats.commands;
   await read('true', echo('b'));
-  t.equal(reads.counts.read, 10 + FEW_AHEAD, 'a changing host reads few ahead');
-  t.same((await read('echo b0')).stdout, 'b0\n');
-  t.equal(reads.counts.used, 1);
+  t.equal(reads.counts.read, 10, 'the read after a change goes alone');
+  t.equal(raw.stats.commands, n + 1);
   await read('true', echo('c'));
-  t.equal(reads.counts.read, 20 + FEW_AHEAD, 'once an answer was used, as many as before');
+  t.equal(reads.counts.read, 20, 'a read with no change since the last goes ahead again');
+  t.same((await read('echo c0')).stdout, 'c0\n');
+  t.equal(reads.counts.used, 1);
+
+  // another host's change counts too (a change on one host may touch another)
+  const other = withReadsAhead(reads.wrap(new LocalConnection('other', { become: false })), () => []);
+  await other.run('true', { become: false });
+  await read('true', echo('d'));
+  t.equal(reads.counts.read, 20, 'a change on another host: alone again');
+});
+
+t.test('a batch answers exactly what each read printed, whatever it printed', async (t) => {
+  const { raw, reads, read } = setup();
+  const tricky = [
+    'printf "no newline"',
+    'printf "\\n\\n"',
+    'printf "lbrun-read-0000 0\\n"',
+    'echo lbrun-read-; echo lbrun-read- >&2',
+    'printf "err only" >&2; exit 4',
+    'printf "\\377\\376 bytes\\n"',
+    'head -c 70000 /dev/zero | tr "\\0" x',
+    'exit 255',
+  ];
+  const alone = await Promise.all(tricky.map((c) => raw.run(c, { become: false })));
+  t.same(await read(tricky[0], tricky.slice(1)), alone[0]);
+  for (const [i, c] of tricky.entries()) if (i > 0) t.same(await read(c), alone[i], c);
+  t.equal(reads.counts.used, tricky.length - 1, 'every later read was answered by the batch');
 });
