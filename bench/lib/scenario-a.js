@@ -8,19 +8,12 @@ import { join } from 'node:path';
 import { writeAnsibleInventory } from './lab-inventory.js';
 import { compareFingerprints, ensureLab, fingerprints, freshHosts, holdLab, releaseLab } from './lab.js';
 import { labHosts, measureFloor } from './floor.js';
-import { sumStats } from './stats.js';
+import { check, convergedRuns } from './runs.js';
 import { ROOT, runAnsible, runLbrun } from './tools.js';
 
 const SITE = join(ROOT, 'playbooks', 'site.yaml');
 const INVENTORY = join(ROOT, 'inventory', 'lab.yaml');
 const ANSIBLE_SITE = join(ROOT, 'bench', 'ansible', 'site.yml');
-
-function check(r, what, want) {
-  if (r.failure) throw new Error(`${what}: ${r.failure}`);
-  if (r.counts.hosts !== 3) throw new Error(`${what}: recap has ${r.counts.hosts} hosts, expected 3`);
-  if (want.converged && r.counts.changed !== 0) throw new Error(`${what}: a run on converged hosts changed ${r.counts.changed} tasks`);
-  if (want.cold && r.counts.changed === 0) throw new Error(`${what}: a cold run changed nothing`);
-}
 
 /**
  * @param {{ runs: number, coldRuns: number, ansibleTimeoutMs: number, resultsDir: string, log: (s: string) => void }} o
@@ -66,34 +59,7 @@ export async function scenarioA(o) {
     if (first.failure) throw new Error(`lbrun after the cold runs: ${first.failure}`);
     converged = true;
     if (first.counts.changed !== 0) out.equivalence.push(`lbrun changed ${first.counts.changed} tasks on hosts ansible had converged`);
-    for (let i = 0; i < o.runs; i++) {
-      const r = i === 0 && first.counts.changed === 0 ? first : await lb();
-      check(r, 'lbrun converged run', { converged: true });
-      out.lbrun.converged.push(r.ms);
-      out.lbrun.rssKiB.push(r.rssKiB);
-      out.lbrun.results.push(...r.results.map((e) => e.duration_ms));
-      out.lbrun.stats.push({ ...sumStats(r.stats), results: r.results.length });
-      const a = await an();
-      check(a, 'ansible converged run', { converged: true });
-      out.ansible.converged.push(a.ms);
-      log(`  converged         lbrun ${Math.round(r.ms)} ms, ansible ${Math.round(a.ms)} ms`);
-    }
-    // for reference: ansible as shipped (facts gathered, no pipelining), as most playbooks run
-    for (let i = 0; i < Math.min(o.runs, 3); i++) {
-      const a = await an({ stock: true });
-      check(a, 'ansible converged run as shipped', { converged: true });
-      out.ansible.stock.push(a.ms);
-      log(`  converged, ansible as shipped ${Math.round(a.ms)} ms`);
-    }
-    for (let i = 0; i < o.runs; i++) {
-      const r = await lb({ check: true, extra: ['--diff'] });
-      check(r, 'lbrun --check --diff run', { converged: true });
-      out.lbrun.check.push(r.ms);
-      const a = await an({ check: true, diff: true });
-      check(a, 'ansible --check --diff run', { converged: true });
-      out.ansible.check.push(a.ms);
-      log(`  --check --diff    lbrun ${Math.round(r.ms)} ms, ansible ${Math.round(a.ms)} ms`);
-    }
+    await convergedRuns({ runs: o.runs, lb, an, out, log, first });
     // the floor: one round trip per task per host, the hosts one after the other (serial 1)
     const perHost = Math.max(1, Math.round((out.lbrun.stats[0]?.results ?? 3) / 3));
     out.floor = await measureFloor({ hosts: await labHosts(SITE, INVENTORY, inv.hosts), rounds: perHost, serial: true, runs: o.runs });

@@ -9,19 +9,13 @@ import { join } from 'node:path';
 import { labHosts, measureFloor } from './floor.js';
 import { writeAnsibleInventory } from './lab-inventory.js';
 import { ensureLab, freshHosts, holdLab, releaseLab } from './lab.js';
-import { sumStats } from './stats.js';
+import { convergedRuns } from './runs.js';
 import { ROOT, runAnsible, runLbrun } from './tools.js';
 
 const SITE = join(ROOT, 'playbooks', 'site.yaml');
 const PLAIN = join(ROOT, 'bench', 'plain', 'plain.yaml');
 const INVENTORY = join(ROOT, 'inventory', 'lab.yaml');
 const ANSIBLE_PLAIN = join(ROOT, 'bench', 'ansible', 'plain.yml');
-
-function check(r, what, want) {
-  if (r.failure) throw new Error(`${what}: ${r.failure}`);
-  if (r.counts.hosts !== 3) throw new Error(`${what}: recap has ${r.counts.hosts} hosts, expected 3`);
-  if (want.converged && r.counts.changed !== 0) throw new Error(`${what}: a run on converged hosts changed ${r.counts.changed} tasks`);
-}
 
 /**
  * @param {{ runs: number, ansibleTimeoutMs: number, resultsDir: string, log: (s: string) => void }} o
@@ -60,33 +54,7 @@ export async function scenarioC(o) {
     const anAfter = await an();
     if (!anAfter.failure && anAfter.counts.changed !== 0) out.equivalence.push(`ansible changed ${anAfter.counts.changed} tasks on hosts lbrun converged`);
 
-    for (let i = 0; i < o.runs; i++) {
-      const r = await lb();
-      check(r, 'lbrun converged run', { converged: true });
-      out.lbrun.converged.push(r.ms);
-      out.lbrun.rssKiB.push(r.rssKiB);
-      out.lbrun.results.push(...r.results.map((e) => e.duration_ms));
-      out.lbrun.stats.push({ ...sumStats(r.stats), results: r.results.length });
-      const a = await an();
-      check(a, 'ansible converged run', { converged: true });
-      out.ansible.converged.push(a.ms);
-      log(`  converged         lbrun ${Math.round(r.ms)} ms, ansible ${Math.round(a.ms)} ms`);
-    }
-    for (let i = 0; i < Math.min(o.runs, 3); i++) {
-      const a = await an({ stock: true });
-      check(a, 'ansible converged run as shipped', { converged: true });
-      out.ansible.stock.push(a.ms);
-      log(`  converged, ansible as shipped ${Math.round(a.ms)} ms`);
-    }
-    for (let i = 0; i < o.runs; i++) {
-      const r = await lb({ check: true, extra: ['--diff'] });
-      check(r, 'lbrun --check --diff run', { converged: true });
-      out.lbrun.check.push(r.ms);
-      const a = await an({ check: true, diff: true });
-      check(a, 'ansible --check --diff run', { converged: true });
-      out.ansible.check.push(a.ms);
-      log(`  --check --diff    lbrun ${Math.round(r.ms)} ms, ansible ${Math.round(a.ms)} ms`);
-    }
+    await convergedRuns({ runs: o.runs, lb, an, out, log });
     out.floor = await measureFloor({ hosts: await labHosts(PLAIN, INVENTORY, inv.hosts), rounds: 5, runs: o.runs });
     log(`  floor (node + handshakes + 5 round trips) ${Math.round(out.floor.medianMs)} ms`);
   } finally {
