@@ -1,23 +1,11 @@
 import { join } from 'node:path';
-import t, { type Test } from 'tap';
+import t from 'tap';
 import { InputErrors } from '../../src/errors.js';
 import { loadPlaybook } from '../../src/playbook/load.js';
+import { loadError, loadTestPlaybook } from '../support/load-playbook.js';
 
 const PROJECT = join(import.meta.dirname, '../fixtures/load/project');
 const SITE = join(PROJECT, 'playbooks/site.yaml');
-
-/** Load playbook.yaml of a throw-away project; resolve to the error message with the dir stripped. */
-async function errorOf(t: Test, files: Parameters<Test["testdir"]>[0]): Promise<string> {
-  const dir = t.testdir(files);
-  try {
-    await loadPlaybook(join(dir, 'playbook.yaml'));
-  } catch (err) {
-    t.equal((err as { exitCode?: number }).exitCode, 3, 'input errors exit 3');
-    return (err as Error).message.split(dir + '/').join('');
-  }
-  t.fail('expected an error');
-  return '';
-}
 
 t.test('plays, imports, roles, tags and defaults are resolved', async (t) => {
   const pb = await loadPlaybook(SITE);
@@ -46,17 +34,17 @@ t.test('plays, imports, roles, tags and defaults are resolved', async (t) => {
 });
 
 t.test('unknown module: at its key, with a suggestion', async (t) => {
-  const msg = await errorOf(t, { 'playbook.yaml': '- hosts: all\n  tasks:\n    - name: x\n      debugg: { msg: hi }\n' });
+  const msg = await loadError(t, { 'playbook.yaml': '- hosts: all\n  tasks:\n    - name: x\n      debugg: { msg: hi }\n' });
   t.match(msg, /^playbook\.yaml:4:7: unknown module 'debugg' \(did you mean 'debug'\?\); expected a module \(.*debug.*\)$/);
 });
 
 t.test('unknown task key next to a module: valid keys listed', async (t) => {
-  const msg = await errorOf(t, { 'playbook.yaml': '- hosts: all\n  tasks:\n    - debug: { msg: hi }\n      whne: x\n' });
+  const msg = await loadError(t, { 'playbook.yaml': '- hosts: all\n  tasks:\n    - debug: { msg: hi }\n      whne: x\n' });
   t.match(msg, /^playbook\.yaml:4:7: unknown task key 'whne' \(did you mean 'when'\?\); expected one of the task keys: name, when, loop, .*, vars, until, .*, and one module$/);
 });
 
 t.test('bad module arguments are checked against the module schema', async (t) => {
-  const msg = await errorOf(t, {
+  const msg = await loadError(t, {
     'playbook.yaml': '- hosts: all\n  tasks:\n    - template:\n        src: a.mustache\n        dset: /etc/a\n',
   });
   t.match(msg, "playbook.yaml:3:7: missing key 'dest' (at /0/tasks/0/template); expected a key 'dest'");
@@ -64,25 +52,24 @@ t.test('bad module arguments are checked against the module schema', async (t) =
 });
 
 t.test('a templated argument is judged only after rendering', async (t) => {
-  const dir = t.testdir({ 'playbook.yaml': '- hosts: all\n  tasks:\n    - template: { src: a, dest: /a, backup: "{{ keep }}" }\n' });
-  const pb = await loadPlaybook(join(dir, 'playbook.yaml'));
+  const pb = await loadTestPlaybook(t, '- hosts: all\n  tasks:\n    - template: { src: a, dest: /a, backup: "{{ keep }}" }\n');
   t.equal(pb.plays[0].tasks[0].args.backup, '{{ keep }}');
 });
 
 t.test('when syntax errors point at their line', async (t) => {
-  const msg = await errorOf(t, { 'playbook.yaml': '- hosts: all\n  tasks:\n    - debug: { msg: hi }\n      when:\n        - a == 1\n        - b ==\n' });
+  const msg = await loadError(t, { 'playbook.yaml': '- hosts: all\n  tasks:\n    - debug: { msg: hi }\n      when:\n        - a == 1\n        - b ==\n' });
   t.match(msg, /^playbook\.yaml:6:14: invalid expression "b ==": /);
 });
 
 t.test('duplicate handler names in a play', async (t) => {
-  const msg = await errorOf(t, {
+  const msg = await loadError(t, {
     'playbook.yaml': '- hosts: all\n  handlers:\n    - name: restart\n      debug: { msg: a }\n    - name: restart\n      debug: { msg: b }\n',
   });
   t.equal(msg, "playbook.yaml:5:7: duplicate handler name 'restart' (first defined at playbook.yaml:3:7); expected unique handler names in a play");
 });
 
 t.test('notify must name a handler or a listen topic', async (t) => {
-  const msg = await errorOf(t, {
+  const msg = await loadError(t, {
     'playbook.yaml': '- hosts: all\n  tasks:\n    - debug: { msg: a }\n      notify: restart hapoxy\n  handlers:\n    - name: restart haproxy\n      debug: { msg: b }\n',
   });
   t.equal(msg, "playbook.yaml:4:15: notify 'restart hapoxy' names no handler of this play (did you mean 'restart haproxy'?); expected a handler name or listen topic: restart haproxy");
@@ -90,26 +77,26 @@ t.test('notify must name a handler or a listen topic', async (t) => {
 
 t.test('serial: schema shape and range', async (t) => {
   t.equal(
-    await errorOf(t, { 'playbook.yaml': '- hosts: all\n  serial: 0\n  tasks: []\n' }),
+    await loadError(t, { 'playbook.yaml': '- hosts: all\n  serial: 0\n  tasks: []\n' }),
     'playbook.yaml:2:11: invalid value 0 (at /0/serial); expected a positive integer, a percentage like "30%", or a list of those',
   );
   t.equal(
-    await errorOf(t, { 'playbook.yaml': '- hosts: all\n  serial: [2, "150%"]\n  tasks: []\n' }),
+    await loadError(t, { 'playbook.yaml': '- hosts: all\n  serial: [2, "150%"]\n  tasks: []\n' }),
     'playbook.yaml:2:11: invalid serial "150%"; expected a positive integer, a percentage like "30%" (above 0, at most 100), or a list of those',
   );
 });
 
 t.test('import cycles name the chain at the import line', async (t) => {
-  const msg = await errorOf(t, {
+  const msg = await loadError(t, {
     'playbook.yaml': '- import_playbook: a.yaml\n',
     'a.yaml': '- hosts: all\n  tasks: []\n- import_playbook: playbook.yaml\n',
   });
   t.match(msg, /^a\.yaml:3:20: import_playbook cycle: .*playbook\.yaml -> .*a\.yaml -> .*playbook\.yaml; /);
-  t.match(await errorOf(t, { 'playbook.yaml': '- import_playbook: nope.yaml\n' }), /^playbook\.yaml:1:20: imported playbook not found: /);
+  t.match(await loadError(t, { 'playbook.yaml': '- import_playbook: nope.yaml\n' }), /^playbook\.yaml:1:20: imported playbook not found: /);
 });
 
 t.test('a missing role is reported at the roles line with the roles available', async (t) => {
-  const msg = await errorOf(t, {
+  const msg = await loadError(t, {
     'playbook.yaml': '- hosts: all\n  roles:\n    - haproxy\n    - keepalivd\n',
     roles: { haproxy: { 'tasks.yaml': '- debug: { msg: a }\n' }, keepalived: { 'tasks.yaml': '- debug: { msg: a }\n' } },
   });
@@ -117,7 +104,7 @@ t.test('a missing role is reported at the roles line with the roles available', 
 });
 
 t.test('errors in role files name those files', async (t) => {
-  const msg = await errorOf(t, {
+  const msg = await loadError(t, {
     'playbook.yaml': '- hosts: all\n  roles: [web]\n',
     roles: { web: { 'tasks.yaml': '- name: x\n  comand: ls\n', 'defaults.yaml': 'a: [\n' } },
   });

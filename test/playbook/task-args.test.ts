@@ -2,25 +2,14 @@
 // module's own arguments winning; checked offline with the position of the key inside args:.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import t, { type Test } from 'tap';
-import { loadPlaybook } from '../../src/playbook/load.js';
+import t from 'tap';
+import { loadError, loadTestPlaybook } from '../support/load-playbook.js';
 import { runCli } from '../support/run-cli.js';
 
-async function errorOf(t: Test, text: string): Promise<string> {
-  const dir = t.testdir({ 'playbook.yaml': text });
-  try {
-    await loadPlaybook(join(dir, 'playbook.yaml'));
-  } catch (err) {
-    t.equal((err as { exitCode?: number }).exitCode, 3, 'input errors exit 3');
-    return (err as Error).message.split(dir + '/').join('');
-  }
-  t.fail('expected an error');
-  return '';
-}
-
 t.test('args: is merged under the module arguments, free-form included', async (t) => {
-  const dir = t.testdir({
-    'playbook.yaml': [
+  const pb = await loadTestPlaybook(
+    t,
+    [
       '- hosts: all',
       '  tasks:',
       '    - command: pwd',
@@ -29,8 +18,7 @@ t.test('args: is merged under the module arguments, free-form included', async (
       '      args: { chdir: /tmp }',
       '',
     ].join('\n'),
-  });
-  const pb = await loadPlaybook(join(dir, 'playbook.yaml'));
+  );
   const [a, b] = pb.plays[0].tasks;
   t.same(a.args, { chdir: '/tmp', creates: '/x', cmd: 'pwd' });
   t.match(a.argSources.chdir, { line: 4, column: 22 }, 'an argument from args: is located inside args:');
@@ -39,16 +27,16 @@ t.test('args: is merged under the module arguments, free-form included', async (
 });
 
 t.test('a bad argument inside args: is reported at its own line and column', async (t) => {
-  const msg = await errorOf(t, '- hosts: all\n  tasks:\n    - command: pwd\n      args:\n        chdirr: /tmp\n');
+  const msg = await loadError(t, '- hosts: all\n  tasks:\n    - command: pwd\n      args:\n        chdirr: /tmp\n');
   t.match(msg, /^playbook\.yaml:5:9: .*chdirr/);
-  const wrong = await errorOf(t, '- hosts: all\n  tasks:\n    - command: pwd\n      args:\n        chdir: 5\n');
+  const wrong = await loadError(t, '- hosts: all\n  tasks:\n    - command: pwd\n      args:\n        chdir: 5\n');
   t.match(wrong, /^playbook\.yaml:5:16: .*chdir/);
 });
 
 t.test('args: must be a map', async (t) => {
-  const msg = await errorOf(t, '- hosts: all\n  tasks:\n    - command: pwd\n      args: chdir=/tmp\n');
+  const msg = await loadError(t, '- hosts: all\n  tasks:\n    - command: pwd\n      args: chdir=/tmp\n');
   t.match(msg, /^playbook\.yaml:4:13: .*expected a map of the module's arguments/);
-  const list = await errorOf(t, '- hosts: all\n  tasks:\n    - command: pwd\n      args: [a]\n');
+  const list = await loadError(t, '- hosts: all\n  tasks:\n    - command: pwd\n      args: [a]\n');
   t.match(list, /^playbook\.yaml:4:13: /);
 });
 

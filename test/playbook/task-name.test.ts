@@ -1,11 +1,11 @@
-import { join } from 'node:path';
 import t from 'tap';
-import { loadPlaybook } from '../../src/playbook/load.js';
 import { renderString } from '../../src/vars/render.js';
+import { loadTestPlaybook } from '../support/load-playbook.js';
 
 t.test('an unnamed task with a long templated argument gets a name that still renders', async (t) => {
-  const dir = t.testdir({
-    'playbook.yaml': [
+  const pb = await loadTestPlaybook(
+    t,
+    [
       '- hosts: all',
       '  connection: local',
       '  tasks:',
@@ -14,8 +14,7 @@ t.test('an unnamed task with a long templated argument gets a name that still re
       '        chdir: "{{ some_directory_variable }}"',
       '',
     ].join('\n'),
-  });
-  const pb = await loadPlaybook(join(dir, 'playbook.yaml'));
+  );
   const name = pb.plays[0].tasks[0].name;
   t.ok(name.startsWith('command '), `default name starts with the module: ${name}`);
   t.ok(name.endsWith('...'), 'a long summary is shortened');
