@@ -5,10 +5,11 @@
  */
 import { argumentSource, InputError } from '../errors.js';
 import type { PlaybookSpec, TaskSpec } from '../playbook/types.js';
+import { GlobError, globToRegExp } from '../text/glob.js';
 
 /** The predicate the engine asks for each task in order (true from the first match on). */
 export function startAtTask(playbook: PlaybookSpec, name: string): (task: TaskSpec) => boolean {
-  const first = playbook.plays.flatMap((p) => p.tasks).find((t) => nameMatches(t, name));
+  const first = playbook.plays.flatMap((p) => p.tasks).find(nameMatcher(name));
   if (!first) {
     const names = playbook.plays.flatMap((p) => p.tasks).filter((t) => t.module !== 'meta').map(displayName);
     throw new InputError(`--start-at-task '${name}': no task of that name`, argumentSource('--start-at-task', name), { expected: `a task name: ${names.slice(0, 15).join(', ')}` });
@@ -21,27 +22,14 @@ function displayName(t: TaskSpec): string {
   return t.role ? `${t.role.name} : ${t.name}` : t.name;
 }
 
-function nameMatches(t: TaskSpec, pattern: string): boolean {
-  const re = globRegExp(pattern);
-  return [t.name, displayName(t)].some((n) => n === pattern || re.test(n));
-}
-
-/** fnmatch: * ? [...] (the rest literal). */
-function globRegExp(pattern: string): RegExp {
-  let out = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
-    if (c === '*') out += '.*';
-    else if (c === '?') out += '.';
-    else if (c === '[') {
-      const end = pattern.indexOf(']', i + 2);
-      if (end < 0) out += '\\[';
-      else {
-        const body = pattern.slice(i + 1, end);
-        out += `[${body.startsWith('!') ? '^' + body.slice(1).replace(/\\/g, '\\\\') : body.replace(/\\/g, '\\\\')}]`;
-        i = end;
-      }
-    } else out += c.replace(/[.+^${}()|\\\]]/g, '\\$&');
+/** Whether the task's name (or "role : name") is the pattern or matches it as a glob. */
+function nameMatcher(pattern: string): (t: TaskSpec) => boolean {
+  let re: RegExp | undefined;
+  try {
+    re = globToRegExp(pattern, { dotAll: true });
+  } catch (err) {
+    if (!(err instanceof GlobError)) throw err;
   }
-  return new RegExp(`^${out}$`, 's');
+  // not a valid glob (a reversed range): only the very name matches
+  return (t) => [t.name, displayName(t)].some((n) => n === pattern || re?.test(n) === true);
 }

@@ -7,6 +7,7 @@
  */
 import { InputError, sourceWithin, type Source } from '../errors.js';
 import { didYouMean } from '../load/did-you-mean.js';
+import { GlobError, globToRegExp, isGlob } from '../text/glob.js';
 import type { Inventory } from './types.js';
 
 export function matchHosts(inv: Inventory, pattern: string, source?: Source): string[] {
@@ -37,8 +38,8 @@ function resolveTerm(inv: Inventory, term: string, where: Source, pattern: strin
   if (term === 'all' || term === '*') return new Set(inv.hosts.keys());
   if (inv.hosts.has(term)) return new Set([term]);
   if (inv.groups.has(term)) return groupHosts(inv, term);
-  if (/[*?[]/.test(term)) {
-    const re = globToRegExp(term, where, pattern);
+  if (isGlob(term)) {
+    const re = hostGlob(term, where, pattern);
     const out = new Set<string>();
     for (const h of inv.hosts.keys()) if (re.test(h)) out.add(h);
     for (const g of inv.groups.keys()) if (re.test(g)) for (const h of groupHosts(inv, g)) out.add(h);
@@ -67,32 +68,12 @@ function groupHosts(inv: Inventory, group: string): Set<string> {
   return out;
 }
 
-/** A glob as a RegExp; a bad character class (`[2-1]`) is an InputError at the pattern's source. */
-function globToRegExp(glob: string, where: Source, pattern: string): RegExp {
-  let re = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i];
-    if (c === '*') re += '.*';
-    else if (c === '?') re += '.';
-    else if (c === '[') {
-      const end = glob.indexOf(']', i + 1);
-      if (end < 0) re += '\\[';
-      else {
-        const body = glob.slice(i + 1, end);
-        for (const [, from, to] of body.replace(/^!/, '').matchAll(/(.)-(.)/g)) {
-          if (from > to) {
-            throw new InputError(`host pattern ${JSON.stringify(pattern)}: the range [${from}-${to}] is reversed`, where, { expected: `a range from low to high, like [${to}-${from}]` });
-          }
-        }
-        if (body === '' || body === '!') throw new InputError(`host pattern ${JSON.stringify(pattern)}: empty character class []`, where, { expected: 'characters or a range inside [ ], like lb-0[1-3]' });
-        re += '[' + body.replace(/^!/, '^').replace(/\\/g, '\\\\').replace(/(?!^)\^/g, '\\^') + ']';
-        i = end;
-      }
-    } else re += c.replace(/[.+^${}()|\\\]]/g, '\\$&');
-  }
+/** A glob as a RegExp; a bad one (`[2-1]`, `[]`) is an InputError at the pattern's source. */
+function hostGlob(glob: string, where: Source, pattern: string): RegExp {
   try {
-    return new RegExp(`^${re}$`);
+    return globToRegExp(glob, { strict: true });
   } catch (err) {
-    throw new InputError(`host pattern ${JSON.stringify(pattern)}: invalid glob (${(err as Error).message})`, where, { expected: 'a glob with *, ? and [a-z] classes' });
+    if (!(err instanceof GlobError)) throw err;
+    throw new InputError(`host pattern ${JSON.stringify(pattern)}: ${err.message}`, where, { expected: err.expected });
   }
 }
