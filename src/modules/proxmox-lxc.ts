@@ -15,7 +15,12 @@ import { planLab, type LabActions, type LabFacts } from './proxmox/lab-plan.js';
 import { planPve, type Actions, type PveFacts } from './proxmox/pve-plan.js';
 
 export type LxcFacts = ({ driver: 'proxmox' } & PveFacts) | ({ driver: 'lab' } & LabFacts);
-type LxcData = Actions | LabActions;
+/** The plan's steps name their driver, as the facts do, so apply hands each driver a plan of its own type. */
+type LxcData = ({ driver: 'proxmox' } & Actions) | ({ driver: 'lab' } & LabActions);
+
+function withDriver<D extends LxcData['driver'], P>(driver: D, p: Plan<P>): Plan<{ driver: D } & P> {
+  return { ...p, data: p.data === undefined ? undefined : { driver, ...p.data } };
+}
 
 /** Loaded when a task uses it: most runs never provision, and every start would pay for https. */
 const proxmox = async () => (await import('./proxmox/proxmox-driver.js')).proxmoxDriver;
@@ -33,12 +38,14 @@ export const proxmoxLxc = typedModule<ProxmoxLxcArgs, LxcFacts, LxcData>({
   },
   plan(args, facts, input) {
     const a = resolveArgs(args);
-    return facts.driver === 'lab' ? planLab(a, facts, input) : planPve(a, facts, input);
+    return facts.driver === 'lab' ? withDriver('lab', planLab(a, facts, input)) : withDriver('proxmox', planPve(a, facts, input));
   },
   async apply(ctx, args, plan) {
     const a = resolveArgs(args);
-    if (a.driver === 'lab') return (await labDriver()).apply(ctx, a, plan as Plan<LabActions>);
-    return (await proxmox()).apply(ctx, a, plan as Plan<Actions>);
+    const { data } = plan;
+    if (data?.driver === 'lab') return (await labDriver()).apply(ctx, a, { ...plan, data });
+    if (data?.driver === 'proxmox') return (await proxmox()).apply(ctx, a, { ...plan, data });
+    throw new Error('proxmox_lxc: apply without the steps of its plan');
   },
 });
 
