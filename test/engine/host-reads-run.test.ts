@@ -26,6 +26,8 @@ const play = (serial: string) => `- name: packages and files
       apt: { name: "{{ pkgs }}" }
     - name: a folder per host
       file: { path: "${work}/{{ inventory_hostname }}", state: directory, mode: "0755" }
+    - name: a file in it
+      copy: { content: "note\\n", dest: "${work}/{{ inventory_hostname }}/note", mode: "0644" }
     - name: one more
       apt: { name: coreutils }
     - name: not on two
@@ -75,7 +77,7 @@ for (const file of ['linear.yaml', 'serial.yaml']) {
     rmSync(work, { recursive: true, force: true });
     const cold = await run(file);
     t.equal(cold.code, 0, cold.stderr + cold.stdout);
-    t.equal(recap(cold).three.changed, 1, 'the first run makes the folder');
+    t.equal(recap(cold).three.changed, 2, 'the first run makes the folder and the file');
 
     const ahead = await run(file);
     const plain = await run(file, '--no-read-ahead');
@@ -98,6 +100,14 @@ for (const file of ['linear.yaml', 'serial.yaml']) {
     t.equal(check.code, 0, check.stderr);
     t.same(results(check), results(checkPlain), '--check too');
     t.equal(recapOf(check).read_ahead.used, used);
+
+    // with --diff a read also takes the file's content: the reads made ahead must be those reads
+    const diff = await run(file, '--check', '--diff');
+    const diffPlain = await run(file, '--check', '--diff', '--no-read-ahead');
+    t.equal(diff.code, 0, diff.stderr);
+    t.same(results(diff), results(diffPlain), '--check --diff too');
+    t.equal(recapOf(diff).read_ahead.used, used, '--diff: as many reads answered as without it');
+    t.equal(commands(diff), commands(diffPlain) - used);
   });
 }
 
@@ -109,7 +119,7 @@ t.test('a run that changes hosts: the same results, the reads after a change mad
     const plain = await run(file, '--no-read-ahead');
     t.equal(ahead.code, 0, ahead.stderr + ahead.stdout);
     t.same(results(ahead), results(plain), file);
-    for (const h of ['one', 'two', 'three']) t.equal(recap(ahead)[h].changed, 1, `${file}: ${h} made its folder`);
+    for (const h of ['one', 'two', 'three']) t.equal(recap(ahead)[h].changed, 2, `${file}: ${h} made its folder and file`);
     t.ok(recapOf(ahead).read_ahead.used < recapOf(ahead).read_ahead.read, `${file}: the reads made before the folders were dropped`);
   }
 });
