@@ -2,9 +2,9 @@
 import { readFileSync, statSync } from 'node:fs';
 import { typedModule } from './contract.js';
 import { registerModule } from './registry.js';
-import { copyLikeFact, planCopyLike, type CopyLikeArgs, type CopyLikeFacts } from './support/copy-dest.js';
-import { verifyManagedFile, writeManagedFile, type ManagedFileData } from './support/managed-file.js';
-import { attributeProps, hostPathSchema, modeSchema, pathSchema } from './support/schema-parts.js';
+import { copyLikeProps, copyLikeSteps, type CopyLikeArgs, type CopyLikeFacts } from './support/copy-dest.js';
+import type { ManagedFileData } from './support/managed-file.js';
+import { pathSchema } from './support/schema-parts.js';
 
 /** A managed file (dest, attributes, validate, backup, force) whose content is given or read from `src`. */
 export interface CopyArgs extends CopyLikeArgs {
@@ -18,12 +18,7 @@ export const copy = typedModule<CopyArgs, CopyLikeFacts, ManagedFileData>({
     properties: {
       content: { type: 'string' },
       src: pathSchema,
-      dest: hostPathSchema,
-      ...attributeProps,
-      mode: { anyOf: [modeSchema, { const: 'preserve' }] },
-      validate: { type: 'string', pattern: '%s' },
-      backup: { type: 'boolean' },
-      force: { type: 'boolean' },
+      ...copyLikeProps,
     },
     required: ['dest'],
     oneOf: [{ required: ['content'] }, { required: ['src'] }],
@@ -35,10 +30,7 @@ export const copy = typedModule<CopyArgs, CopyLikeFacts, ManagedFileData>({
     const path = controller.findFile('files', args.src);
     return { ...args, body: readFileSync(path), srcMode: statSync(path).mode & 0o7777 };
   },
-  fact: (args, input) => copyLikeFact(args, input),
-  plan: planCopyLike,
-  verify: (ctx, _args, plan) => verifyManagedFile(ctx, plan.data),
-  apply: (ctx, _args, plan) => writeManagedFile(ctx, plan),
+  ...copyLikeSteps,
 });
 
 registerModule(copy);

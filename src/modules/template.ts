@@ -2,9 +2,9 @@
 import { statSync } from 'node:fs';
 import { typedModule } from './contract.js';
 import { registerModule } from './registry.js';
-import { copyLikeFact, planCopyLike, type CopyLikeArgs, type CopyLikeFacts } from './support/copy-dest.js';
-import { verifyManagedFile, writeManagedFile, type ManagedFileData } from './support/managed-file.js';
-import { attributeProps, hostPathSchema, modeSchema, pathSchema } from './support/schema-parts.js';
+import { copyLikeProps, copyLikeSteps, type CopyLikeArgs, type CopyLikeFacts } from './support/copy-dest.js';
+import type { ManagedFileData } from './support/managed-file.js';
+import { pathSchema } from './support/schema-parts.js';
 
 /** A managed file (dest, attributes, validate, backup, force) whose content is rendered from `src`. */
 export interface TemplateArgs extends CopyLikeArgs {
@@ -17,12 +17,7 @@ export const template = typedModule<TemplateArgs, CopyLikeFacts, ManagedFileData
     type: 'object',
     properties: {
       src: pathSchema,
-      dest: hostPathSchema,
-      ...attributeProps,
-      mode: { anyOf: [modeSchema, { const: 'preserve' }] },
-      validate: { type: 'string', pattern: '%s' },
-      backup: { type: 'boolean' },
-      force: { type: 'boolean' },
+      ...copyLikeProps,
     },
     required: ['src', 'dest'],
     additionalProperties: false,
@@ -32,10 +27,7 @@ export const template = typedModule<TemplateArgs, CopyLikeFacts, ManagedFileData
     const path = controller.findFile('templates', args.src);
     return { ...args, body: controller.renderTemplate(path), srcMode: statSync(path).mode & 0o7777 };
   },
-  fact: (args, input) => copyLikeFact(args, input),
-  plan: planCopyLike,
-  verify: (ctx, _args, plan) => verifyManagedFile(ctx, plan.data),
-  apply: (ctx, _args, plan) => writeManagedFile(ctx, plan),
+  ...copyLikeSteps,
 });
 
 registerModule(template);

@@ -3,15 +3,17 @@
  * existing directory means dest/basename(src) (a missing "dir/" is created); a dest whose directory
  * does not exist fails (in --check too); `force: false` leaves an existing dest alone; `mode:
  * preserve` takes the controller file's mode. The typed contract's parts shared by copy and template:
- * one fact command (copyLikeFact), the pure plan (planCopyLike), validate in --check, the write.
+ * the schema's properties after src/content (copyLikeProps), one fact command (copyLikeFact), the pure
+ * plan (planCopyLike), validate in --check and the write (copyLikeSteps).
  */
 import { basename, posix } from 'node:path';
 import { quote } from '../../connection/quote.js';
 import { TaskError } from '../../errors.js';
-import type { Fact, Plan, PlanInput } from '../types.js';
+import type { Fact, Plan, PlanInput, TypedModule } from '../types.js';
 import { accountsScript, parseAccounts, parseSections, sectionsScript, type MissingAccounts } from './fact-sections.js';
 import { fileFactsScript, followedFactsScript, parseFileFacts, parseFollowedFacts, type FileFacts } from './file-facts.js';
-import { decideManagedFile, type ManagedFile, type ManagedFileData } from './managed-file.js';
+import { decideManagedFile, verifyManagedFile, writeManagedFile, type ManagedFile, type ManagedFileData } from './managed-file.js';
+import { attributeProps, hostPathSchema, modeSchema } from './schema-parts.js';
 
 export interface CopyLikeArgs extends Omit<ManagedFile, 'content' | 'mode'> {
   src?: string;
@@ -32,6 +34,24 @@ export interface CopyLikeFacts {
   parent: FileFacts;
   missing: MissingAccounts;
 }
+
+/** The schema properties of dest and how it is written (copy and template add their source before them). */
+export const copyLikeProps = {
+  dest: hostPathSchema,
+  ...attributeProps,
+  mode: { anyOf: [modeSchema, { const: 'preserve' }] },
+  validate: { type: 'string', pattern: '%s' },
+  backup: { type: 'boolean' },
+  force: { type: 'boolean' },
+};
+
+/** Once the arguments are prepared (body, srcMode), copy and template are one module: fact, plan, verify, apply. */
+export const copyLikeSteps: Required<Pick<TypedModule<CopyLikeArgs, CopyLikeFacts, ManagedFileData>, 'fact' | 'plan' | 'verify' | 'apply'>> = {
+  fact: (args, input) => copyLikeFact(args, input),
+  plan: planCopyLike,
+  verify: (ctx, _args, plan) => verifyManagedFile(ctx, plan.data),
+  apply: (ctx, _args, plan) => writeManagedFile(ctx, plan),
+};
 
 /** The path the facts are read for: a dest ending in "/" names dest/basename(src). */
 const firstDest = (args: CopyLikeArgs) => (args.dest.endsWith('/') && args.src !== undefined ? posix.join(args.dest, basename(args.src)) : args.dest);
