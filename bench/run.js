@@ -125,7 +125,7 @@ async function main() {
 function renderDoc(res) {
   const { machine } = res;
   const equivalence = [
-    ...(res.a ? [res.a.equivalence.length ? `A: DIFFERENT: ${res.a.equivalence.join('; ')}` : 'A: after each tool\'s cold run, lb-01..03 are identical (config sha256, modes, owners, packages, units, sysctl); lbrun changes nothing on hosts ansible converged'] : []),
+    ...(res.a ? [res.a.equivalence.length ? `A: DIFFERENT: ${res.a.equivalence.join('; ')}` : `A: after each tool's cold run, lb-01..03 are identical (${res.a.fingerprintPaths ?? 'the'} files and directories the roles write: sha256, modes, owners; what lies beside them; packages; units enabled/active and haproxy.service's drop-ins; the VIP holder; sysctl); lbrun changes nothing on hosts ansible converged`] : []),
     ...(res.c ? [res.c.equivalence.length ? `C: DIFFERENT: ${res.c.equivalence.join('; ')}` : 'C: lbrun changes nothing on hosts ansible converged, and ansible nothing on hosts lbrun converged'] : []),
     ...(res.b ?? []).map((b) => (b.equivalence.length ? `B N=${b.n}: DIFFERENT: ${b.equivalence.slice(0, 5).join('; ')}` : `B N=${b.n}: ${b.proofs.join('; ') || 'not checked (ansible stopped at its time limit)'}`)),
   ];

@@ -4,7 +4,7 @@
  * test runs against the lab while the bench re-creates hosts, and it waits for one that does. `freshHosts` gives cold hosts: each host is removed (its overlay disk and host key
  * forgotten) and booted again from the cached base, packages not installed.
  */
-import { DEFAULT_HOSTS, ensureHost, hostExec, labStatus, labUp, removeHost, setQuiet } from '../../dist/lab/index.js';
+import { DEFAULT_HOSTS, VIP, ensureHost, hostExec, labStatus, labUp, removeHost, setQuiet } from '../../dist/lab/index.js';
 import { LAB_LOCK, holdLabLock, releaseLabLock } from '../../dist/lab/hold-lock.js';
 
 /** Take the lab for this process (released at exit); waits while a test process holds it. */
@@ -40,13 +40,37 @@ export async function freshHosts() {
   return Date.now() - t0;
 }
 
-/** What the playbooks are responsible for on a host, as one text: hashes, modes, packages, units. */
+/**
+ * What the playbooks are responsible for on a host, as one text: every file and directory the roles
+ * write (sha256 of files, mode, owner; absent when missing), what else lies beside them (a backup
+ * left behind, a stray file), packages, units (enabled, active, haproxy.service's drop-ins as systemd
+ * loaded them), the haproxy state file keepalived tracks, whether this node holds the VIP, and the
+ * live sysctl.
+ */
+export const FINGERPRINT_PATHS = [
+  '/etc/sysctl.d/60-lbrun.conf',
+  '/usr/local/sbin/lbrun-haproxy-reload',
+  '/usr/local/sbin/lbrun-haproxy-preflight',
+  '/etc/haproxy/haproxy.cfg',
+  '/usr/local/sbin/lbrun-keepalived-config-test',
+  '/etc/tmpfiles.d/lbrun-vrrp.conf',
+  '/run/lbrun',
+  '/run/lbrun/haproxy-stopped',
+  '/etc/systemd/system/haproxy.service.d',
+  '/etc/systemd/system/haproxy.service.d/lbrun-vrrp.conf',
+  '/usr/local/sbin/lbrun-vrrp-masters',
+  '/etc/keepalived/keepalived.conf',
+];
 const FINGERPRINT = [
-  'for f in /etc/haproxy/haproxy.cfg /etc/keepalived/keepalived.conf /usr/local/sbin/lbrun-keepalived-config-test /etc/sysctl.d/60-lbrun.conf; do',
-  '  if [ -e "$f" ]; then echo "$f $(stat -c "%a %U:%G" "$f") $(sha256sum < "$f" | cut -c1-64)"; else echo "$f absent"; fi',
+  `for f in ${FINGERPRINT_PATHS.join(' ')}; do`,
+  '  if [ -d "$f" ]; then echo "$f dir $(stat -c "%a %U:%G" "$f")";',
+  '  elif [ -e "$f" ]; then echo "$f $(stat -c "%a %U:%G" "$f") $(sha256sum < "$f" | cut -c1-64)"; else echo "$f absent"; fi',
   'done',
-  "dpkg-query -W -f '${Package} ${db:Status-Status}\\n' haproxy keepalived curl psmisc ca-certificates 2>&1",
+  'for d in /etc/haproxy /etc/keepalived /usr/local/sbin /etc/systemd/system/haproxy.service.d /run/lbrun; do echo "$d: $(ls -A "$d" 2>/dev/null | tr "\n" " ")"; done',
+  "dpkg-query -W -f '${Package} ${db:Status-Status}\n' haproxy keepalived curl psmisc ca-certificates 2>&1",
   'for u in haproxy keepalived; do echo "$u $(systemctl is-enabled $u 2>&1) $(systemctl is-active $u 2>&1)"; done',
+  'echo "haproxy.service drop-ins: $(systemctl show -p DropInPaths --value haproxy.service) reload needed: $(systemctl show -p NeedDaemonReload --value haproxy.service)"',
+  `echo "VIP held: $(ip -4 -o addr show | grep -c ' ${VIP}/' || true)"`,
   'echo "net.ipv4.ip_nonlocal_bind $(sysctl -n net.ipv4.ip_nonlocal_bind)"',
 ].join('\n');
 

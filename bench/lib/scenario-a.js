@@ -2,11 +2,12 @@
  * Scenario A, the product: playbooks/site.yaml on lb-01..03 with lbrun, and bench/ansible/site.yml
  * with ansible-playbook, on the same hosts in the same run. Cold (hosts re-created before each run),
  * converged re-run, and --check --diff on converged hosts; the floor (bench/lib/floor.js) beside them. After each tool's cold run the hosts'
- * fingerprints (config hashes, modes, packages, units, sysctl) are taken and compared.
+ * fingerprints (every file the roles write: hashes, modes, owners; packages, units, the VIP holder,
+ * sysctl; bench/lib/lab.js) are taken and compared.
  */
 import { join } from 'node:path';
 import { writeAnsibleInventory } from './lab-inventory.js';
-import { compareFingerprints, ensureLab, fingerprints, freshHosts, holdLab, releaseLab } from './lab.js';
+import { FINGERPRINT_PATHS, compareFingerprints, ensureLab, fingerprints, freshHosts, holdLab, releaseLab } from './lab.js';
 import { labHosts, measureFloor } from './floor.js';
 import { check, convergedRuns } from './runs.js';
 import { ROOT, runAnsible, runLbrun } from './tools.js';
@@ -24,12 +25,14 @@ export async function scenarioA(o) {
   log('scenario A: the lab (lb-01..03)');
   await ensureLab();
   const inv = await writeAnsibleInventory({ playbook: SITE, inventory: INVENTORY, out: join(o.resultsDir, 'lab-ansible-inventory.yaml') });
+  if (inv.factVars.length) log(`  from the nodes' facts (both tools gather them): ${inv.factVars.join(', ')}`);
   const lb = (extra = {}) => runLbrun(SITE, INVENTORY, { rss: true, ...extra });
   const an = (extra = {}) => runAnsible(ANSIBLE_SITE, join(o.resultsDir, 'lab-ansible-inventory.yaml'), { forks: 5, knownHosts: inv.knownHosts, timeoutMs: o.ansibleTimeoutMs, ...extra });
   const out = {
     lbrun: { cold: [], converged: [], check: [], rssKiB: [], results: [], stats: [] },
     ansible: { cold: [], converged: [], check: [], stock: [] },
     equivalence: [],
+    fingerprintPaths: FINGERPRINT_PATHS.length,
     resetMs: [],
   };
   let converged = true;

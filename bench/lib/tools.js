@@ -51,8 +51,8 @@ function total(hosts) {
 
 /**
  * Environment for ansible-playbook: its stock settings (ssh with ControlMaster/ControlPersist)
- * plus what any tuned set-up uses: pipelining, no fact gathering (nothing in the plays needs
- * facts), a fixed interpreter (no discovery); known_hosts checked strictly. `stock`: Ansible as
+ * plus what any tuned set-up uses: pipelining, no implicit fact gathering (scenario A's play
+ * gathers the network facts it reads with an explicit setup), a fixed interpreter (no discovery); known_hosts checked strictly. `stock`: Ansible as
  * shipped instead (facts gathered, no pipelining, interpreter discovery). controlDir is fresh per
  * run, so no run reuses the previous run's SSH master connections.
  */
