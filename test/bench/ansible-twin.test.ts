@@ -58,7 +58,7 @@ t.test('every task keeps its module, its gate settings and its conditions\' shap
       const twin = an.get((SPLIT[lb.name ?? ''] ?? [lb.name])[0]);
       if (!twin) continue; // the order test names it
       const mod = Object.keys(lb).find((k) => !['name', ...KEYS, 'block', 'rescue', 'always', 'tags'].includes(k));
-      if (mod && mod !== 'block') t.ok(mod in twin || MODULE_TWIN[mod]! in twin, `${role}: "${lb.name}" uses ${mod} (or its twin)`);
+      if (mod && mod !== 'block') t.ok(mod in twin || MODULE_TWIN[mod] in twin, `${role}: "${lb.name}" uses ${mod} (or its twin)`);
       for (const k of ['register', 'notify', 'retries', 'delay', 'delegate_to', 'check_mode']) {
         t.same(twin[k], lb[k], `${role}: "${lb.name}" ${k}`);
       }
@@ -118,7 +118,7 @@ t.test('ansible-playbook renders every template lbrun writes, byte for byte', as
     },
   ];
   const pre = { name: 'dirs', file: { path: `${dir}/an/{{ inventory_hostname }}/{{ item }}`, state: 'directory' }, loop: [...new Set(templates.map((x) => x.dest.replace(/\/[^/]+$/, '')))] };
-  (play[0]!.tasks as unknown[]).unshift(pre);
+  (play[0].tasks as unknown[]).unshift(pre);
   writeFileSync(join(dir, 'render.yml'), JSON.stringify(play));
   const an = spawnSync('ansible-playbook', ['-i', join(dir, 'inv.json'), join(dir, 'render.yml')], {
     encoding: 'utf8',
