@@ -4,9 +4,10 @@
  */
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
-import { InterruptedError, TaskTimeoutError } from '../errors.js';
+import { InterruptedError } from '../errors.js';
 import { spawnError } from '../setup/missing-command.js';
 import { ShellConnection, type ExecLimits, type RawResult } from './shell-connection.js';
+import { watchLimits } from './watch-limits.js';
 
 /** How long a stopped command's process group has between TERM and KILL. */
 const KILL_GRACE_MS = 2_000;
@@ -40,27 +41,17 @@ export class LocalConnection extends ShellConnection {
         // (also after the command closed: what it left behind in its group goes too)
         killTimer ??= setTimeout(() => signalGroup('SIGKILL'), KILL_GRACE_MS).unref();
       };
-      const timer =
-        limits.timeoutMs === undefined
-          ? undefined
-          : setTimeout(
-              () => kill(new TaskTimeoutError(`command timed out after ${limits.timeoutMs} ms on ${this.host}`)),
-              limits.timeoutMs,
-            );
-      const onAbort = () => kill(new InterruptedError(`command interrupted on ${this.host}`));
-      limits.signal?.addEventListener('abort', onAbort, { once: true });
+      const release = watchLimits(limits, this.host, kill);
       child.stdout.on('data', (d: Buffer) => out.push(d));
       child.stderr.on('data', (d: Buffer) => err.push(d));
       child.stdin.on('error', () => {}); // the command may exit without reading its stdin
       child.stdin.end(stdin);
       child.on('error', (e) => {
-        clearTimeout(timer);
-        limits.signal?.removeEventListener('abort', onAbort);
+        release();
         reject(spawnError('/bin/sh', e, 'a local command'));
       });
       child.on('close', (code, sig) => {
-        clearTimeout(timer);
-        limits.signal?.removeEventListener('abort', onAbort);
+        release();
         if (stopped) return reject(stopped);
         const rc = code ?? (sig ? 128 + constants.signals[sig] : -1);
         resolve({ rc, stdout: Buffer.concat(out), stderr: Buffer.concat(err) });

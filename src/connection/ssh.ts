@@ -11,9 +11,10 @@ import { join } from 'node:path';
 import pLimit from 'p-limit';
 import ssh2 from 'ssh2';
 import type { Client as SshClient, ConnectConfig } from 'ssh2';
-import { ConnectError, HostKeyError, InterruptedError, TaskTimeoutError } from '../errors.js';
+import { ConnectError, HostKeyError, InterruptedError } from '../errors.js';
 import { fingerprint, hostKeyAlgorithms, lookupKnownKeys, recordKnownKey } from './known-hosts.js';
 import { ShellConnection, type ExecLimits, type RawResult } from './shell-connection.js';
+import { watchLimits } from './watch-limits.js';
 import type { ConnectionSettings } from './types.js';
 
 const KEEPALIVE_INTERVAL_MS = 5_000;
@@ -323,24 +324,14 @@ export class SshConnection extends ShellConnection {
           const pid = /^(\d+)\n/.exec(Buffer.concat(out).toString('latin1'))?.[1];
           if (pid) this.killGroup(client, pid);
           stream.close();
-          clearTimeout(timer);
-          limits.signal?.removeEventListener('abort', onAbort);
+          release();
           reject(why);
         };
-        const timer =
-          limits.timeoutMs === undefined
-            ? undefined
-            : setTimeout(
-                () => stop(new TaskTimeoutError(`command timed out after ${limits.timeoutMs} ms on ${this.host}`)),
-                limits.timeoutMs,
-              );
-        const onAbort = () => stop(new InterruptedError(`command interrupted on ${this.host}`));
-        limits.signal?.addEventListener('abort', onAbort, { once: true });
+        const release = watchLimits(limits, this.host, stop);
         stream.on('data', (d: Buffer) => out.push(d));
         stream.stderr.on('data', (d: Buffer) => errOut.push(d));
         stream.on('close', (code: number | null, signal?: string) => {
-          clearTimeout(timer);
-          limits.signal?.removeEventListener('abort', onAbort);
+          release();
           if (stopped) return;
           const all = Buffer.concat(out);
           const stdout = all.subarray(all.indexOf(10) + 1);
