@@ -7,6 +7,7 @@ import { spawn, execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import { trackServer } from './proc.js';
 
 export const FLEET_DIR = '/tmp/lbrun-bench-fleet';
 export const FLEET_PORT = 2200;
@@ -117,6 +118,7 @@ export async function startFleet(n) {
         ].join('\n'),
       );
       const child = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', conf], { stdio: ['ignore', 'ignore', 'ignore'] });
+      trackServer(child);
       children.push(child);
     }
     await Promise.all(hosts.map((h, i) => waitPort(h.address, FLEET_PORT, children[i])));

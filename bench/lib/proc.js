@@ -9,6 +9,14 @@ import { join } from 'node:path';
 
 /** Process groups of the commands running now (ended by cleanup() when the bench is interrupted). */
 const running = new Set();
+/** Long-lived servers (scenario B's sshd), ended by cleanup() too. */
+const servers = new Set();
+
+/** A server child the bench stops itself; cleanup() stops it when the bench is interrupted. */
+export function trackServer(child) {
+  servers.add(child);
+  child.once('exit', () => servers.delete(child));
+}
 
 export function cleanup() {
   for (const pid of running) {
@@ -18,6 +26,7 @@ export function cleanup() {
       /* gone */
     }
   }
+  for (const child of servers) child.kill('SIGTERM');
 }
 
 /**
