@@ -163,7 +163,9 @@ t.test(`mutated projects (seed ${SEED}, ${SAMPLES} samples)`, async (t) => {
   t.comment(`replay with LBRUN_MUTATION_SEED=${SEED}`);
   const texts = new Map<string, string>();
   const samples: Array<{ m: Mutation; file: string; text: string }> = [];
-  for (const m of fc.sample(mutationArb, { numRuns: SAMPLES * 3, seed: SEED })) {
+  // one sample that is bad input by construction (a misspelt template tag), always among them
+  const always: Mutation = { file: FILES.findIndex((f) => f.path === 'templates/haproxy.cfg.mustache'), kind: 'misspell', at: 0, how: 0 };
+  for (const m of [always, ...fc.sample(mutationArb, { numRuns: SAMPLES * 3, seed: SEED })]) {
     if (samples.length >= SAMPLES) break;
     const file = FILES[m.file].path;
     const original = (texts.get(file) ?? texts.set(file, readFileSync(join(base, file), 'utf8')).get(file)) as string;
@@ -181,6 +183,10 @@ t.test(`mutated projects (seed ${SEED}, ${SAMPLES} samples)`, async (t) => {
     t.notOk(stack, `${what}: no stack trace or internal error\n${r.stderr.slice(0, 2000)}`);
     t.not(r.code, 1, `${what}: not an internal error`);
     if (r.code !== 3) {
+      // a misspelt template tag names an undefined variable: bad input by construction, which must
+      // not pass as "it ran" (every run here ends unreachable, so one that slipped past the offline
+      // checks and reached the hosts would exit 4 like a valid one)
+      t.notOk(misspeltTag(s), `${what}: a misspelt template name is bad input, yet it ran (exit ${r.code}, ${r.connections} connections)`);
       totals.valid++; // still valid input: it ran (a valid sample is not counted as a bad input)
       continue;
     }
@@ -198,6 +204,17 @@ t.test(`mutated projects (seed ${SEED}, ${SAMPLES} samples)`, async (t) => {
     `FIGURE mutation_samples=${totals.samples} still_valid=${totals.valid} exit_3=${totals.exit3} located=${totals.located} stack_traces=${totals.stackTraces} hosts_contacted=${totals.contacted}`,
   );
 });
+
+/** A misspelt {{tag}} name in a template whose new spelling is no word anywhere in the project. */
+function misspeltTag(s: { m: Mutation; file: string; text: string }): boolean {
+  if (s.m.kind !== 'misspell' || !s.file.endsWith('.mustache')) return false;
+  const before = readFileSync(join(base, s.file), 'utf8');
+  let i = 0;
+  while (i < before.length && before[i] === s.text[i]) i++;
+  const wrong = /^[A-Za-z0-9_.]*/.exec(s.text.slice(s.text.lastIndexOf('{', i) + 1).replace(/^[#^/&]?\s*/, ''))?.[0] ?? '';
+  const project = FILES.map((f) => readFileSync(join(base, f.path), 'utf8')).join('\n');
+  return wrong !== '' && !new RegExp(`(?<![\\w.])${wrong.replace(/\./g, '\\.')}(?![\\w])`).test(project);
+}
 
 /** file:line:column locations of stderr inside the project, whose line exists in that file. */
 function locations(stderr: string, dir: string): Array<{ file: string; line: number }> {
