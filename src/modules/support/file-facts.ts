@@ -34,7 +34,8 @@ export function fileFactsScript(path: string, withContent: boolean): string {
     'echo "$t"',
     '[ "$t" = absent ] && exit 0',
     'stat -c "%a %U %G %s %u %g %i %h" -- "$p"',
-    'if [ "$t" = file ]; then sha256sum -- "$p" | cut -d" " -f1; else echo -; fi',
+    // sha256sum's own line (its sum, then the name, escaped with a leading backslash when needed): no `cut`
+    'if [ "$t" = file ]; then sha256sum -- "$p"; else echo -; fi',
     'if [ "$t" = link ]; then readlink -- "$p"; else echo; fi',
     withContent ? `if [ "$t" = file ] && [ "$(stat -c %s -- "$p")" -le ${MAX_CONTENT} ]; then echo ${MARK}; cat -- "$p"; fi` : '',
   ].join('\n');
@@ -55,7 +56,7 @@ export function parseFileFacts(path: string, text: string): FileFacts {
     uid,
     gid,
     size: Number(size),
-    sha256: head[2] === '-' ? undefined : head[2],
+    sha256: head[2] === '-' ? undefined : head[2].replace(/^\\/, '').slice(0, 64),
     linkTarget: type === 'link' ? head[3] : undefined,
     inode,
     nlink: Number(nlink),
