@@ -14,6 +14,7 @@ import { recap } from '../support/run-cli.js';
 import { startVipClient, type VipClientResult } from '../support/vip-client.js';
 import { explain, LAB_HOSTS, labSession, site, VIP } from '../e2e/lab-site.js';
 import { hashOf, journalCursor, quietJournalCursor, serviceEvents, serviceStamp, tempFiles } from './lab-drill.js';
+import { followVip, moves } from './lab-timing.js';
 
 t.setTimeout(30 * 60_000);
 
@@ -26,12 +27,14 @@ function failures(r: VipClientResult): string {
 
 async function underLoad(args: string[]) {
   const client = startVipClient({ host: VIP, intervalMs: 10, maxDurationMs: 10 * 60_000, timeoutMs: 3000 });
+  const follow = followVip(LAB_HOSTS);
   const r = await site(args);
+  const holders = await follow.stop();
   const load = await client.stop();
   figures.runs++;
   figures.requests += load.ok + load.failed;
   figures.failed += load.failed;
-  return { r, load };
+  return { r, load, holders };
 }
 
 t.before(async () => {
@@ -45,8 +48,11 @@ t.test('a rolling change reloading haproxy and keepalived on every node loses no
   ] as const) {
     const since = Object.fromEntries(await Promise.all(LAB_HOSTS.map(async (h) => [h, await journalCursor(h)] as const)));
     const stamps = Object.fromEntries(await Promise.all(LAB_HOSTS.map(async (h) => [h, await serviceStamp(h, 'haproxy')] as const)));
-    const { r, load } = await underLoad([...extra]);
+    const { r, load, holders } = await underLoad([...extra]);
     t.equal(r.code, 0, `${label}: ${explain(r)}`);
+    // a reload keeps the VIP where it is; a restart (or a stop) hands it over and back, and each
+    // move cuts every long-lived connection (kubectl watch, exec, logs -f)
+    t.equal(moves(holders), 0, `${label}: the VIP never moved during the run (${holders.map((h) => h.holder).join(' > ')})`);
     for (const handler of ['haproxy : reload haproxy', 'keepalived : reload keepalived']) {
       const done = r.events.filter((e) => e.event === 'host_result' && e.task === handler && e.status === 'changed').map((e) => e.host);
       t.same(done, LAB_HOSTS, `${label}: ${handler} on each node, one after another`);
