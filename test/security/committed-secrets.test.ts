@@ -5,7 +5,8 @@
  * key material lives in .lab/, which git ignores; the scan fails when it cannot read it.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { labKeysDir } from '../../src/lab/config.js';
@@ -92,14 +93,31 @@ t.test('no blob in the history holds a key or secret', async (t) => {
   t.comment(`FIGURE history_blobs_scanned=${blobs} secrets_found=${hits.length}`);
 });
 
-t.test('the lab key material is ignored by git', async (t) => {
-  for (const f of ['.lab/id_ed25519', '.lab/become_password', '.lab/ca.key']) {
-    let ignored = true;
+t.test('the lab key material is ignored by git, whether .lab is a directory or a link to one', async (t) => {
+  // the repository's own ignore rules in a scratch repository: the answer does not depend on how
+  // this checkout's .lab is made (git refuses to look beneath a link)
+  const scratch = mkdtempSync(join(tmpdir(), 'lbrun-ignore-'));
+  t.teardown(() => rmSync(scratch, { recursive: true, force: true }));
+  const inScratch = (...args: string[]) => execFileSync('git', args, { cwd: scratch, stdio: 'pipe' });
+  inScratch('init', '-q');
+  copyFileSync(join(REPO_ROOT, '.gitignore'), join(scratch, '.gitignore'));
+  const real = join(scratch, 'lab-keys');
+  mkdirSync(real);
+  const files = ['id_ed25519', 'become_password', 'ca.key'];
+  for (const f of files) writeFileSync(join(real, f), 'x');
+  const ignored = (path: string) => {
     try {
-      execFileSync('git', ['check-ignore', '-q', f], { cwd: REPO_ROOT, stdio: 'ignore' });
+      inScratch('check-ignore', '-q', path);
+      return true;
     } catch {
-      ignored = false;
+      return false;
     }
-    t.ok(ignored, `${f} is ignored`);
-  }
+  };
+  mkdirSync(join(scratch, '.lab'));
+  for (const f of files) writeFileSync(join(scratch, '.lab', f), 'x');
+  for (const f of files) t.ok(ignored(`.lab/${f}`), `.lab/${f} is ignored (.lab a directory)`);
+  rmSync(join(scratch, '.lab'), { recursive: true });
+  symlinkSync(real, join(scratch, '.lab'));
+  t.ok(ignored('.lab'), '.lab is ignored (.lab a link to the key directory)');
+  t.notOk(ignored('lab-keys/id_ed25519'), 'control: a key file elsewhere is not ignored, so the check can fail');
 });
