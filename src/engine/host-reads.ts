@@ -167,7 +167,7 @@ async function runBatch(conn: Connection, commands: string[], opts: ExecOptions)
 }
 
 /** The answers of runBatch's output, or undefined when it is not exactly `count` of them. */
-export function parseBatch(output: string, mark: string, count: number): ExecResult[] | undefined {
+function parseBatch(output: string, mark: string, count: number): ExecResult[] | undefined {
   const out: ExecResult[] = [];
   const end = `\n${mark}-end\n`;
   let at = 0;

@@ -4,7 +4,7 @@
  */
 import { dirname } from 'node:path';
 import type { Connection, ConnectionSettings } from '../connection/types.js';
-import type { ModuleContext } from '../modules/types.js';
+import type { FactInput, ModuleContext } from '../modules/types.js';
 import type { Vars } from '../types.js';
 import type { PlaySpec, TaskSpec } from '../playbook/types.js';
 import { findFile } from '../playbook/find-file.js';
@@ -51,14 +51,18 @@ export function diffOf(scope: Pick<TaskScope, 'run' | 'task'>): boolean {
   return scope.task.diff ?? scope.run.options.diff === true;
 }
 
+/** The fact's input: the same for a task's own read and for the reads made ahead of it. */
+export function factInputOf(scope: Pick<TaskScope, 'run' | 'task'>): Required<FactInput> {
+  return { check: checkModeOf(scope), diff: diffOf(scope) };
+}
+
 export function moduleContext(scope: TaskScope, conn: Connection, vars: Vars, signal: AbortSignal): ModuleContext {
   const { run, play, task } = scope;
   const { host, settings } = targetOf(scope);
   return {
     host,
     conn,
-    check: checkModeOf(scope),
-    diff: diffOf(scope),
+    ...factInputOf(scope),
     become: task.become ?? (play.become || settings.become),
     becomeUser: task.becomeUser ?? play.becomeUser ?? settings.becomeUser,
     vars,

@@ -20,7 +20,7 @@ import { taskEnvironment } from './environment.js';
 import { varsFor } from './host-task.js';
 import { MAX_AHEAD } from './host-reads.js';
 import { renderArgs } from './render-args.js';
-import { checkModeOf, diffOf, type TaskScope } from './task-scope.js';
+import { factInputOf, type TaskScope } from './task-scope.js';
 
 const playTasks = new WeakMap<PlaySpec, TaskSpec[]>();
 
@@ -63,8 +63,7 @@ function readOf(scope: TaskScope, playHosts: string[]): ReadRequest | undefined 
     }
     const args = renderArgs(scope, vars);
     if (Object.values(args).some(isUnknown)) return undefined;
-    // the same input as the task's own read (contract.ts), or the two commands differ and nothing is reused
-    const fact = spec.fact(args, { check: checkModeOf(scope), diff: diffOf(scope) });
+    const fact = spec.fact(args, factInputOf(scope));
     if (!fact || fact.live || fact.timeoutMs !== undefined) return undefined;
     const become = fact.become === false ? false : (task.become ?? (play.become || settings.become));
     const env = taskEnvironment(task, vars);

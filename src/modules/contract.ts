@@ -46,7 +46,7 @@ export function typedModule<A, F, P>(spec: TypedModule<A, F, P>): ModuleDefiniti
     async plan(ctx, given) {
       const args = prepare ? prepare(given, ctx) : given;
       let facts = (read ? await read(ctx, args) : undefined) as F;
-      const f = fact?.(args, { check: ctx.check, diff: ctx.diff });
+      const f = fact?.(args, ctx);
       if (f) {
         // a read: it may be answered by a read made ahead (src/engine/host-reads.ts) unless it is a wait
         const opts = { ...(f.become === false ? { become: false } : {}), timeoutMs: ctx.timeoutMs ?? f.timeoutMs, read: f.live !== true };

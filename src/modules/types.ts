@@ -19,6 +19,12 @@ export type { FileDiff, Vars };
  * `service` task for a unit that an earlier `apt` task would install must say "would change" rather
  * than fail. Modules add to and read from this.
  */
+/** What a module's fact may depend on besides its arguments (engine/task-scope.ts factInputOf). */
+export interface FactInput {
+  check: boolean;
+  diff?: boolean;
+}
+
 export interface HostRunState {
   /** Packages an earlier task installs (or would install in check mode). */
   pendingPackages: Set<string>;
@@ -175,7 +181,7 @@ export interface Plan<P = undefined> {
 
 export interface TypedModule<A, F = undefined, P = undefined> extends Omit<ModuleDefinition<A>, 'plan' | 'apply'> {
   /** The facts' command; undefined when this plan needs none (wait_for does not wait in --check). */
-  fact?(args: A, input: { check: boolean; diff?: boolean }): Fact<F> | undefined;
+  fact?(args: A, input: FactInput): Fact<F> | undefined;
   /**
    * Prepare the arguments on the controller before the fact: what only the controller has (a file
    * from files/, a rendered template) goes into them, so the plan stays a pure function of them.

@@ -48,12 +48,11 @@ export function loadBundle<T>(bundleFile: string, kind: string, env: NodeJS.Proc
   const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
   wrapper.call(module.exports, module.exports, createRequire(bundleFile), module, bundleFile, dirname(bundleFile));
   const cache = !enabled ? 'off' : cached === undefined ? 'none' : script.cachedDataRejected ? 'rejected' : 'taken';
-  const taken = cache === 'taken';
   return {
     exports: module.exports,
     cache,
     saveCache() {
-      if (!enabled || taken) return;
+      if (cache !== 'none' && cache !== 'rejected') return;
       const temp = `${cacheFile}.${process.pid}.tmp`;
       try {
         mkdirSync(dirname(cacheFile), { recursive: true });
