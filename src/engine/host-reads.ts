@@ -148,39 +148,35 @@ function groupOf(opts: ExecOptions): string {
 }
 
 /**
- * Several reads in one round trip, each in its own `/bin/sh -c` (as if it ran alone), no stdin.
- * Each one's stdout comes back as it is, then a line with a mark (random per batch) and its exit
- * code, then its stderr (kept in a file, copied only when there is any), then an end mark: one
- * process per read besides the read's own. undefined when the batch itself did not work (then the
- * caller runs its read alone).
+ * Several reads in one round trip, each in its own subshell (`eval` of its script, no stdin, so it
+ * parses and exits as if it ran alone), one after the other. After each read, a line with a mark
+ * (random per batch) and its exit code ends its stdout, and the mark alone ends its stderr, on
+ * the channel's own stderr: no process besides the reads' own. undefined when the batch itself did
+ * not work (then the caller runs its read alone).
  */
 async function runBatch(conn: Connection, commands: string[], opts: ExecOptions): Promise<ExecResult[] | undefined> {
   const mark = `lbrun-read-${randomBytes(9).toString('hex')}`;
-  const script = [
-    'e=$(mktemp) || exit 97',
-    `trap 'rm -f "$e"' EXIT`,
-    ...commands.map((c) => `/bin/sh -c ${quote(c)} </dev/null 2>"$e"; r=$?; printf '\\n${mark} %s\\n' "$r"; if [ -s "$e" ]; then cat "$e"; fi; printf '\\n${mark}-end\\n'`),
-  ].join('\n');
+  const script = commands
+    .map((c) => `(eval ${quote(c)}) </dev/null; printf '\\n${mark} %s\\n' "$?"; printf '\\n${mark}\\n' >&2`)
+    .join('\n');
   const r = await conn.run(script, opts);
   if (r.rc !== 0) return undefined;
-  return parseBatch(r.stdout, mark, commands.length);
+  return parseBatch(r.stdout, r.stderr, mark, commands.length);
 }
 
 /** The answers of runBatch's output, or undefined when it is not exactly `count` of them. */
-function parseBatch(output: string, mark: string, count: number): ExecResult[] | undefined {
+function parseBatch(stdout: string, stderr: string, mark: string, count: number): ExecResult[] | undefined {
+  const errs = stderr.split(`\n${mark}\n`);
+  if (errs.length !== count + 1 || errs[count] !== '') return undefined;
   const out: ExecResult[] = [];
-  const end = `\n${mark}-end\n`;
   let at = 0;
-  while (at < output.length) {
-    const stop = output.indexOf(end, at);
-    if (stop < 0) return undefined;
-    const part = output.slice(at, stop);
-    const head = part.lastIndexOf(`\n${mark} `);
-    const line = head < 0 ? -1 : part.indexOf('\n', head + 1);
-    const rc = head < 0 || line < 0 ? '' : part.slice(head + mark.length + 2, line);
-    if (!/^\d+$/.test(rc)) return undefined;
-    out.push({ rc: Number(rc), stdout: part.slice(0, head), stderr: part.slice(line + 1) });
-    at = stop + end.length;
+  while (at < stdout.length) {
+    const head = stdout.indexOf(`\n${mark} `, at);
+    const line = head < 0 ? -1 : stdout.indexOf('\n', head + 1);
+    const rc = line < 0 ? '' : stdout.slice(head + mark.length + 2, line);
+    if (!/^\d+$/.test(rc) || out.length === count) return undefined;
+    out.push({ rc: Number(rc), stdout: stdout.slice(at, head), stderr: errs[out.length] });
+    at = line + 1;
   }
   return out.length === count ? out : undefined;
 }

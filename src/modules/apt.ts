@@ -28,13 +28,16 @@ export interface AptFacts {
 const APT_GET = 'apt-get -o DPkg::Lock::Timeout=120 -y -q';
 const ENV = { DEBIAN_FRONTEND: 'noninteractive' };
 
-export function aptFactsScript(names: string[], latest: boolean): string {
+/** `age`: the cache's age matters (update_cache with cache_valid_time); it costs two processes. */
+export function aptFactsScript(names: string[], latest: boolean, age: boolean): string {
   const q = quoteArgs(names);
   return [
     names.length ? `dpkg-query -W -f='\${Package} \${db:Status-Abbrev}\\n' ${q} 2>/dev/null` : '',
     latest && names.length ? `echo --policy--; LC_ALL=C apt-cache policy ${q} 2>/dev/null` : '',
-    'echo "--age-- $(( $(date +%s) - $(stat -c %Y /var/lib/apt/lists 2>/dev/null || echo 0) ))"',
-  ].join('\n');
+    age ? 'echo "--age-- $(( $(date +%s) - $(stat -c %Y /var/lib/apt/lists 2>/dev/null || echo 0) ))"' : '',
+  ]
+    .filter(Boolean)
+    .join('\n');
 }
 
 export function parseAptFacts(stdout: string): AptFacts {
@@ -114,7 +117,10 @@ export const apt = typedModule<AptArgs, AptFacts, AptActions>({
     anyOf: [{ required: ['name'] }, { required: ['update_cache'] }],
     additionalProperties: false,
   },
-  fact: (args) => ({ command: aptFactsScript(asList(args.name), args.state === 'latest'), parse: parseAptFacts }),
+  fact: (args) => ({
+    command: aptFactsScript(asList(args.name), args.state === 'latest', args.update_cache === true && args.cache_valid_time !== undefined),
+    parse: parseAptFacts,
+  }),
   plan(args, facts, input) {
     const names = asList(args.name);
     const actions = aptPlan(args, facts);

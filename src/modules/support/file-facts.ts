@@ -69,10 +69,12 @@ export async function fileFacts(ctx: ModuleContext, path: string, withContent = 
   return parseFileFacts(path, r.stdout);
 }
 
-/** The script printing the resolved path (`readlink -m`), then its facts. `path` is quoted unless
- *  `shellWord` says it already is a shell word (e.g. "$s"). */
+/** The script printing the resolved path (`readlink -m`; for a directory it can enter, the shell's
+ *  own `cd -P` and `pwd -P`, which give the same without a process), then its facts. `path` is
+ *  quoted unless `shellWord` says it already is a shell word (e.g. "$s"). */
 export function followedFactsScript(path: string, shellWord = false, withContent = false): string {
-  return `q=$(readlink -m -- ${shellWord ? `"${path.replace(/^"|"$/g, '')}"` : quote(path)}) && printf '%s\\n' "$q"\n${fileFactsScript('', withContent).replace(/^p=.*$/m, 'p=$q')}`;
+  const w = shellWord ? `"${path.replace(/^"|"$/g, '')}"` : quote(path);
+  return `q=$(CDPATH= cd -P -- ${w} 2>/dev/null && pwd -P || readlink -m -- ${w}) && printf '%s\\n' "$q"\n${fileFactsScript('', withContent).replace(/^p=.*$/m, 'p=$q')}`;
 }
 
 /** Its output: the facts, with `path` the resolved path. */
