@@ -1,6 +1,7 @@
 /**
  * What the tier is for, on the converged lab: traffic through the VIP reaches the stand-in API
- * servers and survives a dead backend; the VIP fails over lb-01 -> lb-02 -> lb-03 and comes back;
+ * servers and survives a dead backend (before the checks take it out, a request that meets it is
+ * retried on a live one); the VIP fails over lb-01 -> lb-02 -> lb-03 and comes back;
  * a rolling config change under load drops no request.
  */
 import t from 'tap';
@@ -15,6 +16,28 @@ const BACKENDS = ['k3s-lab-cp-01', 'k3s-lab-cp-02', 'k3s-lab-cp-03'];
 
 function failures(r: VipClientResult): string {
   return r.requests.filter((q) => !q.ok).slice(0, 5).map((q) => `at ${q.at} ms: ${q.error}`).join('; ');
+}
+
+/** A command to HAProxy's runtime API on a node (the admin socket of templates/haproxy.cfg.mustache). */
+function runtimeApi(host: string, command: string): Promise<string> {
+  const py = 'import socket,sys;s=socket.socket(socket.AF_UNIX);s.connect("/run/haproxy/admin.sock");s.sendall((sys.argv[1]+"\\n").encode());print(s.makefile().read(),end="")';
+  return on(host, `python3 -c '${py}' '${command}'`);
+}
+
+/** One column of a server's row in HAProxy's stats CSV on a node (throws when absent). */
+async function serverStat(host: string, server: string, column: string): Promise<string> {
+  const lines = (await on(host, "curl -fsS 'http://127.0.0.1:8404/stats;csv'")).split('\n');
+  const col = lines[0].replace(/^# /, '').split(',').indexOf(column);
+  const row = lines.find((l) => l.split(',')[1] === server)?.split(',');
+  if (col < 0 || !row) throw new Error(`${host}: no ${column} for ${server} in the stats CSV`);
+  return row[col];
+}
+
+/** An HAProxy time ("2s", "500ms", "1m"; a bare number is ms) in ms. */
+function haproxyMs(value: string): number {
+  const m = /^(\d+)(ms|s|m)?$/.exec(value.trim());
+  if (!m) throw new Error(`not an HAProxy time: ${JSON.stringify(value)}`);
+  return Number(m[1]) * (m[2] === 's' ? 1000 : m[2] === 'm' ? 60_000 : 1);
 }
 
 t.before(async () => {
@@ -46,6 +69,33 @@ t.test('traffic through the VIP reaches every stand-in; a stopped backend leaves
   await startBackend(2);
   const back = await waitUntil(() => serverStatus(holder, 'k3s-lab-cp-02'), (s) => s === 'UP', 30_000, 200);
   t.comment(`k3s-lab-cp-02 back UP after ${back.ms} ms`);
+});
+
+t.test('a dead backend the checks have not taken out yet costs a request one connect timeout, never an error', async (t) => {
+  // With its checks off on the VIP holder, the dead server stays in the rotation: every request of
+  // its turn meets it (a connect that times out), and only the retry on another server (option
+  // redispatch) answers it. With the checks on, that window is the ~3 s before it is marked down.
+  const holder = (await vipHolder()) as string;
+  const server = 'k3s-lab-cp-02';
+  const connectMs = haproxyMs(await on(holder, "awk '$1 == \"timeout\" && $2 == \"connect\" {print $3}' /etc/haproxy/haproxy.cfg"));
+  await runtimeApi(holder, `disable health k3s-api/${server}`);
+  try {
+    await stopBackend(2);
+    t.equal(await serverStatus(holder, server), 'no check', `${server} is dead but still in the rotation (its checks off)`);
+    const redispatched = Number(await serverStat(holder, server, 'wredis'));
+    const r = await runVipClient({ host: VIP, count: 30, intervalMs: 5, timeoutMs: 30_000 });
+    const moved = Number(await serverStat(holder, server, 'wredis')) - redispatched;
+    const slowest = Math.max(...r.requests.map((q) => q.ms));
+    t.comment(`${r.ok} ok / ${r.failed} failed; ${moved} connects redispatched away from ${server}; the slowest answer ${slowest} ms (connect timeout ${connectMs} ms)`);
+    t.equal(r.failed, 0, `no failed request while a dead backend is in the rotation (${failures(r)})`);
+    // round robin sends about a third of the 30 to it: the test did meet the dead server
+    t.ok(moved >= 5, `${moved} requests met ${server} and were retried on another server`);
+    t.ok(slowest <= connectMs + 1000, `the slowest answer took ${slowest} ms (bound: one connect timeout, ${connectMs} ms, + 1 s)`);
+  } finally {
+    await runtimeApi(holder, `enable health k3s-api/${server}`);
+    await startBackend(2);
+    await waitUntil(() => serverStatus(holder, server), (s) => s === 'UP', 30_000, 200);
+  }
 });
 
 t.test('failover: lb-01 -> lb-02 -> lb-03 as haproxy stops, back to lb-01 when it returns', async (t) => {
