@@ -4,8 +4,9 @@
  * retried on a live one); the VIP fails over lb-01 -> lb-02 -> lb-03 and comes back;
  * a rolling config change under load drops no request.
  */
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import t from 'tap';
-import { labExec, startBackend, stopBackend, vipHolder } from '../lab/helpers.js';
+import { cutBackend, labExec, startBackend, stopBackend, vipHolder } from '../lab/helpers.js';
 import { recap } from '../support/run-cli.js';
 import { runVipClient, startVipClient, type VipClientResult } from '../support/vip-client.js';
 import { explain, LAB_HOSTS, labSession, on, serverStatus, site, VIP, waitForVip, waitUntil } from './lab-site.js';
@@ -14,7 +15,7 @@ t.setTimeout(20 * 60_000);
 
 const BACKENDS = ['k3s-lab-cp-01', 'k3s-lab-cp-02', 'k3s-lab-cp-03'];
 
-function failures(r: VipClientResult): string {
+function failures(r: Pick<VipClientResult, 'requests'>): string {
   return r.requests.filter((q) => !q.ok).slice(0, 5).map((q) => `at ${q.at} ms: ${q.error}`).join('; ');
 }
 
@@ -55,11 +56,22 @@ t.test('traffic through the VIP reaches every stand-in; a stopped backend leaves
   t.same(Object.keys(before.byBackend).sort(), BACKENDS, `round robin over the three stand-ins: ${JSON.stringify(before.byBackend)}`);
 
   const holder = (await vipHolder()) as string;
-  const during = startVipClient({ host: VIP, intervalMs: 20, maxDurationMs: 60_000 });
+  // three clients at once, so that connects to the dead backend are under way when it is marked down
+  const during = [1, 2, 3].map(() => startVipClient({ host: VIP, intervalMs: 20, maxDurationMs: 60_000 }));
   await stopBackend(2);
   const detected = await waitUntil(() => serverStatus(holder, 'k3s-lab-cp-02'), (s) => s.startsWith('DOWN'), 30_000, 200);
-  const whileDetecting = await during.stop();
+  const each = await Promise.all(during.map((c) => c.stop()));
+  const whileDetecting = {
+    ok: each.reduce((n, r) => n + r.ok, 0),
+    failed: each.reduce((n, r) => n + r.failed, 0),
+    stoppedBy: each.every((r) => r.stoppedBy === 'stop') ? 'stop' : 'a bound',
+    requests: each.flatMap((r) => r.requests),
+  } as const;
   t.comment(`k3s-lab-cp-02 marked DOWN by ${holder} after ${detected.ms} ms; ${whileDetecting.ok} ok / ${whileDetecting.failed} failed requests meanwhile`);
+  // the connects under way to it when it is marked down are retried elsewhere, not killed
+  t.equal(whileDetecting.stoppedBy, 'stop', 'the clients ran through the whole detection');
+  t.ok(whileDetecting.ok >= detected.ms / 1000, `${whileDetecting.ok} requests answered while the dead backend was being marked down`);
+  t.equal(whileDetecting.failed, 0, `no failed request while the dead backend was being marked down (${failures(whileDetecting)})`);
 
   const after = await runVipClient({ host: VIP, count: 60, intervalMs: 5 });
   t.equal(after.failed, 0, `no failed request after detection (${failures(after)})`);
@@ -95,6 +107,58 @@ t.test('a dead backend the checks have not taken out yet costs a request one con
     await runtimeApi(holder, `enable health k3s-api/${server}`);
     await startBackend(2);
     await waitUntil(() => serverStatus(holder, server), (s) => s === 'UP', 30_000, 200);
+  }
+});
+
+/** A keep-alive TLS connection through the VIP, after one answered GET /version: its socket and backend. */
+function heldConnection(): Promise<{ socket: TLSSocket; backend: string }> {
+  return new Promise((resolve, reject) => {
+    const socket = tlsConnect({ host: VIP, port: 6443, rejectUnauthorized: false }, () => {
+      socket.write('GET /version HTTP/1.1\r\nHost: lab\r\nConnection: keep-alive\r\n\r\n');
+    });
+    let head = '';
+    const onData = (c: Buffer) => {
+      head += c.toString('latin1');
+      const m = /\r\nx-lab-backend: *([^\r]+)\r\n/i.exec(head);
+      if (m && head.includes('\r\n\r\n')) {
+        socket.off('data', onData);
+        resolve({ socket, backend: m[1] });
+      }
+    };
+    socket.on('data', onData).once('error', reject).setTimeout(10_000, () => socket.destroy(new Error('no answer in 10 s')));
+  });
+}
+
+t.test('an open connection to a backend that dies without closing it is closed within the keepalive bound', async (t) => {
+  // A watch (kubectl, a kubelet) holds an idle connection; its API server loses power: nothing
+  // closes the connection, and without HAProxy's keepalive probes it hangs for the 1 h tunnel timeout.
+  const holder = (await vipHolder()) as string;
+  const cfg = (key: string) => on(holder, `awk '$1 == "${key}" {print $2}' /etc/haproxy/haproxy.cfg`);
+  const boundMs = haproxyMs(await cfg('srvtcpka-idle')) + Number(await cfg('srvtcpka-cnt')) * haproxyMs(await cfg('srvtcpka-intvl'));
+  let held: { socket: TLSSocket; backend: string } | undefined;
+  for (let i = 0; i < 6 && held?.backend !== 'k3s-lab-cp-02'; i++) {
+    held?.socket.destroy();
+    held = await heldConnection();
+  }
+  t.equal(held?.backend, 'k3s-lab-cp-02', 'a connection held open to k3s-lab-cp-02 (round robin)');
+  const socket = held!.socket;
+  socket.setTimeout(0);
+  try {
+    const closed = new Promise<number>((resolve) => socket.once('close', () => resolve(Date.now())));
+    socket.on('error', () => {});
+    const cutAt = Date.now();
+    await cutBackend(2);
+    const limitMs = boundMs + 4000;
+    const at = await Promise.race([closed, new Promise<undefined>((r) => setTimeout(r, limitMs))]);
+    t.comment(`k3s-lab-cp-02 cut off; the held connection ${at === undefined ? `still open after ${limitMs} ms` : `closed after ${at - cutAt} ms`} (keepalive bound ${boundMs} ms)`);
+    t.ok(at !== undefined, `the held connection is closed within the keepalive bound + 4 s (${limitMs} ms), so its client reconnects`);
+    const after = await runVipClient({ host: VIP, count: 30, intervalMs: 5, timeoutMs: 30_000 });
+    t.equal(after.failed, 0, `new connections meanwhile all answered (${failures(after)})`);
+  } finally {
+    socket.destroy();
+    await stopBackend(2);
+    await startBackend(2);
+    await waitUntil(() => serverStatus(holder, 'k3s-lab-cp-02'), (s) => s === 'UP', 30_000, 200);
   }
 });
 

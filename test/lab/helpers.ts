@@ -16,10 +16,12 @@ import {
   hostState,
   keyPaths,
   labUp,
+  findBackend,
   startBackend as libStartBackend,
   stopBackend as libStopBackend,
 } from '../../src/lab/index.js';
 import { holdLabLock } from '../../src/lab/hold-lock.js';
+import { deleteLink } from '../../src/lab/network.js';
 
 export { VIP, BACKENDS, DEFAULT_HOSTS };
 
@@ -136,6 +138,12 @@ export async function vipHolder(): Promise<string | null> {
 /** Stop stand-in API server N (1-3, or its name k3s-lab-cp-0N): its process and address vanish. */
 export async function stopBackend(n: number | string): Promise<void> {
   await libStopBackend(n);
+}
+
+/** Cut stand-in API server N off the network as a power loss would: its address vanishes, its
+ *  process keeps running and closes nothing (stopBackend afterwards ends it). */
+export async function cutBackend(n: number | string): Promise<void> {
+  await deleteLink(findBackend(n).veth);
 }
 
 /** Start stand-in API server N again; resolves when it answers /readyz. */

@@ -56,7 +56,12 @@ t.test('HAProxy keeps the seed: *:6443 tcp frontend, round robin over the three 
     const s = (v: string) => (v.endsWith('ms') ? Number(v.slice(0, -2)) / 1000 : Number(v.replace(/s$/, '')));
     const outAfter = s(ds.inter) + (Number(ds.fall) - 1) * s(ds.fastinter) + Number(ds.fall) * s(timeoutCheck);
     t.ok(outAfter <= 10, `${host}: a dead server is out within ${outAfter} s (<= 10 s; the seed: ~30 s)`);
-    t.equal(ds['on-marked-down'], 'shutdown-sessions', `${host}: a server marked down has its connections closed`);
+    // killing sessions at the mark-down would also kill the connects still under way (no redispatch)
+    t.equal(ds['on-marked-down'], undefined, `${host}: a server marked down keeps the connects under way to it (they are retried elsewhere)`);
+    t.same(haproxyLines(be, 'option', 'srvtcpka'), [['option', 'srvtcpka']], `${host}: keepalive probes to the servers`);
+    const ka = (k: string) => haproxyLines(be, k)[0]?.[1] ?? '';
+    const closedAfter = s(ka('srvtcpka-idle')) + Number(ka('srvtcpka-cnt')) * s(ka('srvtcpka-intvl'));
+    t.ok(closedAfter <= 16, `${host}: an open connection to a dead server is closed within ${closedAfter} s of silence (<= 16 s; without probes: the tunnel timeout)`);
     const global = haproxySection(cfg, 'global');
     t.same(haproxyLines(global, 'hard-stop-after'), [['hard-stop-after', '30m']], `${host}: old workers end 30 min after a reload at the latest`);
     const servers = haproxyLines(be, 'server').map((l) => [l[1], l[2], 'check' in serverOptions(l.slice(3), [])]);
