@@ -28,16 +28,20 @@ export interface AptFacts {
 const APT_GET = 'apt-get -o DPkg::Lock::Timeout=120 -y -q';
 const ENV = { DEBIAN_FRONTEND: 'noninteractive' };
 
-/** `age`: the cache's age matters (update_cache with cache_valid_time); it costs two processes. */
+/**
+ * `age`: the cache's age matters (update_cache with cache_valid_time); it costs two processes.
+ * dpkg-query exits 1 when a name is not installed (an answer, not a failure); anything else fails
+ * the read, as does a failing apt-cache.
+ */
 export function aptFactsScript(names: string[], latest: boolean, age: boolean): string {
   const q = quoteArgs(names);
   return [
-    names.length ? `dpkg-query -W -f='\${Package} \${db:Status-Abbrev}\\n' ${q} 2>/dev/null` : '',
-    latest && names.length ? `echo --policy--; LC_ALL=C apt-cache policy ${q} 2>/dev/null` : '',
+    names.length ? `{ dpkg-query -W -f='\${Package} \${db:Status-Abbrev}\\n' ${q} 2>/dev/null || [ $? -eq 1 ]; }` : '',
+    latest && names.length ? `echo --policy-- && LC_ALL=C apt-cache policy ${q} 2>/dev/null` : '',
     age ? 'echo "--age-- $(( $(date +%s) - $(stat -c %Y /var/lib/apt/lists 2>/dev/null || echo 0) ))"' : '',
   ]
     .filter(Boolean)
-    .join('\n');
+    .join(' &&\n');
 }
 
 export function parseAptFacts(stdout: string): AptFacts {
