@@ -10,7 +10,7 @@ import { constants, homedir } from 'node:os';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
 import ssh2 from 'ssh2';
-import type { Client as SshClient, ConnectConfig } from 'ssh2';
+import type { ClientChannel, Client as SshClient, ConnectConfig } from 'ssh2';
 import { ConnectError, HostKeyError, InterruptedError } from '../errors.js';
 import { fingerprint, hostKeyAlgorithms, lookupKnownKeys, recordKnownKey } from './known-hosts.js';
 import { ShellConnection, type ExecLimits, type RawResult } from './shell-connection.js';
@@ -25,6 +25,8 @@ const KILL_GRACE_MS = 2_000;
 const MAX_CHANNELS = 8;
 /** A command cut off by a broken connection: how long lbrun tries to reconnect to kill it. */
 const REAP_WINDOW_MS = 5_000;
+/** How long a command stopped while starting is given to print its pid, so it can be killed. */
+const PID_WAIT_MS = 5_000;
 
 export interface SshOptions {
   /** Trust an unknown (never a changed) host key and record it. */
@@ -72,10 +74,7 @@ export class SshConnection extends ShellConnection {
   async close(): Promise<void> {
     // a command stopped by a timeout or an abort, or cut off by a broken connection, is being
     // killed: let that finish first (bounded), or its processes would outlive the run
-    if (this.killing.size > 0) {
-      const bound = REAP_WINDOW_MS + KILL_GRACE_MS + 1000;
-      await Promise.race([Promise.allSettled([...this.killing]), new Promise((r) => setTimeout(r, bound).unref())]);
-    }
+    await this.killsDone();
     this.client?.end();
     this.jump?.end();
     this.client = this.jump = undefined;
@@ -240,17 +239,73 @@ export class SshConnection extends ShellConnection {
   protected async exec(line: string, stdin: Buffer | undefined, limits: ExecLimits): Promise<RawResult> {
     if (limits.afterBreak && this.broken) return this.execFresh(line, stdin);
     await this.connect();
-    return this.channels(() => this.execChannel(line, stdin, limits));
+    // a channel's slot is free once sshd closed it, not when its command was given up on: a stopped
+    // command's session lasts until its kill, and sshd refuses channels past MaxSessions
+    const attempt = () =>
+      new Promise<RawResult>((resolve, reject) => {
+        this.channels(
+          () =>
+            new Promise<void>((freed) => {
+              this.execChannel(line, stdin, limits, freed).then(resolve, reject);
+            }),
+        ).catch(reject);
+      });
+    try {
+      return await attempt();
+    } catch (e) {
+      // sshd counts a stopped command's session until its kill has ended it: once the kills in
+      // flight are done, its channel refusal is over
+      if (!(e instanceof ChannelRefusedError) || this.killing.size === 0) throw e;
+      await this.killsDone();
+      return attempt();
+    }
+  }
+
+  /** The kills in flight, done (bounded: a host that stays away keeps them). */
+  private async killsDone(): Promise<void> {
+    if (this.killing.size === 0) return;
+    const bound = REAP_WINDOW_MS + KILL_GRACE_MS + 1000;
+    await Promise.race([Promise.allSettled([...this.killing]), new Promise((r) => setTimeout(r, bound).unref())]);
   }
 
   /** TERM the process group of a stopped command, KILL what is left after KILL_GRACE_MS; tracked for close(). */
-  private killGroup(client: SshClient, pid: string): void {
-    const done = runOn(client, this.killScript(pid)).then(
+  private killGroup(client: SshClient, pid: string): Promise<void> {
+    // a fresh connection when this one has no channel to spare (sshd's MaxSessions) or broke
+    return this.track(runOn(client, this.killScript(pid)).then(
       () => undefined,
-      () => undefined,
-    );
-    this.killing.add(done);
-    void done.finally(() => this.killing.delete(done));
+      () => this.reapOrphan(pid),
+    ));
+  }
+
+  /** Keep a kill in flight for close() and killsDone(). */
+  private track(p: Promise<void>): Promise<void> {
+    this.killing.add(p);
+    void p.finally(() => this.killing.delete(p));
+    return p;
+  }
+
+  /**
+   * A command stopped before its pid line came: its line may be on its way (the command running),
+   * so watch the closing channel for it (bounded by PID_WAIT_MS) and kill its group then.
+   */
+  private killOnPid(client: SshClient, stream: ClientChannel, pidOf: () => string | undefined): void {
+    const done = new Promise<void>((resolve) => {
+      const finish = (kill?: Promise<void>) => {
+        clearTimeout(timer);
+        stream.off('data', onData);
+        stream.off('close', onClose);
+        resolve(kill);
+      };
+      const onData = () => {
+        const pid = pidOf();
+        if (pid) finish(this.killGroup(client, pid));
+      };
+      const onClose = () => finish();
+      const timer = setTimeout(onClose, PID_WAIT_MS);
+      stream.on('data', onData);
+      stream.on('close', onClose);
+    });
+    void this.track(done);
   }
 
   /** The kill script of killGroup: TERM the group, KILL what is left after KILL_GRACE_MS. */
@@ -268,8 +323,11 @@ export class SshConnection extends ShellConnection {
    * group over a fresh connection, so no stray process outlives the run. Best effort: a host that
    * stays unreachable (a link still down) keeps it.
    */
-  private reapOrphan(pid: string): void {
-    this.execFresh(this.killScript(pid)).catch(() => {});
+  private reapOrphan(pid: string): Promise<void> {
+    return this.execFresh(this.killScript(pid)).then(
+      () => undefined,
+      () => undefined,
+    );
   }
 
   /**
@@ -295,50 +353,65 @@ export class SshConnection extends ShellConnection {
         }
       }
     })();
-    const tracked = done.then(
+    void this.track(done.then(
       () => undefined,
       () => undefined,
-    );
-    this.killing.add(tracked);
-    void tracked.finally(() => this.killing.delete(tracked));
+    ));
     return done;
   }
 
-  private execChannel(line: string, stdin: Buffer | undefined, limits: ExecLimits): Promise<RawResult> {
+  /** Run LINE on a channel of the connection; `freed` is called once the channel is gone (or never opened). */
+  private execChannel(line: string, stdin: Buffer | undefined, limits: ExecLimits, freed: () => void): Promise<RawResult> {
     const client = this.client;
     if (!client || this.broken) {
+      freed();
       return Promise.reject(new ConnectError(this.host, `connection to ${this.host} is closed`));
     }
     return new Promise((resolve, reject) => {
-      if (limits.signal?.aborted) return reject(new InterruptedError(`interrupted before running on ${this.host}`));
+      const refuse = (why: Error) => {
+        freed();
+        reject(why);
+      };
+      if (limits.signal?.aborted) return refuse(new InterruptedError(`interrupted before running on ${this.host}`));
       // The session leader prints its pid (= its process group, sshd calls setsid) before anything
       // else runs, so a timeout or abort can kill the whole group from a second channel.
       client.exec(`echo $$; exec ${line}`, (err, stream) => {
-        if (err) return reject(new ConnectError(this.host, `cannot run a command on ${this.host}: ${err.message}`));
+        if (err) {
+          const E = /channel open failure/i.test(err.message) ? ChannelRefusedError : ConnectError;
+          return refuse(new E(this.host, `cannot run a command on ${this.host}: ${err.message}`));
+        }
         const out: Buffer[] = [];
         const errOut: Buffer[] = [];
         let stopped: Error | undefined;
+        let lateFree: NodeJS.Timeout | undefined;
+        const pidOf = () => /^(\d+)\n/.exec(Buffer.concat(out).toString('latin1'))?.[1];
         const stop = (why: Error) => {
           if (stopped) return;
           stopped = why;
-          const pid = /^(\d+)\n/.exec(Buffer.concat(out).toString('latin1'))?.[1];
-          if (pid) this.killGroup(client, pid);
-          stream.close();
           release();
           reject(why);
+          const pid = pidOf();
+          if (pid) void this.killGroup(client, pid);
+          else this.killOnPid(client, stream, pidOf);
+          // closing the channel first also stops a command not started yet: its `echo $$` fails
+          stream.close();
+          // sshd ends the session once the command is killed; free the slot then at the latest
+          lateFree = setTimeout(freed, PID_WAIT_MS + KILL_GRACE_MS + 1000).unref();
         };
         const release = watchLimits(limits, this.host, stop);
         stream.on('data', (d: Buffer) => out.push(d));
         stream.stderr.on('data', (d: Buffer) => errOut.push(d));
         stream.on('close', (code: number | null, signal?: string) => {
           release();
+          clearTimeout(lateFree);
+          freed();
           if (stopped) return;
           const all = Buffer.concat(out);
           const stdout = all.subarray(all.indexOf(10) + 1);
           if (code === null || code === undefined) {
             if (this.broken) {
-              const pid = /^(\d+)\n/.exec(all.toString('latin1'))?.[1];
-              if (pid) this.reapOrphan(pid);
+              const pid = pidOf();
+              if (pid) void this.reapOrphan(pid);
               return reject(new ConnectError(this.host, `connection to ${this.host} broke: ${this.broken.message}`));
             }
             return resolve({ rc: signal ? 128 + signalNumber(signal) : -1, stdout, stderr: Buffer.concat(errOut) });
@@ -350,6 +423,9 @@ export class SshConnection extends ShellConnection {
     });
   }
 }
+
+/** sshd refused a channel (its MaxSessions reached). */
+class ChannelRefusedError extends ConnectError {}
 
 /** One command on a client of its own: its exit code and output. */
 function runOn(client: SshClient, line: string, stdin?: Buffer): Promise<RawResult> {

@@ -12,7 +12,9 @@ export function watchLimits(limits: ExecLimits, host: string, stop: (why: Error)
       ? undefined
       : setTimeout(() => stop(new TaskTimeoutError(`command timed out after ${limits.timeoutMs} ms on ${host}`)), limits.timeoutMs);
   const onAbort = () => stop(new InterruptedError(`command interrupted on ${host}`));
-  limits.signal?.addEventListener('abort', onAbort, { once: true });
+  // an abort while the command was being started (its channel opening) has already fired
+  if (limits.signal?.aborted) queueMicrotask(onAbort);
+  else limits.signal?.addEventListener('abort', onAbort, { once: true });
   return () => {
     clearTimeout(timer);
     limits.signal?.removeEventListener('abort', onAbort);

@@ -65,7 +65,8 @@ export class HostReads {
       return conn.run(command, plain).finally(() => this.changed());
     }
     if (!this.enabled || plain.stdin !== undefined || plain.timeoutMs !== undefined) return conn.run(command, plain);
-    const key = keyOf(command, plain);
+    const group = groupOf(plain);
+    const key = keyIn(group, command);
     const mine = this.answers.get(conn.host);
     const hit = mine?.get(key);
     if (hit) {
@@ -73,15 +74,16 @@ export class HostReads {
       this.counts.used++;
       return hit;
     }
-    const group = groupOf(plain);
     const seen = new Set([key]);
-    const batch: ReadRequest[] = [];
+    const batch: Array<{ key: string; command: string }> = [];
     if (this.quiet(conn.host)) {
       for (const r of ahead?.(MAX_AHEAD) ?? []) {
-        const k = keyOf(r.command, r.opts);
-        if (batch.length >= MAX_AHEAD || seen.has(k) || groupOf(r.opts) !== group || mine?.has(k)) continue;
+        if (batch.length >= MAX_AHEAD) break;
+        if (groupOf(r.opts) !== group) continue;
+        const k = keyIn(group, r.command);
+        if (seen.has(k) || mine?.has(k)) continue;
         seen.add(k);
-        batch.push(r);
+        batch.push({ key: k, command: r.command });
       }
     }
     if (batch.length === 0) return conn.run(command, plain).finally(() => this.ended(conn.host));
@@ -91,7 +93,7 @@ export class HostReads {
     if (this.epoch === epoch) {
       let book = this.answers.get(conn.host);
       if (!book) this.answers.set(conn.host, (book = new Map()));
-      batch.forEach((r, i) => book.set(keyOf(r.command, r.opts), results[i + 1]));
+      batch.forEach((r, i) => book.set(r.key, results[i + 1]));
       this.counts.read += batch.length;
     }
     this.ended(conn.host);
@@ -136,8 +138,9 @@ class ReadsConnection implements Connection {
 }
 
 /** What makes two reads the same read: command, become, user, environment, directory. */
-function keyOf(command: string, opts: ExecOptions): string {
-  return `${groupOf(opts)}\u0000${command}`;
+/** A read's key: its group (groupOf) and its command. */
+function keyIn(group: string, command: string): string {
+  return `${group}\u0000${command}`;
 }
 
 /** Reads that can share a round trip: the same become, user, environment and directory. */
@@ -151,7 +154,8 @@ function groupOf(opts: ExecOptions): string {
  * Several reads in one round trip, each in its own subshell (`eval` of its script, no stdin, so it
  * parses and exits as if it ran alone), one after the other. After each read, a line with a mark
  * (random per batch) and its exit code ends its stdout, and the mark alone ends its stderr, on
- * the channel's own stderr: no process besides the reads' own. undefined when the batch itself did
+ * the channel's own stderr: one fork per read (its subshell), no exec or temporary file besides the
+ * reads' own. undefined when the batch itself did
  * not work (then the caller runs its read alone).
  */
 async function runBatch(conn: Connection, commands: string[], opts: ExecOptions): Promise<ExecResult[] | undefined> {

@@ -9,6 +9,7 @@ import type { Vars } from '../types.js';
 import type { PlaySpec, TaskSpec } from '../playbook/types.js';
 import { findFile } from '../playbook/find-file.js';
 import { renderTemplateFile } from '../vars/template.js';
+import { becomeUserOf, becomeUserSource } from './become-user.js';
 import type { RunContext } from './run-context.js';
 
 export interface TaskScope {
@@ -56,15 +57,26 @@ export function factInputOf(scope: Pick<TaskScope, 'run' | 'task'>): Required<Fa
   return { check: checkModeOf(scope), diff: diffOf(scope) };
 }
 
+/**
+ * Whether and as whom the task's commands run with become (the task, else the play, else the host).
+ * become_user is templated, as in Ansible (`become_user: "{{ app_user }}"`).
+ */
+export function becomeOf(scope: TaskScope, vars: Vars): { become: boolean; becomeUser?: string } {
+  const { play, task } = scope;
+  const { settings } = targetOf(scope);
+  const own = task.becomeUser ?? play.becomeUser;
+  const becomeUser = own === undefined ? settings.becomeUser : becomeUserOf(own, vars, becomeUserSource(task, play));
+  return { become: task.become ?? (play.become || settings.become), becomeUser };
+}
+
 export function moduleContext(scope: TaskScope, conn: Connection, vars: Vars, signal: AbortSignal): ModuleContext {
   const { run, play, task } = scope;
-  const { host, settings } = targetOf(scope);
+  const { host } = targetOf(scope);
   return {
     host,
     conn,
     ...factInputOf(scope),
-    become: task.become ?? (play.become || settings.become),
-    becomeUser: task.becomeUser ?? play.becomeUser ?? settings.becomeUser,
+    ...becomeOf(scope, vars),
     vars,
     source: task.source,
     roleDir: task.role?.dir,

@@ -20,7 +20,7 @@ import { taskEnvironment } from './environment.js';
 import { varsFor } from './host-task.js';
 import { MAX_AHEAD } from './host-reads.js';
 import { renderArgs } from './render-args.js';
-import { factInputOf, type TaskScope } from './task-scope.js';
+import { becomeOf, factInputOf, type TaskScope } from './task-scope.js';
 
 const playTasks = new WeakMap<PlaySpec, TaskSpec[]>();
 
@@ -51,7 +51,7 @@ export function upcomingReads(scope: TaskScope, limit = MAX_AHEAD): ReadRequest[
 
 /** The read the task will make on this host, if it is known now. */
 function readOf(scope: TaskScope, playHosts: string[]): ReadRequest | undefined {
-  const { task, play, settings } = scope;
+  const { task } = scope;
   const spec = typedSpec(task.module);
   if (!spec?.fact || task.loop !== undefined || task.delegateTo !== undefined || task.runOnce) return undefined;
   if (task.until !== undefined || task.retries !== undefined || task.timeout !== undefined) return undefined;
@@ -65,11 +65,12 @@ function readOf(scope: TaskScope, playHosts: string[]): ReadRequest | undefined 
     if (Object.values(args).some(isUnknown)) return undefined;
     const fact = spec.fact(args, factInputOf(scope));
     if (!fact || fact.live || fact.timeoutMs !== undefined) return undefined;
-    const become = fact.become === false ? false : (task.become ?? (play.become || settings.become));
+    // the same become as the task's own read (moduleContext), or a read made ahead is never used
+    const b = becomeOf(scope, vars);
     const env = taskEnvironment(task, vars);
     return {
       command: fact.command,
-      opts: { become, becomeUser: task.becomeUser ?? play.becomeUser ?? settings.becomeUser, ...(env ? { env } : {}) },
+      opts: { become: fact.become === false ? false : b.become, becomeUser: b.becomeUser, ...(env ? { env } : {}) },
     };
   } catch {
     // not known yet (facts to gather, a value from a later task): that task reads on its turn

@@ -124,6 +124,15 @@ function simple(e: ErrorObject, env: Env): InputError {
     case 'enum':
     case 'const':
       return make(e, env, `invalid value ${short(e.data)}`, describe(e.parentSchema, env));
+    case 'not': {
+      // { not: { required: [a, b] } }: keys that exclude each other, blamed at the last of them
+      const keys = ((e.schema as { required?: unknown })?.required ?? []) as unknown[];
+      if (Array.isArray(keys) && keys.length > 1 && keys.every((k) => typeof k === 'string')) {
+        const names = keys.map((k) => `'${String(k)}'`);
+        return make(e, env, `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]} cannot be used together`, `only one of ${names.join(', ')}`, String(keys[keys.length - 1]));
+      }
+      return make(e, env, `invalid value ${short(e.data)}: ${e.message ?? e.keyword}`);
+    }
     default: {
       const title = (e.parentSchema)?.title;
       return make(e, env, `invalid value ${short(e.data)}: ${e.message ?? e.keyword}`, typeof title === 'string' ? title : undefined);

@@ -19,7 +19,7 @@ export interface AptArgs {
 
 export interface AptFacts {
   installed: Set<string>;
-  /** name -> candidate version, for names with an upgrade available (state latest only). */
+  /** Names with an upgrade available (state latest only). */
   upgradable: Set<string>;
   /** Seconds since the package lists were last updated. */
   cacheAge: number;
@@ -73,12 +73,14 @@ interface AptActions {
   remove: string[];
 }
 
+/** The cache's age matters only to update_cache with cache_valid_time. */
+const needsCacheAge = (args: AptArgs): boolean => args.update_cache === true && args.cache_valid_time !== undefined;
+
 export function aptPlan(args: AptArgs, facts: AptFacts): AptActions {
   const names = asList(args.name);
   const state = args.state ?? 'present';
   const missing = names.filter((n) => !facts.installed.has(n));
-  const updateCache =
-    args.update_cache === true && (args.cache_valid_time === undefined || facts.cacheAge > args.cache_valid_time);
+  const updateCache = args.update_cache === true && (!needsCacheAge(args) || facts.cacheAge > args.cache_valid_time!);
   return {
     updateCache,
     install: state === 'absent' ? [] : missing,
@@ -107,7 +109,7 @@ export function aptCommands(a: AptActions, installRecommends: boolean): string[]
   return steps;
 }
 
-export const apt = typedModule<AptArgs, AptFacts, AptActions>({
+export const apt = typedModule<AptArgs, AptFacts | undefined, AptActions>({
   name: 'apt',
   schema: {
     type: 'object',
@@ -121,11 +123,13 @@ export const apt = typedModule<AptArgs, AptFacts, AptActions>({
     anyOf: [{ required: ['name'] }, { required: ['update_cache'] }],
     additionalProperties: false,
   },
-  fact: (args) => ({
-    command: aptFactsScript(asList(args.name), args.state === 'latest', args.update_cache === true && args.cache_valid_time !== undefined),
-    parse: parseAptFacts,
-  }),
-  plan(args, facts, input) {
+  fact: (args) => {
+    const command = aptFactsScript(asList(args.name), args.state === 'latest', needsCacheAge(args));
+    // update_cache alone asks nothing: no read at all
+    return command ? { command, parse: parseAptFacts } : undefined;
+  },
+  plan(args, given, input) {
+    const facts = given ?? parseAptFacts('');
     const names = asList(args.name);
     const actions = aptPlan(args, facts);
     const changed = actions.updateCache || actions.install.length + actions.upgrade.length + actions.remove.length > 0;

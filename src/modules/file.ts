@@ -15,7 +15,7 @@ import { typedModule } from './contract.js';
 import { registerModule } from './registry.js';
 import { attributeCommands, changedAttributes, checkAccounts, modeFor, resolveAttributes, type ResolvedAttributes, type WantedAttributes } from './support/attributes.js';
 import { accountsScript, parseAccounts, parseSections, sectionsScript, type MissingAccounts } from './support/fact-sections.js';
-import { fileFactsScript, followedFactsScript, parseFileFacts, parseFollowedFacts, type FileFacts } from './support/file-facts.js';
+import { fileFactsScript, followedFactsScript, parseFileFacts, parseFollowedFacts, resolvePathScript, type FileFacts } from './support/file-facts.js';
 import { formatMode } from './support/mode.js';
 import { attributeProps, pathSchema } from './support/schema-parts.js';
 import type { Fact, PlanInput } from './types.js';
@@ -258,7 +258,7 @@ export function fileFact(args: FileArgs): Fact<FileModuleFacts> {
   }
   if (args.state === 'touch') parts.push(['parent', followedFactsScript(posix.dirname(path))]);
   const treeWhen = args.state === 'link' ? `[ -d "$p" ] && [ ! -L "$p" ]` : args.recurse ? (follow ? `[ -d "$p" ]` : `[ -d "$p" ] && [ ! -L "$p" ]`) : undefined;
-  if (treeWhen) parts.push(['tree', `p=${quote(path)}\n${treeWhen} || exit 0\nq=$(readlink -m -- "$p") && find "$q" -mindepth 1 ! -type l -printf ${TREE_FORMAT}`]);
+  if (treeWhen) parts.push(['tree', `p=${quote(path)}\n${treeWhen} || exit 0\nq=$(${resolvePathScript('"$p"')}) && find "$q" -mindepth 1 ! -type l -printf ${TREE_FORMAT}`]);
   parts.push(['accounts', accountsScript(args.owner, args.group)]);
   return {
     command: sectionsScript(parts),

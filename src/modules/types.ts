@@ -13,18 +13,17 @@ import type { FileDiff, Vars } from '../types.js';
 
 export type { FileDiff, Vars };
 
-
-/**
- * What an earlier task on this host would have done. In check mode nothing is installed, so a later
- * `service` task for a unit that an earlier `apt` task would install must say "would change" rather
- * than fail. Modules add to and read from this.
- */
 /** What a module's fact may depend on besides its arguments (engine/task-scope.ts factInputOf). */
 export interface FactInput {
   check: boolean;
   diff?: boolean;
 }
 
+/**
+ * What an earlier task on this host would have done. In check mode nothing is installed, so a later
+ * `service` task for a unit that an earlier `apt` task would install must say "would change" rather
+ * than fail. Modules add to and read from this.
+ */
 export interface HostRunState {
   /** Packages an earlier task installs (or would install in check mode). */
   pendingPackages: Set<string>;

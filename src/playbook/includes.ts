@@ -122,7 +122,7 @@ function block(pl: PlayLoad, list: TaskListSource, ctx: TaskContext, path: DocPa
     tags: union(ctx.tags, toList(raw.tags, true)),
     ...addWhen(ctx, blockConditions(ctx, raw, path), [...path, 'when'], raw.when),
     // an import's vars (ctx.vars) sit below the block's own
-    inherit: blockInherited({ ...ctx.inherit, vars: { ...ctx.inherit?.vars, ...ctx.vars } }, raw),
+    inherit: blockInherited({ ...ctx.inherit, vars: { ...ctx.inherit?.vars, ...ctx.vars } }, raw, (key) => sourceAt(ctx.yf, [...path, key])),
     vars: {},
   };
   const section = (key: 'block' | 'rescue' | 'always') =>

@@ -24,6 +24,8 @@ export interface LoadPlaybookOptions {}
 
 interface State {
   projectDir: string;
+  /** The top playbook's directory (playbook_dir, also in imported plays, as in Ansible). */
+  playbookDir: string;
   errors: InputError[];
   ids: Map<string, number>;
 }
@@ -38,7 +40,7 @@ export function projectDirOf(playbookFile: string): string {
 
 export async function loadPlaybook(file: string, _opts: LoadPlaybookOptions = {}): Promise<PlaybookSpec> {
   const abs = resolve(file);
-  const st: State = { projectDir: projectDirOf(abs), errors: [], ids: new Map() };
+  const st: State = { projectDir: projectDirOf(abs), playbookDir: dirname(abs), errors: [], ids: new Map() };
   const yf = collect(st.errors, () => loadYamlFile(abs));
   const plays = yf ? loadPlays(st, yf, [abs], []) : [];
   InputErrors.throwIfAny(st.errors);
@@ -141,6 +143,8 @@ function loadPlay(st: State, yf: YamlFile, raw: Raw, path: DocPath, inheritedTag
     anyErrorsFatal: raw.any_errors_fatal === true,
     become: raw.become === true,
     becomeUser: raw.become_user as string | undefined,
+    becomeUserSource: raw.become_user === undefined ? undefined : at(['become_user']),
+    playbookDir: st.playbookDir,
     connection: raw.connection as 'ssh' | 'local' | undefined,
     forceHandlers: raw.force_handlers as boolean | undefined,
   };

@@ -34,6 +34,8 @@ export interface Inherited {
   environment?: Record<string, unknown>;
   throttle?: number;
   vars?: Vars;
+  /** Where each inherited keyword is written (a block's line): errors in its value name it. */
+  sources?: Record<string, Source>;
 }
 
 /**
@@ -152,7 +154,7 @@ export function parseTask(ctx: TaskContext, path: DocPath, raw: Record<string, u
     module,
     args,
     argSources,
-    keySources,
+    keySources: { ...inh.sources, ...keySources },
     source,
     when,
     expressions,
@@ -196,10 +198,18 @@ function taskArgs(value: unknown, source: () => Source): Record<string, unknown>
 }
 
 /** A block's keywords (and its enclosing blocks'), as its tasks inherit them. */
-export function blockInherited(parent: Inherited | undefined, raw: Record<string, unknown>): Inherited {
+export function blockInherited(parent: Inherited | undefined, raw: Record<string, unknown>, at?: (key: string) => Source): Inherited {
   const p = parent ?? {};
-  const pick = <T>(key: string, dflt: T | undefined): T | undefined => (raw[key] === undefined || raw[key] === null ? dflt : (raw[key] as T));
+  const sources = { ...p.sources };
+  // each keyword the block sets is remembered where it is written
+  const pick = <T>(key: string, dflt: T | undefined): T | undefined => {
+    if (raw[key] === undefined || raw[key] === null) return dflt;
+    if (at) sources[key] = at(key);
+    return raw[key] as T;
+  };
+  const environment = pick<Record<string, unknown>>('environment', undefined);
   return {
+    sources,
     become: pick('become', p.become),
     becomeUser: pick('become_user', p.becomeUser),
     ignoreErrors: pick('ignore_errors', p.ignoreErrors),
@@ -209,7 +219,7 @@ export function blockInherited(parent: Inherited | undefined, raw: Record<string
     delegateTo: pick('delegate_to', p.delegateTo),
     checkMode: pick('check_mode', p.checkMode),
     diff: pick('diff', p.diff),
-    environment: mergeEnv(p.environment, raw.environment as Record<string, unknown> | undefined),
+    environment: mergeEnv(p.environment, environment),
     throttle: pick('throttle', p.throttle),
     vars: { ...p.vars, ...(raw.vars as Vars | null | undefined) },
   };

@@ -136,6 +136,10 @@ export interface PlaySpec {
   source: Source;
   /** Where `hosts:` is written (an unknown host or group is reported there). */
   hostsSource: Source;
+  /** The top playbook's directory (playbook_dir). */
+  playbookDir: string;
+  /** Where the play's become_user is written (blamed when it renders to no user name). */
+  becomeUserSource?: Source;
   vars: Vars;
   /** Files given by vars_files, already loaded into vars (in order). */
   roles: RoleSpec[];

@@ -10,7 +10,7 @@ import { argumentSource, InputError, InputErrors, type Source } from '../errors.
 import { didYouMean } from '../load/did-you-mean.js';
 import { checkTaskExpressions } from './expressions.js';
 import { checkTagFlags } from './tag-flags.js';
-import { checkTemplateNames } from '../vars/template-names.js';
+import { checkTemplateNames, type DataKeys } from '../vars/template-names.js';
 import { whenOf } from '../playbook/when.js';
 import type { Vars } from '../types.js';
 import { getModule } from '../modules/index.js';
@@ -32,6 +32,7 @@ import { findFile } from '../playbook/find-file.js';
 import { collectSecrets } from '../engine/secrets.js';
 import { redactor } from '../secrets/redact.js';
 import { checkDelegate } from '../engine/delegate.js';
+import { becomeUserOf, becomeUserSource } from '../engine/become-user.js';
 
 export interface WalkOptions {
   playbookFile: string;
@@ -92,7 +93,7 @@ export async function walkProject(opts: WalkOptions): Promise<WalkResult> {
   errors.push(...checkTagFlags(playbook, opts.tags, opts.skipTags));
   if (limit && limit.length === 0) errors.push(selectsNothing(inventory, opts.limit as string, 'no host of the inventory'));
   const rendered: RenderedTemplate[] = [];
-  const itemKeys = itemKeysOf(playbook, inventory, opts.extraVars);
+  const itemKeys = dataKeysOf(playbook, inventory, opts.extraVars);
   const registered = new Map<string, Vars>();
   for (const play of playbook.plays) {
     const matched = collect(errors, () => matchHosts(inventory, play.hosts, play.hostsSource)) ?? [];
@@ -145,20 +146,34 @@ function registeredAfter(tasks: TaskSpec[], i: number, already: Vars): Map<strin
 }
 
 /**
- * For each variable name: the keys of the maps it holds anywhere in the data (its list items, or its
- * map value), in the inventory, plays, roles and -e. Template sections over an empty list check
- * their names against these.
+ * Keys of the data, in the inventory, plays, roles and -e: for each variable name the keys of the maps
+ * it holds (its list items, or its map value), which template sections over an empty list check their
+ * names against; and every key of any map at any depth, which a name in a section unknown offline
+ * (a fact, a result) may be.
  */
-function itemKeysOf(playbook: PlaybookSpec, inventory: Inventory, extraVars: Vars | undefined): (name: string) => ReadonlySet<string> | undefined {
-  const out = new Map<string, Set<string>>();
+function dataKeysOf(playbook: PlaybookSpec, inventory: Inventory, extraVars: Vars | undefined): DataKeys {
+  const byName = new Map<string, Set<string>>();
+  const all = new Set<string>();
+  const seen = new Set<object>();
+  const every = (v: unknown): void => {
+    if (v === null || typeof v !== 'object' || seen.has(v)) return;
+    seen.add(v);
+    if (Array.isArray(v)) return v.forEach(every);
+    for (const [k, x] of Object.entries(v)) {
+      all.add(k);
+      every(x);
+    }
+  };
   const add = (vars: Vars | undefined) => {
     for (const [name, value] of Object.entries(vars ?? {})) {
+      all.add(name);
+      every(value);
       const maps = Array.isArray(value) ? value : [value];
       for (const m of maps) {
         if (m === null || typeof m !== 'object' || Array.isArray(m)) continue;
-        const keys = out.get(name) ?? new Set<string>();
+        const keys = byName.get(name) ?? new Set<string>();
         Object.keys(m).forEach((k) => keys.add(k));
-        out.set(name, keys);
+        byName.set(name, keys);
       }
     }
   };
@@ -172,7 +187,7 @@ function itemKeysOf(playbook: PlaybookSpec, inventory: Inventory, extraVars: Var
     for (const t of [...play.tasks, ...play.handlers]) add(t.vars);
   }
   add(extraVars);
-  return (name) => out.get(name);
+  return { of: (name) => byName.get(name), has: (key) => all.has(key) };
 }
 
 /** Handler names and listen topics of a play. */
@@ -203,8 +218,8 @@ interface Walker {
   registeredLater: ReadonlyMap<string, Source>;
   /** Handler names and listen topics of the play. */
   topics: ReadonlySet<string>;
-  /** Keys the items (or map value) of a variable have anywhere in the data. */
-  itemKeys: (name: string) => ReadonlySet<string> | undefined;
+  /** Keys of the data: by variable, and at all. */
+  itemKeys: DataKeys;
 }
 
 /** One task on one host. Errors are thrown (several as InputErrors) and collected by the caller. */
@@ -287,6 +302,8 @@ function checkTaskKeywords(w: Walker, task: TaskSpec, vars: Vars, errors: InputE
     const name = collect(errors, () => renderValue(task.delegateTo, vars, at));
     if (typeof name === 'string') collect(errors, () => checkDelegate(w.inventory, name, at));
   }
+  const becomeUser = task.becomeUser ?? w.play.becomeUser;
+  if (becomeUser !== undefined) collect(errors, () => becomeUserOf(becomeUser, vars, becomeUserSource(task, w.play)));
   for (const value of Object.values(task.environment ?? {})) {
     const v = collect(errors, () => renderValue(value, vars, task.keySources?.environment ?? task.source));
     if (v !== null && typeof v === 'object' && !isUnknown(v)) {

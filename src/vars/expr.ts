@@ -31,6 +31,9 @@ jsep.addUnaryOp('not');
 jsep.addBinaryOp('|', 12);
 jsep.addBinaryOp('~', 8.5);
 jsep.addBinaryOp('=', 0.5);
+// Jinja's inline if, `A if C else B`: `if` binds tighter than `else`, both looser than `or`
+jsep.addBinaryOp('else', 0.6);
+jsep.addBinaryOp('if', 0.7);
 // a parenthesised group keeps a mark, so the `not` fix below does not move a `not` out of it
 const parser = (jsep as unknown as { Jsep: { prototype: { gobbleGroup(this: unknown): Expression | false } } }).Jsep.prototype;
 const gobbleGroup = parser.gobbleGroup;
@@ -263,7 +266,7 @@ function fixNot(node: Expression): Expression {
     case 'BinaryExpression': {
       const left = fixNotPrecedence(node.left as Expression);
       const right = fixNotPrecedence(node.right as Expression);
-      if (node.operator !== 'and' && node.operator !== 'or' && isNot(left) && !isParen(left)) {
+      if (!['and', 'or', 'if', 'else'].includes(node.operator as string) && isNot(left) && !isParen(left)) {
         const inner = fixNotPrecedence({ ...node, left: left.argument, right });
         return { type: 'UnaryExpression', operator: 'not', prefix: true, argument: inner };
       }
@@ -286,6 +289,9 @@ function checkSupported(node: Expression, text: string, source: Source): void {
   const fail = (why: string): never => {
     throw new InputError(`invalid expression ${JSON.stringify(text)}: ${why}`, sourceWithin(source, text, quotedName(why)));
   };
+  if (node.type === 'Compound' && (node.body as Expression[]).some((n) => n.type === 'Identifier' && (n.name === 'if' || n.name === 'else'))) {
+    fail('an inline if is written A if CONDITION else B (else B may be left out)');
+  }
   if (!SUPPORTED.has(node.type)) {
     const what: Record<string, string> = {
       ConditionalExpression: 'the ?: operator is not supported',
@@ -301,6 +307,7 @@ function checkSupported(node: Expression, text: string, source: Source): void {
     return;
   }
   if (node.type === 'BinaryExpression' && node.operator === '=') fail('name=value is only for keyword arguments of filters, e.g. map(attribute=\'name\') (compare with ==)');
+  if (node.type === 'BinaryExpression' && node.operator === 'else' && !isIf(node.left as Expression)) fail('else without if: write A if CONDITION else B');
   if (node.type === 'CallExpression') {
     const callee = node.callee as Expression;
     if (callee.type !== 'Identifier' || !Object.hasOwn(FUNCTIONS, callee.name as string)) {
@@ -584,9 +591,35 @@ function ev(node: Expression, ctx: Ctx, probe: boolean): unknown {
   }
 }
 
+/** `A if C` or a chain ending in one: the left of an `else` must be one. */
+function isIf(n: Expression): boolean {
+  if (n.type !== 'BinaryExpression' || isParen(n)) return false;
+  return n.operator === 'if' || (n.operator === 'else' && isIf(n.right as Expression));
+}
+
+/**
+ * `A if C else B`, as Jinja: a chain parses as ((A if C) else (B if D)) else E; the first branch
+ * whose condition holds is the value; `A if C` alone with C false is '' (Jinja's undefined, rendered).
+ */
+function conditional(node: Expression, ctx: Ctx, top = true): { done: boolean; value: unknown } {
+  // a parenthesised inline if inside the chain is one value; the chain's own top may have parentheses
+  const chained = node.type === 'BinaryExpression' && (top || !isParen(node));
+  if (chained && node.operator === 'else') {
+    const first = conditional(node.left as Expression, ctx, false);
+    return first.done ? first : conditional(node.right as Expression, ctx, false);
+  }
+  if (chained && node.operator === 'if') {
+    const c = ev(node.right as Expression, ctx, false);
+    if (isUnknown(c)) return { done: true, value: c };
+    return truthy(c) ? { done: true, value: ev(node.left as Expression, ctx, false) } : { done: false, value: '' };
+  }
+  return { done: true, value: ev(node, ctx, false) };
+}
+
 function binary(node: Expression, ctx: Ctx, fail: (why: string) => never): unknown {
   const op = node.operator as string;
   if (op === '|') return applyFilter(node, ctx, fail);
+  if (op === 'if' || op === 'else') return conditional(node, ctx).value;
   if (op === 'is') {
     const test = testOf(node.right as Expression) as { name: string; args: Expression[]; negated: boolean };
     if (test.name === 'defined' || test.name === 'undefined') {

@@ -7,6 +7,7 @@
  * role comes last within its layer. `secret_vars` lists of every layer are united.
  * Called per task per host: the inventory/play layers are cached per (play, host, role).
  */
+import { dirname } from 'node:path';
 import type { Vars } from '../types.js';
 import type { Inventory } from '../inventory/types.js';
 import type { PlaySpec, RoleSpec, TaskSpec } from '../playbook/types.js';
@@ -38,7 +39,10 @@ const NO_ROLE = {};
 const playHostsCache = new WeakMap<PlaySpec, WeakMap<Inventory, string[]>>();
 
 /** Variables lbrun sets on every task and nothing overrides (set_fact of one is an input error). */
-export const MAGIC_VARS: readonly string[] = ['inventory_hostname', 'groups', 'group_names', 'hostvars', 'play_hosts', 'lbrun_check_mode', 'env'];
+export const MAGIC_VARS: readonly string[] = [
+  ...['inventory_hostname', 'inventory_hostname_short', 'groups', 'group_names', 'hostvars', 'play_hosts', 'lbrun_check_mode', 'env'],
+  ...['playbook_dir', 'inventory_dir', 'inventory_file', 'role_path', 'role_name'],
+];
 
 export function taskVars(args: TaskVarsArgs): Vars {
   const { inventory, host, play, task } = args;
@@ -50,6 +54,14 @@ export function taskVars(args: TaskVarsArgs): Vars {
   const magic = inventoryMagic(inventory);
   const hostSpec = inventory.hosts.get(host);
   out.inventory_hostname = host;
+  out.inventory_hostname_short = host.split('.')[0];
+  out.playbook_dir = play.playbookDir;
+  out.inventory_file = inventory.file;
+  out.inventory_dir = dirname(inventory.file);
+  if (task?.role) {
+    out.role_path = task.role.dir;
+    out.role_name = task.role.name;
+  }
   out.groups = magic.groups;
   out.group_names = (hostSpec?.groups ?? []).filter((g) => g !== 'all');
   out.hostvars = magic.hostvars;

@@ -44,7 +44,8 @@ export function parsedTemplate(path: string): Parsed {
   const hit = cache.get(path);
   if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size) return hit;
   if (st.size > MAX_YAML_BYTES) throw new InputError(`template is too large (${st.size} bytes)`, { file: path, line: 1, column: 1 }, { expected: 'at most 4 MiB' });
-  const text = decodeText(readFileSync(path), path);
+  // line ends become "\n" in the template's own text (not in values), as Jinja's do in Ansible's template
+  const text = decodeText(readFileSync(path), path).replace(/\r\n?/g, '\n');
   const lineStarts = [0];
   for (let i = 0; i < text.length; i++) if (text[i] === '\n') lineStarts.push(i + 1);
   const at = (offset: number): Source => position(path, lineStarts, offset);

@@ -163,6 +163,28 @@ t.test('an abort stops a running command (InterruptedError) and kills it on the 
   t.equal((await conn.run('echo still usable')).stdout, 'still usable\n');
 });
 
+t.test('an abort at any moment of the start (before the command printed its pid, too) leaves no process on the host', async (t) => {
+  const { execFileSync } = await import('node:child_process');
+  const conn = createConnection('h1', sshd.settings());
+  t.teardown(() => conn.close());
+  t.equal((await conn.run('true')).rc, 0, 'connected');
+  const markers: string[] = [];
+  for (let delay = 0; delay <= 40; delay += 2) {
+    const marker = `sleep 28.${process.pid}${String(delay).padStart(2, '0')}`;
+    markers.push(marker);
+    const ac = new AbortController();
+    const run = conn.run(`${marker}; echo never`, { signal: ac.signal });
+    setTimeout(() => ac.abort(), delay);
+    await t.rejects(run, InterruptedError, `aborted after ${delay} ms`);
+  }
+  await conn.close();
+  const living = execFileSync('ps', ['-eo', 'stat=,args='])
+    .toString()
+    .split('\n')
+    .filter((l) => !l.trim().startsWith('Z') && markers.some((m) => l.trim().endsWith(m)));
+  t.same(living, [], `no process left behind (${markers.length} aborts, 0 to 40 ms after the start; close() waited for the kills)`);
+});
+
 t.test('ssh-agent: without a key file, the key held by the agent (SSH_AUTH_SOCK) logs in', async (t) => {
   const { execFileSync, spawn } = await import('node:child_process');
   const sock = join(sshd.dir, 'agent.sock');

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
@@ -139,4 +139,48 @@ t.test('src is read from files/ on the controller', async (t) => {
   await runModule('copy', moduleContext(conn, { filesDir }), { src: 'motd', dest });
   t.equal(readFileSync(dest, 'utf8'), 'welcome\n');
   t.ok(existsSync(dest));
+});
+
+t.test('a dest that is a symlink to a file is replaced by a new 0644 file; the target is left as it was', async (t) => {
+  const dir = fresh();
+  writeFileSync(join(dir, 't'), 'old\n', { mode: 0o600 });
+  symlinkSync('t', join(dir, 'l'));
+  const out = await runModule('copy', moduleContext(conn), { content: 'new\n', dest: join(dir, 'l') });
+  t.equal(out.changed, true);
+  t.ok(lstatSync(join(dir, 'l')).isFile(), 'the link is now a file');
+  t.equal(statSync(join(dir, 'l')).mode & 0o7777, 0o644, 'not the mode of the link target');
+  t.equal(readFileSync(join(dir, 't'), 'utf8'), 'old\n');
+  t.equal(statSync(join(dir, 't')).mode & 0o7777, 0o600);
+});
+
+t.test('a dest that is a symlink to a directory is a directory: src goes inside, content fails', async (t) => {
+  const filesDir = fresh();
+  writeFileSync(join(filesDir, 'motd'), 'welcome\n');
+  const dir = fresh();
+  mkdirSync(join(dir, 'd'));
+  symlinkSync('d', join(dir, 'l'));
+  const first = await runModule('copy', moduleContext(conn, { filesDir }), { src: 'motd', dest: join(dir, 'l') });
+  t.equal(first.plan.msg, `create ${join(dir, 'l', 'motd')}`);
+  t.same(readdirSync(join(dir, 'd')), ['motd'], 'the file, and no temp file, in the linked directory');
+  t.ok(lstatSync(join(dir, 'l')).isSymbolicLink());
+  const again = await runModule('copy', moduleContext(conn, { filesDir }), { src: 'motd', dest: join(dir, 'l') });
+  t.equal(again.changed, false);
+  const err = await runModule('copy', moduleContext(conn), { content: 'x\n', dest: join(dir, 'l') }).catch((e: unknown) => e);
+  t.match((err as Error).message, /can not use content with a dir as dest/);
+  t.same(readdirSync(join(dir, 'd')), ['motd']);
+});
+
+t.test('src to a missing dir/ makes the directories with the owner and group (not the mode), as Ansible does', async (t) => {
+  const filesDir = fresh();
+  writeFileSync(join(filesDir, 'motd'), 'welcome\n');
+  const dir = fresh();
+  await runModule('copy', moduleContext(conn, { filesDir }), { src: 'motd', dest: join(dir, 'new', 'sub') + '/', owner: 'nobody', mode: '0600' });
+  for (const d of [join(dir, 'new'), join(dir, 'new', 'sub')]) {
+    t.equal(statSync(d).uid, 65534, `${d} is nobody's`);
+    t.equal(statSync(d).mode & 0o7777, 0o755);
+  }
+  t.equal(statSync(dir).uid, statSync(filesDir).uid, 'the existing directory is left as it was');
+  t.equal(statSync(join(dir, 'new', 'sub', 'motd')).mode & 0o7777, 0o600);
+  const err = await runModule('copy', moduleContext(conn, { filesDir, check: true }), { src: 'motd', dest: join(dir, 'new', 'sub', 'motd') + '/' }).catch((e: unknown) => e);
+  t.match((err as Error).message, /is not a directory/, 'a file where the directory goes fails, in --check too');
 });

@@ -35,3 +35,11 @@ t.test('renders on the controller, writes once, diff in check mode leaves the fi
   t.equal(readFileSync(dest, 'utf8'), 'listen 80\n');
   t.equal(statSync(dest).mtimeMs, st.mtimeMs);
 });
+
+t.test('CRLF line ends of the template become LF, as with Jinja in Ansible', async (t) => {
+  const filesDir = mkdtempSync(join(tmpdir(), 'lbrun-tpl-src-'));
+  writeFileSync(join(filesDir, 'crlf.mustache'), 'a\r\nport {{port}}\r\n');
+  const dest = join(mkdtempSync(join(tmpdir(), 'lbrun-tpl-')), 'out');
+  await runModule('template', moduleContext(conn, { filesDir, vars: { port: 80 } }), { src: 'crlf.mustache', dest });
+  t.equal(readFileSync(dest, 'utf8'), 'a\nport 80\n');
+});

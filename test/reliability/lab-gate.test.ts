@@ -8,8 +8,10 @@
  *  - a change the pre-flight cannot see (the frontend bound to loopback only) fails the gate after
  *    lb-01's reload: the rescue puts the previous haproxy.cfg back (byte for byte), reloads it, and
  *    the run stops before lb-02 with exit 2 and a message saying it was restored;
- *  - a keepalived change that leaves two VIP holders (another router id on lb-01) fails the
- *    keepalived gate: keepalived.conf restored, the run stops, one holder again afterwards.
+ *  - a change of the VRRP transport (the e2e password off: VRRPv2 to VRRPv3) is refused at lb-01
+ *    before keepalived.conf is written, in --check too;
+ *  - a keepalived change that leaves two VIP holders (lb-01's adverts sent to a wrong peer) fails
+ *    the keepalived gate: keepalived.conf restored, the run stops, one holder again afterwards.
  */
 import t, { type Test } from 'tap';
 import { recap } from '../support/run-cli.js';
@@ -34,17 +36,17 @@ async function snapshot(): Promise<Record<string, string>> {
 }
 
 /** Run site.yaml with ARGS under load; the run must stop at lb-01 with exit 2. */
-async function stopsAtLb01(t: Test, label: string, args: string[]) {
+async function stopsAtLb01(t: Test, label: string, args: string[], env: NodeJS.ProcessEnv = {}) {
   const before = await snapshot();
   const loadStart = Date.now();
   const load = startVipClient({ host: VIP, intervalMs: 10, maxDurationMs: 5 * 60_000, timeoutMs: 3000 });
   const windowStartMs = Date.now() - loadStart;
-  const r = await site(args);
+  const r = await site(args, env);
   const windowEndMs = Date.now() - loadStart;
   const result = await load.stop();
   // did the load cover the whole run, at a real rate, with no answer later than the stall bound?
   const loss = lossProblems(result, { windowStartMs, windowEndMs, minRate: 5, maxStallMs: 1000 });
-  const lossSummary = `${label}: ${result.ok} answers over ${result.durationMs} ms (${result.rate.toFixed(1)}/s), longest gap ${result.longestGapMs} ms`;
+  const lossSummary = `${label}: ${result.ok} answers over ${result.durationMs} ms (${result.rate.toFixed(1)}/s), longest gap ${result.longestGapMs} ms (net of own freezes ${result.longestGapNetMs} ms)`;
   t.equal(r.code, 2, `${label}: exit 2\n${explain(r)}`);
   const failed = r.events.filter((e) => e.event === 'host_result' && e.status === 'failed');
   t.same([...new Set(failed.map((e) => e.host))], ['lb-01'], `${label}: only lb-01 failed`);
@@ -96,8 +98,26 @@ t.test('a frontend bound to loopback: the gate fails after the reload, the previ
   await waitForVip('lb-01', 30_000);
 });
 
-t.test('a keepalived change leaving two VIP holders: the keepalived gate restores keepalived.conf', async (t) => {
-  const { failed } = await stopsAtLb01(t, 'another router id on lb-01', ['-e', 'keepalived_router_id=52']);
+t.test('a change of the VRRP transport (VRRPv2 with a password to VRRPv3 without): refused at lb-01 before keepalived.conf is written', async (t) => {
+  const pids = await on('lb-01', 'pidof keepalived');
+  const { failed } = await stopsAtLb01(t, 'VRRP transport change', [], { LBRUN_VRRP_AUTH_PASS: '' });
+  t.equal(failed.length, 1, 'one failed task');
+  t.equal(failed[0]?.task, 'keepalived : Refuse a change of the VRRP transport while the gate is on', 'the transport check refused it');
+  t.match(String(failed[0]?.msg), /lb-01: this run changes the VRRP transport \(vrrp_version=2 virtual_router_id=51 auth=PASS unicast advert_int=1 now, vrrp_version=3 virtual_router_id=51 auth=none unicast wanted\)/, 'the message says what changes, from what to what');
+  t.match(String(failed[0]?.msg), /Nothing was written.*-e keepalived_gate=false/, 'says nothing was written and how to roll it deliberately');
+  t.equal(await on('lb-01', 'pidof keepalived'), pids, 'keepalived on lb-01 was not reloaded or restarted');
+  t.equal(await vipHolder(), 'lb-01', 'the VIP stayed on lb-01');
+});
+
+t.test('the transport check in --check: the dry run fails as the real run would', async (t) => {
+  const r = await site(['--check'], { LBRUN_VRRP_AUTH_PASS: '' });
+  t.equal(r.code, 2, explain(r));
+  const failed = r.events.filter((e) => e.event === 'host_result' && e.status === 'failed');
+  t.same(failed.map((e) => `${e.host} ${e.task}`), ['lb-01 keepalived : Refuse a change of the VRRP transport while the gate is on'], 'refused at lb-01 by the transport check');
+});
+
+t.test('a keepalived change leaving two VIP holders (lb-01 sends its adverts nowhere): the keepalived gate restores keepalived.conf', async (t) => {
+  const { failed } = await stopsAtLb01(t, 'lb-01 adverts to nobody', ['-e', `@${varsFile('unicast-peers', { keepalived_unicast_peers: ['10.213.0.99'] })}`]);
   const last = failed.at(-1);
   t.equal(last?.task, 'keepalived : Stop the roll before the next node', 'the rescue stopped the roll');
   t.match(String(last?.msg), /lb-01: the keepalived gate failed .*\b2 VIP holders/, 'two holders reported');

@@ -70,7 +70,7 @@ t.test(`${STREAMS} held streams and a continuous load across ${RELOADS} rolling 
   const how = ends.reduce<Record<string, number>>((m, e) => ((m[e.how] = (m[e.how] ?? 0) + 1), m), {});
   const firstCut = ends.length ? Math.min(...ends.map((e) => e.at)) : null;
   t.comment(`FIGURE reloads_streams held=${STREAMS} cut=${ends.length} ${JSON.stringify(how)} first_cut_after_first_reload_s=${firstCut === null ? '-' : ((firstCut - firstReload) / 1000).toFixed(1)} answers=${streams.answers()}`);
-  t.comment(`FIGURE reloads_load requests=${loadResult.ok + loadResult.failed} failed=${loadResult.failed} longest_gap_ms=${loadResult.longestGapMs} rate=${loadResult.rate.toFixed(1)}/s`);
+  t.comment(`FIGURE reloads_load requests=${loadResult.ok + loadResult.failed} failed=${loadResult.failed} longest_gap_ms=${loadResult.longestGapMs} (net of own freezes ${loadResult.longestGapNetMs}, longest freeze ${loadResult.longestFreezeMs}) rate=${loadResult.rate.toFixed(1)}/s`);
 
   t.equal(loadResult.failed, 0, 'no short request failed during the reloads');
   // the load covered every reload, at a real rate, with no answer later than the stall bound

@@ -110,7 +110,7 @@ t.test('the payloads are real: the shell module runs them (control)', async (t) 
 t.test('no argument that reaches a command line executes a payload', async (t) => {
   const before = markers().filter((m) => !m.startsWith('pwned-control-'));
   t.same(before, []);
-  const r = await runCli(write('reach', REACH));
+  const r = await runCli(write('reach', REACH), { timeoutMs: 20 * 60_000 });
   t.not(r.code, 3, `the run was not refused as input\n${r.stderr}`);
   for (const id of Object.keys(REACH)) {
     // one result per loop item: the payload reached the host as data

@@ -2,14 +2,14 @@
  * A small real ModuleContext for module tests: a real connection (ssh to a loopback sshd, or local),
  * files and templates looked up in one directory, templates rendered with the project's renderer.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Connection } from '../../src/connection/types.js';
 import { InputError } from '../../src/errors.js';
 import { getModule } from '../../src/modules/index.js';
 import { moduleStep, type StepOutcome } from '../../src/engine/module-step.js';
 import type { HostRunState, ModuleContext } from '../../src/modules/types.js';
-import { renderString } from '../../src/vars/render.js';
+import { renderTemplateFile } from '../../src/vars/template.js';
 
 export function newState(): HostRunState {
   return { pendingPackages: new Set(), pendingPaths: new Set(), pendingUsers: new Set(), cache: new Map() };
@@ -31,7 +31,8 @@ export function moduleContext(conn: Connection, over: Partial<ModuleContext> & {
       if (!existsSync(p)) throw new InputError(`file not found: ${name}`, { file: 'test.yaml', line: 1 });
       return p;
     },
-    renderTemplate: (path) => renderString(readFileSync(path, 'utf8'), vars, { file: path }),
+    // the engine's own template rendering (src/engine/task-scope.ts)
+    renderTemplate: (path) => renderTemplateFile(path, vars),
     state: newState(),
     signal: new AbortController().signal,
     log: () => {},

@@ -100,7 +100,20 @@ t.test('runs until stopped; reports rate, longest gap and every error; lossProbl
   const sl = await slow.stop();
   t.equal(sl.failed, 0);
   t.ok(sl.longestGapMs >= 1400, `longest gap ${sl.longestGapMs} ms`);
+  t.ok(sl.longestGapNetMs >= 1400, `a slow answer is no freeze of this process: net ${sl.longestGapNetMs} ms`);
   t.match(lossProblems(sl, { windowStartMs: 100, windowEndMs: 500, minRate: 1 }), [/longest stall \d+ ms > 1000 ms/]);
+
+  // this process not running for 1.5 s (a loaded machine) is not a stall of what it measures
+  const frozen = startVipClient({ host: '127.0.0.1', port: s.port, intervalMs: 10 });
+  await sleep(200);
+  const until = Date.now() + 1500;
+  while (Date.now() < until); // the event loop held up, as by a machine that gives it no CPU
+  await sleep(300);
+  const fr = await frozen.stop();
+  t.ok(fr.longestGapMs >= 1400, `the raw gap shows the freeze: ${fr.longestGapMs} ms`);
+  t.ok(fr.longestFreezeMs >= 1400, `the freeze is seen: ${fr.longestFreezeMs} ms`);
+  t.ok(fr.longestGapNetMs < 500, `and taken out of the stall: ${fr.longestGapNetMs} ms`);
+  t.same(lossProblems(fr, { windowStartMs: 100, windowEndMs: 1900, minRate: 1 }), [], 'no loss reported for a freeze of the test itself');
 
   // failures are listed with their error; a loop that ended by a bound did not cover the window
   const bad = startVipClient({ host: '127.0.0.1', port: s.port, intervalMs: 10 });

@@ -112,3 +112,34 @@ t.test('a missing copy src is found offline, in files/ of the role and the proje
     message: `${join(dir, 'playbook.yaml')}:4:20: file 'absent.txt' not found [host a]; expected a file at one of: ${join(dir, 'files/absent.txt')}, ${join(dir, 'absent.txt')}`,
   });
 });
+
+t.test('names in sections that render nothing offline: a flag from an expression is known, a misspelling inside a fact or result is refused', async (t) => {
+  const template = [
+    '{{#ansible_default_ipv4}}{{address}} {{prefix}}{{/ansible_default_ipv4}}', // fact keys
+    '{{#out}}{{stdout}} {{rc}}{{/out}}', // result keys
+    '{{#ansible_default_ipv4}}{{peer_note}}{{/ansible_default_ipv4}}', // a key of a map in the data
+    '{{#use_auth}}auth {{pas}}{{/use_auth}}', // the flag is '' from an expression: a known false flag
+    '{{#ansible_default_ipv4}}{{src_ipp}}{{/ansible_default_ipv4}}', // near src_ip, in no map
+    '',
+  ].join('\n');
+  const dir = t.testdir({
+    'inv.yaml': 'all:\n  hosts:\n    a: { src_ip: 10.0.0.1, pass: s3cret, peers: [{ peer_note: x }] }\n',
+    'playbook.yaml': [
+      '- hosts: all',
+      '  vars:',
+      '    use_auth: "{{ env.LBRUN_TEST_NOT_SET_ANYWHERE is defined and env.LBRUN_TEST_NOT_SET_ANYWHERE or \'\' }}"',
+      '  tasks:',
+      '    - command: hostname',
+      '      register: out',
+      '    - template: { src: t.mustache, dest: /etc/t }',
+      '',
+    ].join('\n'),
+    templates: { 't.mustache': template },
+  });
+  const err = (await validateProject({ playbookFile: join(dir, 'playbook.yaml'), inventoryFile: join(dir, 'inv.yaml') }).catch((e: unknown) => e)) as InputErrors;
+  t.ok(err instanceof InputErrors, 'refused');
+  const msgs = err.errors.map((e) => e.message.split(dir + '/').join(''));
+  t.equal(msgs.length, 2, msgs.join('\n'));
+  t.match(msgs[0], /^templates\/t\.mustache:4:19: undefined variable 'pas' in template \(did you mean 'pass'\?\) \(in a section that renders nothing/);
+  t.match(msgs[1], /^templates\/t\.mustache:5:26: undefined variable 'src_ipp' in template \(did you mean 'src_ip'\?\): it is no variable, and no key of any map in the data/);
+});

@@ -101,3 +101,23 @@ t.test('fuzz: any text either evaluates or throws an InputError, nothing else', 
   );
   t.pass('3000 random expressions');
 });
+
+t.test("Jinja's inline if: A if C else B, chains, no else, parentheses, errors", async (t) => {
+  const cases: Array<[string, unknown]> = [
+    ["'big' if port > 1000 else 'small'", 'big'],
+    ["'a' if port == 1 else 'b' if port == 6443 else 'c'", 'b'],
+    ["'a' if port == 1 else 'b' if port == 2 else 'c'", 'c'],
+    ["'x' if empty", ''],
+    ["('y' if not empty else 'z') | upper", 'Y'],
+    ["1 + (2 if list else 3)", 3],
+    ["missing if missing is defined else 'dflt'", 'dflt'],
+    ["'on' if port > 1 and name == 'lb-01' else 'off'", 'on'],
+    ["list | length if map.k == 'v' else 0", 2],
+  ];
+  for (const [e, want] of cases) t.same(ev(e), want, e);
+  // a name starting with "if" is a name, not the operator
+  t.equal(evaluate('iffy + 1', { iffy: 1 }, src), 2);
+  t.throws(() => ev("'a' else 'b'"), { message: /else without if: write A if CONDITION else B/ });
+  t.throws(() => ev("'a' if"), { message: /an inline if is written A if CONDITION else B/ });
+  t.throws(() => ev("'a' if port > 1 else"), { message: /an inline if is written/ });
+});

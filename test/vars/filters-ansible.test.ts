@@ -110,6 +110,15 @@ export const EXPRESSIONS = [
   "vip | ansible.utils.ipaddr('network/prefix')",
   "users | map(attribute='ip') | ansible.utils.ipaddr('address') | list",
   "'nope' | ansible.utils.ipaddr",
+  // Jinja's inline if
+  "'big' if nums | length > 2 else 'small'",
+  "'a' if zero else 'b' if empty else 'c'",
+  "'a' if zero == 1 else 'b' if zero == 0 else 'c'",
+  "(('y' if not empty else 'z') | upper) ~ '!'",
+  "undefined_name if undefined_name is defined else 'dflt'",
+  "xs | select('equalto', 'b') | list if m.a == 1 else []",
+  "'on' if yes | bool and m.c.d == 'x' else 'off'",
+  "users | selectattr('on') | list | length if xs else 0",
 ];
 
 const ansible = spawnSync('ansible-playbook', ['--version'], { encoding: 'utf8' });

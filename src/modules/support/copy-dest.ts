@@ -28,7 +28,7 @@ export interface CopyLikeArgs extends Omit<ManagedFile, 'content' | 'mode'> {
 export interface CopyLikeFacts {
   /** dest (or dest/basename(src) when dest ends in "/"). */
   dest: FileFacts;
-  /** dest/basename(src) when dest is a directory. */
+  /** dest/basename(src) when dest is a directory or a symlink to one (with content: dest, read as absent). */
   inner?: FileFacts;
   /** The directory dest goes in, through its links. */
   parent: FileFacts;
@@ -67,7 +67,8 @@ export function copyLikeFact(args: CopyLikeArgs, input: { diff?: boolean }): Fac
     ['dest', fileFactsScript(dest, withContent)],
   ];
   let command = sectionsScript(parts);
-  if (inner) command += `\nif [ -d ${quote(dest)} ] && [ ! -L ${quote(dest)} ]; then\n${sectionsScript([['inner', fileFactsScript(inner, withContent)]])}\nfi`;
+  // a symlink to a directory is a directory here, as for Ansible's copy module (its isdir follows links)
+  if (!args.dest.endsWith('/')) command += `\nif [ -d ${quote(dest)} ]; then\n${sectionsScript([['inner', inner ? fileFactsScript(inner, withContent) : 'echo absent']])}\nfi`;
   return {
     command,
     parse(stdout) {
@@ -77,7 +78,7 @@ export function copyLikeFact(args: CopyLikeArgs, input: { diff?: boolean }): Fac
         parent: parseFollowedFacts(s.parent ?? `${posix.dirname(dest)}\nabsent\n`),
         missing: parseAccounts(s.accounts),
       };
-      if (inner && s.inner !== undefined) facts.inner = parseFileFacts(inner, s.inner);
+      if (s.inner !== undefined) facts.inner = parseFileFacts(inner ?? dest, s.inner);
       return facts;
     },
   };
@@ -86,13 +87,15 @@ export function copyLikeFact(args: CopyLikeArgs, input: { diff?: boolean }): Fac
 export function planCopyLike(args: CopyLikeArgs & { content?: string }, facts: CopyLikeFacts, input: PlanInput): Plan<ManagedFileData> {
   let dest = args.dest;
   if (!posix.isAbsolute(dest)) throw new TaskError(`dest must be an absolute path, got ${JSON.stringify(dest)}`);
-  let makeParents = false;
+  let makeParents: false | 'owned' = false;
   let here = facts.dest;
   if (dest.endsWith('/')) {
     if (args.src === undefined) throw new TaskError(`can not use content with a dir as dest (${dest})`);
     dest = posix.join(dest, basename(args.src));
-    makeParents = true;
-  } else if (here.type === 'directory') {
+    makeParents = 'owned';
+    // a file where the directory goes: mkdir -p fails (Ansible's stat of dest does), in --check too
+    if (facts.parent.type !== 'directory' && facts.parent.type !== 'absent') throw new TaskError(`${posix.dirname(dest)} is not a directory`);
+  } else if (here.type === 'directory' || (here.type === 'link' && facts.inner !== undefined)) {
     if (args.src === undefined) throw new TaskError(`can not use content with a dir as dest (${dest})`);
     dest = posix.join(dest, basename(args.src));
     here = facts.inner ?? { path: dest, type: 'absent' };
@@ -108,5 +111,5 @@ export function planCopyLike(args: CopyLikeArgs & { content?: string }, facts: C
   const content = args.body ?? args.content;
   if (content === undefined) throw new Error('copy/template: no content prepared');
   const { owner, group, validate, backup } = args;
-  return decideManagedFile({ dest, owner, group, mode, validate, backup, content, makeParents }, here, facts.missing, input);
+  return decideManagedFile({ dest, owner, group, mode, validate, backup, content, makeParents, replaceLink: true }, here, facts.missing, input);
 }

@@ -69,12 +69,17 @@ export async function fileFacts(ctx: ModuleContext, path: string, withContent = 
   return parseFileFacts(path, r.stdout);
 }
 
-/** The script printing the resolved path (`readlink -m`; for a directory it can enter, the shell's
- *  own `cd -P` and `pwd -P`, which give the same without a process), then its facts. `path` is
- *  quoted unless `shellWord` says it already is a shell word (e.g. "$s"). */
+/** `readlink -m WORD` (WORD a shell word); for a directory the shell can enter, its own `cd -P`
+ *  and `pwd -P`, which give the same without a process. */
+export function resolvePathScript(word: string): string {
+  return `CDPATH= cd -P -- ${word} 2>/dev/null && pwd -P || readlink -m -- ${word}`;
+}
+
+/** The script printing the resolved path (resolvePathScript), then its facts. `path` is quoted
+ *  unless `shellWord` says it already is a shell word (e.g. "$s"). */
 export function followedFactsScript(path: string, shellWord = false, withContent = false): string {
   const w = shellWord ? `"${path.replace(/^"|"$/g, '')}"` : quote(path);
-  return `q=$(CDPATH= cd -P -- ${w} 2>/dev/null && pwd -P || readlink -m -- ${w}) && printf '%s\\n' "$q"\n${fileFactsScript('', withContent).replace(/^p=.*$/m, 'p=$q')}`;
+  return `q=$(${resolvePathScript(w)}) && printf '%s\\n' "$q"\n${fileFactsScript('', withContent).replace(/^p=.*$/m, 'p=$q')}`;
 }
 
 /** Its output: the facts, with `path` the resolved path. */

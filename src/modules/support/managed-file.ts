@@ -25,8 +25,12 @@ export interface ManagedFile extends WantedAttributes {
   /** Command checking the temp file; `%s` is replaced by its quoted path. */
   validate?: string;
   backup?: boolean;
-  /** Create missing parent directories (lineinfile's create). */
-  makeParents?: boolean;
+  /** Create missing parent directories (lineinfile's create); 'owned': and give them owner/group
+   *  (not mode), as Ansible's copy does for a dest ending in "/". */
+  makeParents?: boolean | 'owned';
+  /** A dest that is a symlink is replaced by a new file (0644), not given its target's owner and mode
+   *  (copy and template: Ansible's copy unlinks it first). */
+  replaceLink?: boolean;
 }
 
 interface ManagedFileActions {
@@ -75,7 +79,8 @@ export function decideManagedFile(want: ManagedFile, facts: FileFacts, missing: 
     result,
     pending: { paths: [want.dest] },
     planned: { [want.dest]: fingerprint },
-    data: { write, attrs, content: want.content, attributes: resolveAttributes(want, facts), want },
+    // a symbolic mode for a symlink the write replaces starts from the new file's 0644
+    data: { write, attrs, content: want.content, attributes: resolveAttributes(want, want.replaceLink && facts.type === 'link' ? { type: 'absent' } : facts), want },
   };
 }
 
@@ -144,6 +149,12 @@ export async function applyManagedFile(ctx: ModuleContext, want: ManagedFile, pl
   }
 }
 
+/** The owner/group of the directories the write script made (the tree under "$x", made just now). */
+function ownNewDirs(want: ManagedFile): string[] {
+  const cmds = attributeCommands('"$x"', { owner: want.owner, group: want.group }, true);
+  return cmds.length ? [`[ -z "$x" ] || { ${cmds.join(' && ')}; } || exit 1`] : [];
+}
+
 /**
  * The write, as one script on the host. Nothing is ever half-written: the content goes to a temp
  * file and is checked against its sha256 (an upload cut short by a dropped connection is not
@@ -158,9 +169,12 @@ function writeScript(want: ManagedFile, attributes: ResolvedAttributes, tmp: str
     `t=${quote(tmp)}`,
     `bt=${quote(`${tmp}-backup`)}`,
     'k=; b=0',
+    // the topmost directory mkdir -p is about to make (owned by the task's owner/group after it)
+    ...(want.makeParents === 'owned' ? ['x=; m=$(dirname -- "$d"); while [ ! -d "$m" ]; do x=$m; m=$(dirname -- "$m"); done'] : []),
     `trap 'rm -f -- "$t" "$bt"; [ "$b" = 0 ] || rm -f -- "$k"' EXIT`,
     `trap 'exit 129' HUP INT TERM PIPE`,
     ...(want.makeParents ? ['mkdir -p -- "$(dirname -- "$d")" || exit 1'] : []),
+    ...(want.makeParents === 'owned' ? ownNewDirs(want) : []),
     'umask 077',
     'cat > "$t" || exit 1',
     `s=$(sha256sum < "$t") && [ "\${s%% *}" = ${sha256(want.content)} ] || { echo "the upload of $d was cut short" >&2; exit 1; }`,
@@ -169,7 +183,8 @@ function writeScript(want: ManagedFile, attributes: ResolvedAttributes, tmp: str
     const check = want.validate.replace(/%s/g, '"$t"');
     lines.push(`v=$( { ${check}\n} 2>&1 ) || { printf '%s\\n' "$v" >&2; exit ${VALIDATE_FAILED}; }`);
   }
-  lines.push('if [ -e "$d" ]; then chown --reference="$d" -- "$t" && chmod --reference="$d" -- "$t" || exit 1; else chmod 0644 -- "$t" || exit 1; fi');
+  const kept = want.replaceLink ? '[ -e "$d" ] && [ ! -L "$d" ]' : '[ -e "$d" ]';
+  lines.push(`if ${kept}; then chown --reference="$d" -- "$t" && chmod --reference="$d" -- "$t" || exit 1; else chmod 0644 -- "$t" || exit 1; fi`);
   for (const cmd of attributeCommands('"$t"', attributes)) lines.push(`${cmd} || exit 1`);
   if (want.backup) {
     // b=1 once the backup is whole: the EXIT trap removes it unless the write succeeds
