@@ -4,12 +4,10 @@
  * --check's verdict matching lbrun's own real run. A divergence fails unless the deliberate table
  * (test/differential/deliberate.yaml) lists it; a table entry that matches no divergence fails too.
  */
-import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { Test } from 'tap';
+import { caseKey, loadRecorded, sample, writeRecorded } from './answers.js';
 import { type Aspect, type Case, DIFF_DIR, globMatch, loadCases, loadDeliberate } from './cases.js';
 import { type Batch, runBatch, type Status, type Tool, writeController } from './runners.js';
 import { readDb, removeAccounts, setUp, snapshotAccounts, snapshotFiles } from './world.js';
@@ -108,36 +106,23 @@ async function runTool(tool: Tool, cases: Case[], root: string): Promise<Map<str
 }
 
 /**
- * ansible-core's answers, kept per case under test/differential/.cache (not in git) and keyed by the case
- * and ansible's version, so re-running after an lbrun change does not wait for ansible again. A fresh
- * checkout (CI) runs ansible for every case; LBRUN_DIFF_CACHE=0 forces it.
+ * ansible-core's answers: the recorded ones (support/answers.ts), a random sample of them checked against a
+ * live run, and the cases with no recorded answer run live.
  */
-const CACHE = join(DIFF_DIR, '.cache');
-const HARNESS = '1';
-let version: Promise<string> | undefined;
-async function cacheKey(c: Case): Promise<string> {
-  version ??= promisify(execFile)('ansible-playbook', ['--version'], { encoding: 'utf8' }).then((r) => r.stdout.split('\n')[0]);
-  return createHash('sha256').update(JSON.stringify([HARNESS, await version, c])).digest('hex').slice(0, 32);
-}
-
-async function ansibleSeen(cases: Case[], root: string): Promise<Map<string, Seen>> {
-  const useCache = process.env.LBRUN_DIFF_CACHE !== '0';
-  const out = new Map<string, Seen>();
-  const missing: Case[] = [];
-  for (const c of cases) {
-    const f = join(CACHE, `${await cacheKey(c)}.json`);
-    if (useCache && existsSync(f)) out.set(c.id, JSON.parse(readFileSync(f, 'utf8')) as Seen);
-    else missing.push(c);
-  }
-  if (missing.length) {
-    const fresh = await runTool('ansible', missing, root);
-    mkdirSync(CACHE, { recursive: true });
-    for (const c of missing) {
-      out.set(c.id, fresh.get(c.id)!);
-      writeFileSync(join(CACHE, `${await cacheKey(c)}.json`), JSON.stringify(fresh.get(c.id)));
-    }
-  }
-  return out;
+async function ansibleSeen(t: Test, module: string, cases: Case[], root: string): Promise<Map<string, Seen>> {
+  const record = process.env.LBRUN_DIFF_RECORD === '1';
+  const live = record || process.env.LBRUN_DIFF_LIVE === '1';
+  const { answers, note } = live ? { answers: new Map<string, Seen>(), note: 'every case live' } : await loadRecorded<Seen>(module);
+  const seed = Number(process.env.LBRUN_DIFF_SEED ?? Math.floor(Math.random() * 2 ** 31));
+  const recorded = cases.filter((c) => answers.has(caseKey(c)));
+  const checked = sample(recorded, Number(process.env.LBRUN_DIFF_SAMPLE ?? 4), seed);
+  const toRun = cases.filter((c) => !answers.has(caseKey(c)) || checked.includes(c));
+  t.comment(`${module}: ${note}; ${recorded.length} of ${cases.length} cases recorded; ${toRun.length} run live, ${checked.length} of them to check the recording (LBRUN_DIFF_SEED=${seed})`);
+  const fresh = toRun.length ? await runTool('ansible', toRun, root) : new Map<string, Seen>();
+  for (const c of checked) t.same(fresh.get(c.id), answers.get(caseKey(c)), `${c.id}: the recorded answer is what ansible-core answers now`);
+  if (record) await writeRecorded(module, cases, fresh);
+  else if (recorded.length < cases.length) t.comment(`${cases.length - recorded.length} cases have no recorded answer: LBRUN_DIFF_RECORD=1 records them`);
+  return new Map(cases.map((c) => [c.id, fresh.get(c.id) ?? answers.get(caseKey(c))!]));
 }
 
 export async function differential(t: Test, module: string): Promise<void> {
@@ -150,8 +135,8 @@ export async function differential(t: Test, module: string): Promise<void> {
     const v = await p;
     return [v, Math.round((Date.now() - t0) / 1000)];
   };
-  const [[a, aSecs], [l, lSecs]] = await Promise.all([timed(ansibleSeen(cases, root)), timed(runTool('lbrun', cases, root))]);
-  t.comment(`${module}: ansible-core ${aSecs}s (cached answers take 0s), lbrun ${lSecs}s`);
+  const [[a, aSecs], [l, lSecs]] = await Promise.all([timed(ansibleSeen(t, module, cases, root)), timed(runTool('lbrun', cases, root))]);
+  t.comment(`${module}: ansible-core ${aSecs}s, lbrun ${lSecs}s`);
   const report: string[] = [];
   const used = new Set<number>();
   let tolerated = 0;
@@ -169,8 +154,9 @@ export async function differential(t: Test, module: string): Promise<void> {
     for (const d of open) report.push(`## ${c.id} ${d.aspect}\n${d.detail}`);
     t.same(open.map((d) => `${d.aspect}: ${d.detail}`), [], `${c.id} behaves as ansible-core's`);
   }
-  mkdirSync(CACHE, { recursive: true });
-  writeFileSync(join(CACHE, `${module}.report.txt`), report.join('\n'));
+  const reports = join(DIFF_DIR, '.cache');
+  mkdirSync(reports, { recursive: true });
+  writeFileSync(join(reports, `${module}.report.txt`), report.join('\n'));
   table.forEach((e, i) => t.ok(used.has(i), `deliberate difference still happens: ${e.cases} ${e.aspects.join(',')} (${e.reason})`));
   t.comment(`${module}: ${cases.length} cases, ${diverging} with a difference, ${tolerated} deliberate differences`);
 }
