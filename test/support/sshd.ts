@@ -99,6 +99,9 @@ export async function startSshd(address = '127.0.0.2', opts: { isolateHostname?:
       'KbdInteractiveAuthentication no',
       'PermitRootLogin prohibit-password',
       'LogLevel ERROR',
+      // bash started by sshd sources ~/.bashrc unless SHLVL says it is nested; root's on the test
+      // machines runs `pyenv init` (0.3-2.5 s per command), which no node has
+      'SetEnv SHLVL=1',
       '',
     ].join('\n'),
   );
