@@ -27,6 +27,8 @@ const MAX_CHANNELS = 8;
 const REAP_WINDOW_MS = 5_000;
 /** How long a command stopped while starting is given to print its pid, so it can be killed. */
 const PID_WAIT_MS = 5_000;
+/** How long a command refused a channel (sshd's MaxSessions) keeps asking for one. */
+const REFUSED_RETRY_MS = 5_000;
 
 export interface SshOptions {
   /** Trust an unknown (never a changed) host key and record it. */
@@ -250,14 +252,18 @@ export class SshConnection extends ShellConnection {
             }),
         ).catch(reject);
       });
-    try {
-      return await attempt();
-    } catch (e) {
-      // sshd counts a stopped command's session until its kill has ended it: once the kills in
-      // flight are done, its channel refusal is over
-      if (!(e instanceof ChannelRefusedError) || this.killing.size === 0) throw e;
-      await this.killsDone();
-      return attempt();
+    // sshd frees a session's slot only after the closed channel is collected, after the channel
+    // opens that came in the same read (seen with 25 quick commands at once), and a stopped
+    // command's only once its kill has ended it: wait for the kills in flight, then try again
+    const until = Date.now() + REFUSED_RETRY_MS;
+    for (;;) {
+      try {
+        return await attempt();
+      } catch (e) {
+        if (!(e instanceof ChannelRefusedError) || Date.now() >= until) throw e;
+        await this.killsDone();
+        await new Promise((r) => setTimeout(r, 20));
+      }
     }
   }
 
@@ -285,8 +291,9 @@ export class SshConnection extends ShellConnection {
   }
 
   /**
-   * A command stopped before its pid line came: its line may be on its way (the command running),
-   * so watch the closing channel for it (bounded by PID_WAIT_MS) and kill its group then.
+   * A command stopped before its pid line came: the line is on its way, so wait for it (bounded by
+   * PID_WAIT_MS), kill the group, and only then close the channel. Closed earlier, sshd drops a pid
+   * line it has not forwarded yet while the command goes on running, out of reach.
    */
   private killOnPid(client: SshClient, stream: ClientChannel, pidOf: () => string | undefined): void {
     const done = new Promise<void>((resolve) => {
@@ -294,6 +301,7 @@ export class SshConnection extends ShellConnection {
         clearTimeout(timer);
         stream.off('data', onData);
         stream.off('close', onClose);
+        stream.close();
         resolve(kill);
       };
       const onData = () => {
@@ -391,10 +399,10 @@ export class SshConnection extends ShellConnection {
           release();
           reject(why);
           const pid = pidOf();
-          if (pid) void this.killGroup(client, pid);
-          else this.killOnPid(client, stream, pidOf);
-          // closing the channel first also stops a command not started yet: its `echo $$` fails
-          stream.close();
+          if (pid) {
+            void this.killGroup(client, pid);
+            stream.close();
+          } else this.killOnPid(client, stream, pidOf);
           // sshd ends the session once the command is killed; free the slot then at the latest
           lateFree = setTimeout(freed, PID_WAIT_MS + KILL_GRACE_MS + 1000).unref();
         };
