@@ -109,7 +109,14 @@ async function runTool(tool: Tool, cases: Case[], root: string): Promise<Map<str
  * ansible-core's answers: the recorded ones (support/answers.ts), a random sample of them checked against a
  * live run, and the cases with no recorded answer run live.
  */
-async function ansibleSeen(t: Test, module: string, cases: Case[], root: string): Promise<Map<string, Seen>> {
+interface AnsibleAnswers {
+  seen: Map<string, Seen>;
+  /** Recorded answers run live again: the live answer and the recorded one must be equal. */
+  rechecked: Array<{ id: string; live: Seen | undefined; recorded: Seen | undefined }>;
+  notes: string[];
+}
+
+async function ansibleSeen(module: string, cases: Case[], root: string): Promise<AnsibleAnswers> {
   const record = process.env.LBRUN_DIFF_RECORD === '1';
   const live = record || process.env.LBRUN_DIFF_LIVE === '1';
   const { answers, note } = live ? { answers: new Map<string, Seen>(), note: 'every case live' } : await loadRecorded<Seen>(module);
@@ -117,25 +124,34 @@ async function ansibleSeen(t: Test, module: string, cases: Case[], root: string)
   const recorded = cases.filter((c) => answers.has(caseKey(c)));
   const checked = sample(recorded, Number(process.env.LBRUN_DIFF_SAMPLE ?? 4), seed);
   const toRun = cases.filter((c) => !answers.has(caseKey(c)) || checked.includes(c));
-  t.comment(`${module}: ${note}; ${recorded.length} of ${cases.length} cases recorded; ${toRun.length} run live, ${checked.length} of them to check the recording (LBRUN_DIFF_SEED=${seed})`);
+  const notes = [`${module}: ${note}; ${recorded.length} of ${cases.length} cases recorded; ${toRun.length} run live, ${checked.length} of them to check the recording (LBRUN_DIFF_SEED=${seed})`];
   const fresh = toRun.length ? await runTool('ansible', toRun, root) : new Map<string, Seen>();
-  for (const c of checked) t.same(fresh.get(c.id), answers.get(caseKey(c)), `${c.id}: the recorded answer is what ansible-core answers now`);
   if (record) await writeRecorded(module, cases, fresh);
-  else if (recorded.length < cases.length) t.comment(`${cases.length - recorded.length} cases have no recorded answer: LBRUN_DIFF_RECORD=1 records them`);
-  return new Map(cases.map((c) => [c.id, fresh.get(c.id) ?? answers.get(caseKey(c))!]));
+  else if (recorded.length < cases.length) notes.push(`${cases.length - recorded.length} cases have no recorded answer: LBRUN_DIFF_RECORD=1 records them`);
+  return {
+    seen: new Map(cases.map((c) => [c.id, fresh.get(c.id) ?? answers.get(caseKey(c))!])),
+    rechecked: checked.map((c) => ({ id: c.id, live: fresh.get(c.id), recorded: answers.get(caseKey(c)) })),
+    notes,
+  };
 }
 
 export async function differential(t: Test, module: string): Promise<void> {
   const cases = loadCases(module);
   const table = loadDeliberate().filter((d) => cases.some((c) => globMatch(d.cases, c.id)));
+  // removed in a finally, not a teardown: tap ends a root test with a teardown once it looks idle,
+  // which an assertion made while the other tool still runs would cause
   const root = mkdtempSync(`/tmp/lbdiff-${module}-`);
-  t.teardown(() => rmSync(root, { recursive: true, force: true }));
   const timed = async <T>(p: Promise<T>): Promise<[T, number]> => {
     const t0 = Date.now();
     const v = await p;
     return [v, Math.round((Date.now() - t0) / 1000)];
   };
-  const [[a, aSecs], [l, lSecs]] = await Promise.all([timed(ansibleSeen(t, module, cases, root)), timed(runTool('lbrun', cases, root))]);
+  const [[answers, aSecs], [l, lSecs]] = await Promise.all([timed(ansibleSeen(module, cases, root)), timed(runTool('lbrun', cases, root))]).finally(() =>
+    rmSync(root, { recursive: true, force: true }),
+  );
+  answers.notes.forEach((n) => t.comment(n));
+  for (const r of answers.rechecked) t.same(r.live, r.recorded, `${r.id}: the recorded answer is what ansible-core answers now`);
+  const a = answers.seen;
   t.comment(`${module}: ansible-core ${aSecs}s, lbrun ${lSecs}s`);
   const report: string[] = [];
   const used = new Set<number>();
