@@ -18,13 +18,13 @@ import { type Case, DIFF_DIR } from './cases.js';
 /** Bumped when what a Seen holds changes: every recorded answer is then stale. */
 const HARNESS = '1';
 
-export interface Recorded<S> {
+interface Recorded<S> {
   ansible: string;
   answers: Record<string, S>;
 }
 
 let version: Promise<string> | undefined;
-export function ansibleVersion(): Promise<string> {
+function ansibleVersion(): Promise<string> {
   version ??= promisify(execFile)('ansible-playbook', ['--version'], { encoding: 'utf8' }).then((r) => r.stdout.split('\n')[0].trim());
   return version;
 }
