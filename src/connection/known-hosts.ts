@@ -36,21 +36,66 @@ function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${body}$`, 'i');
 }
 
-function matchesHashed(pattern: string, name: string): boolean {
+function hashedMatcher(pattern: string): (name: string) => boolean {
   const [, , salt, hash] = pattern.split('|');
-  if (!salt || !hash) return false;
-  return createHmac('sha1', Buffer.from(salt, 'base64')).update(name).digest('base64') === hash;
+  if (!salt || !hash) return () => false;
+  const key = Buffer.from(salt, 'base64');
+  return (name) => createHmac('sha1', key).update(name).digest('base64') === hash;
 }
 
-function matchesPatterns(patterns: string, name: string): boolean {
-  if (patterns.startsWith('|1|')) return matchesHashed(patterns, name);
-  let matched = false;
-  for (const p of patterns.split(',')) {
-    if (p.startsWith('!')) {
-      if (globToRegExp(p.slice(1)).test(name)) return false;
-    } else if (globToRegExp(p).test(name)) matched = true;
-  }
-  return matched;
+/** A line's host patterns as one test: hashed, or a comma list of globs where a `!` match vetoes. */
+function patternsMatcher(patterns: string): (name: string) => boolean {
+  if (patterns.startsWith('|1|')) return hashedMatcher(patterns);
+  const globs = patterns.split(',').map((p) => (p.startsWith('!') ? { negated: true, re: globToRegExp(p.slice(1)) } : { negated: false, re: globToRegExp(p) }));
+  return (name) => {
+    let matched = false;
+    for (const g of globs) {
+      if (g.re.test(name)) {
+        if (g.negated) return false;
+        matched = true;
+      }
+    }
+    return matched;
+  };
+}
+
+interface Entry {
+  line: number;
+  type: string;
+  key: string;
+  revoked: boolean;
+  matches: (name: string) => boolean;
+}
+
+function parseKnownHosts(text: string): Entry[] {
+  const entries: Entry[] = [];
+  text.split('\n').forEach((raw, i) => {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) return;
+    const fields = line.split(/\s+/);
+    let marker: string | undefined;
+    if (fields[0].startsWith('@')) marker = fields.shift();
+    const [patterns, type, key] = fields;
+    if (!patterns || !type || !key || marker === '@cert-authority') return;
+    entries.push({ line: i + 1, type, key, revoked: marker === '@revoked', matches: patternsMatcher(patterns) });
+  });
+  return entries;
+}
+
+/**
+ * Each file is parsed again only when its text changed: a run that connects to N hosts reads the
+ * file N times but parses it once (the parse, O(lines) per host, was O(N^2) for a fleet's file).
+ */
+const parsed = new Map<string, { text: string; entries: Entry[] }>();
+
+function entriesOf(file: string): Entry[] {
+  if (!existsSync(file)) return [];
+  const text = readFileSync(file, 'utf8');
+  const cached = parsed.get(file);
+  if (cached?.text === text) return cached.entries;
+  const entries = parseKnownHosts(text);
+  parsed.set(file, { text, entries });
+  return entries;
 }
 
 /** Every key recorded for `address:port` in the given files (missing files are skipped). */
@@ -58,20 +103,9 @@ export function lookupKnownKeys(files: string[], address: string, port: number):
   const name = hostEntryName(address, port);
   const found: KnownKey[] = [];
   for (const file of files) {
-    if (!existsSync(file)) continue;
-    readFileSync(file, 'utf8')
-      .split('\n')
-      .forEach((raw, i) => {
-        const text = raw.trim();
-        if (!text || text.startsWith('#')) return;
-        const fields = text.split(/\s+/);
-        let marker: string | undefined;
-        if (fields[0].startsWith('@')) marker = fields.shift();
-        const [patterns, type, key] = fields;
-        if (!patterns || !type || !key || marker === '@cert-authority') return;
-        if (!matchesPatterns(patterns, name)) return;
-        found.push({ file, line: i + 1, type, key, revoked: marker === '@revoked' });
-      });
+    for (const e of entriesOf(file)) {
+      if (e.matches(name)) found.push({ file, line: e.line, type: e.type, key: e.key, revoked: e.revoked });
+    }
   }
   return found;
 }

@@ -20,6 +20,7 @@ import { startAtTask } from './start-at.js';
 import type { RunOptions, RunSummary } from './types.js';
 import { factStore } from '../vars/facts.js';
 import { DEFAULT_FORKS } from './defaults.js';
+import { favourMemoryFor } from './memory-mode.js';
 
 export { DEFAULT_FORKS };
 
@@ -48,6 +49,8 @@ export async function run(options: RunOptions): Promise<RunSummary> {
   setMaxListeners(0, signal);
   const memories = new Map<string, HostMemory>();
   const base = { inventory, options, gone: new Set<string>(), inventoryDir: dirname(inventory.file) };
+  const forks = Math.max(1, options.forks ?? DEFAULT_FORKS);
+  const restoreMemoryMode = favourMemoryFor(Math.min(forks, inventory.hosts.size));
 
   try {
     let becomePassword = options.becomePassword;
@@ -62,7 +65,7 @@ export async function run(options: RunOptions): Promise<RunSummary> {
       secretNames,
       recap: new Recap(),
       pool: new ConnectionPool({ acceptNewHostKeys: options.acceptNewHostKeys, becomePassword, readAhead: options.readAhead }),
-      limit: pLimit(Math.max(1, options.forks ?? DEFAULT_FORKS)),
+      limit: pLimit(forks),
       signal,
       startAt,
       memory(host) {
@@ -105,5 +108,7 @@ export async function run(options: RunOptions): Promise<RunSummary> {
     };
   } catch (err) {
     throw redactError(err, redactor);
+  } finally {
+    restoreMemoryMode();
   }
 }

@@ -176,8 +176,18 @@ function recordTemplatedValues(yf: YamlFile): void {
 export function positionOf(text: string, lineCounter: LineCounter, offset: number): { line: number; column: number } {
   const { line } = lineCounter.linePos(offset);
   const start = lineCounter.lineStarts[line - 1] ?? 0;
-  let column = 1;
-  for (const _ of text.slice(start, offset)) column++;
+  // a surrogate pair is one character; counted in place (a flow-style file can be one long line)
+  let column = 1 + offset - start;
+  for (let i = start; i < offset - 1; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = text.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        column--;
+        i++;
+      }
+    }
+  }
   return { line, column };
 }
 

@@ -54,3 +54,16 @@ t.test('sourceAt finds nodes, keys, and the deepest existing node for missing pa
   t.match(sourceAt(yf, [0, 'tasks', 0, 'debug', 'msg']), { line: 3, column: 21 });
   t.match(sourceAt(yf, [0, 'tasks', 0, 'nope']), { line: 3, column: 7 });
 });
+
+t.test('columns count a character outside the BMP as one, on a one-line flow file too', async (t) => {
+  const line = `{"a": "😀😀", "b": "x", "c": "\u{1F600}y", "d": 1}`;
+  const dir = t.testdir({ 'flow.yaml': `${line}\n`, 'block.yaml': 'x:\n  k: "😀"\n  z: 2\n' });
+  const yf = loadYamlFile(join(dir, 'flow.yaml'));
+  // what an editor shows: one column per character
+  const col = (needle: string) => [...line.slice(0, line.indexOf(needle))].length + 1;
+  t.match(sourceAt(yf, ['b']), { line: 1, column: col('"x"') });
+  t.match(sourceAt(yf, ['c'], { key: true }), { line: 1, column: col('"c"') });
+  t.match(sourceAt(yf, ['d']), { line: 1, column: col('1}') });
+  t.equal(col('1}'), line.length - 4, 'three astral characters before the 1: three columns fewer than UTF-16 units');
+  t.match(sourceAt(loadYamlFile(join(dir, 'block.yaml')), ['x', 'z']), { line: 3, column: 6 });
+});
