@@ -11,16 +11,18 @@
  * The lab is left converged with the e2e tests' VRRP password again.
  */
 import { execFileSync } from 'node:child_process';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { labExec, vipHolder } from '../lab/helpers.js';
 import { explain, LAB_HOSTS, labSession, on, site, waitForVip } from '../e2e/lab-site.js';
-import { followVip, moves, now, waitForVipOn } from './lab-timing.js';
+import { followVip, moves, now, overlaps, waitForVipOn } from './lab-timing.js';
 
 t.setTimeout(30 * 60_000); // includes waiting for the lab (another holder may run a while)
 
 /** inventory/lab.yaml as an operator runs it: no VRRP password (VRRPv3, sub-second adverts). */
 const FAST = { LBRUN_VRRP_AUTH_PASS: '' };
 const PREEMPT_DELAY_S = 5;
+/** Longest time two nodes may both hold the VIP in a handover: the old master drops it at the new one's first advert (0.3 s). */
+const MAX_OVERLAP_S = 1;
 const figures: Record<string, string> = {};
 
 async function converge(args: string[] = []): Promise<void> {
@@ -42,6 +44,11 @@ t.teardown(async () => {
   // back to what the other lab tests converge to (the e2e VRRP password)
   await site(TRANSPORT_CHANGE);
 });
+
+/** A handover may show both nodes holding the VIP for a moment, never for long. */
+function shortOverlaps(t: Test, seq: Array<{ at: number; holder: string }>): void {
+  for (const o of overlaps(seq)) t.ok(o.seconds <= MAX_OVERLAP_S, `${o.holder} held the VIP together for ${o.seconds.toFixed(2)} s (at most ${MAX_OVERLAP_S} s)`);
+}
 
 t.test('haproxy stopped on lb-01: the VIP is on lb-02 within 1 s, back on lb-01 once after preempt_delay', async (t) => {
   t.equal(await vipHolder(), 'lb-01', 'the VIP starts on lb-01');
@@ -68,6 +75,7 @@ t.test('haproxy stopped on lb-01: the VIP is on lb-02 within 1 s, back on lb-01 
   figures.failback_moves = String(moves(seq));
   t.comment(`FIGURE failback_after_start_s=${afterS.toFixed(1)} moves=${moves(seq)} holders=${seq.map((s) => s.holder).join('>')}`);
   t.equal(moves(seq), 1, 'the VIP moved back exactly once');
+  shortOverlaps(t, seq);
   t.ok(afterS >= PREEMPT_DELAY_S, `not before preempt_delay (${afterS.toFixed(1)} s >= ${PREEMPT_DELAY_S} s)`);
   t.ok(afterS <= PREEMPT_DELAY_S + 5, `nor much later (${afterS.toFixed(1)} s)`);
 });
@@ -92,6 +100,7 @@ t.test("lb-01's link down: the VIP is on lb-02 within 2 s; link back: one move b
   const seq = await follow.stop();
   t.comment(`FIGURE link_back moves=${moves(seq)} holders=${seq.map((s) => s.holder).join('>')}`);
   t.equal(moves(seq), 1, 'the VIP moved back exactly once');
+  shortOverlaps(t, seq);
 });
 
 t.test('nopreempt (keepalived_preempt=false): the VIP stays on lb-02 when lb-01 comes back', async (t) => {
@@ -106,6 +115,7 @@ t.test('nopreempt (keepalived_preempt=false): the VIP stays on lb-02 when lb-01 
   const seq = await follow.stop();
   t.comment(`FIGURE nopreempt moves=${moves(seq)} holders=${seq.map((s) => s.holder).join('>')}`);
   t.equal(moves(seq), 0, 'no move when lb-01 came back');
+  t.same(overlaps(seq), [], 'no moment with two holders');
   t.equal(await vipHolder(), 'lb-02', 'lb-02 still holds the VIP');
   // the teardown's converge brings preemption back
 });

@@ -58,10 +58,23 @@ export function followVip(hosts: string[]): { stop(): Promise<Array<{ at: number
   };
 }
 
-/** How many times the VIP changed holder in a followVip() sequence (ignoring moments with no holder). */
+/**
+ * Handovers in a followVip() sequence: how many times the sole holder changed. Moments with no
+ * holder are ignored, and so is a moment with several holders between two sole holders: in a
+ * handover the new master adds the VIP a few ms before the old one, on its advert, drops it, and
+ * the poll reads the hosts one after another. How long several hosts held it is overlaps()'s.
+ */
 export function moves(seq: Array<{ holder: string }>): number {
-  const holders = seq.map((s) => s.holder).filter((h) => h !== 'none');
+  const holders = seq.map((s) => s.holder).filter((h) => h !== 'none' && !h.includes('+'));
   let n = 0;
   for (let i = 1; i < holders.length; i++) if (holders[i] !== holders[i - 1]) n++;
   return n;
+}
+
+/**
+ * Each moment of a followVip() sequence with several holders, and how long it lasted in seconds
+ * (up to the next change seen; Infinity when the sequence ends with it: a split that never ended).
+ */
+export function overlaps(seq: Array<{ at: number; holder: string }>): Array<{ holder: string; seconds: number }> {
+  return seq.flatMap((s, i) => (s.holder.includes('+') ? [{ holder: s.holder, seconds: i + 1 < seq.length ? seq[i + 1].at - s.at : Infinity }] : []));
 }

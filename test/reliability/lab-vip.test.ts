@@ -14,7 +14,7 @@ import { recap } from '../support/run-cli.js';
 import { startVipClient, type VipClientResult } from '../support/vip-client.js';
 import { explain, LAB_HOSTS, labSession, site, VIP } from '../e2e/lab-site.js';
 import { hashOf, journalCursor, quietJournalCursor, serviceEvents, serviceStamp, tempFiles } from './lab-drill.js';
-import { followVip, moves } from './lab-timing.js';
+import { followVip, moves, overlaps } from './lab-timing.js';
 
 t.setTimeout(30 * 60_000);
 
@@ -53,6 +53,7 @@ t.test('a rolling change reloading haproxy and keepalived on every node loses no
     // a reload keeps the VIP where it is; a restart (or a stop) hands it over and back, and each
     // move cuts every long-lived connection (kubectl watch, exec, logs -f)
     t.equal(moves(holders), 0, `${label}: the VIP never moved during the run (${holders.map((h) => h.holder).join(' > ')})`);
+    t.same(overlaps(holders), [], `${label}: never two holders at once`);
     for (const handler of ['haproxy : reload haproxy', 'keepalived : reload keepalived']) {
       const done = r.events.filter((e) => e.event === 'host_result' && e.task === handler && e.status === 'changed').map((e) => e.host);
       t.same(done, LAB_HOSTS, `${label}: ${handler} on each node, one after another`);
