@@ -2,6 +2,7 @@
  * The one error tree of lbrun. Every failure that reaches a user is an LbrunError; its exitCode is
  * what the CLI returns (docs/cli.md: 3 input, 2 task, 4 unreachable, 130 interrupted, 1 internal).
  */
+import { columnAt } from './text/columns.js';
 
 /** Where something is in a source file. line and column are 1-based. */
 export interface Source {
@@ -51,7 +52,7 @@ function stripStrings(part: string): string {
  * value (`text`, never printed: an -e value may be a secret).
  */
 export function argumentSource(flag: string, text: string, index = 0): Source {
-  const chars = (i: number) => [...text.slice(0, i)].length + 1;
+  const chars = (i: number) => columnAt(text, 0, i);
   return { file: flag, line: 1, column: chars(index), value: { indexOf: (part) => text.indexOf(part), at: (i) => ({ line: 1, column: chars(i) }) } };
 }
 

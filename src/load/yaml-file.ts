@@ -6,6 +6,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node, type ScalarTag, type Tags } from 'yaml';
 import { InputError, InputErrors, type Source, type SourceText } from '../errors.js';
 import { recordValueSource } from './value-sources.js';
+import { columnAt } from '../text/columns.js';
 
 export const MAX_YAML_BYTES = 4 * 1024 * 1024;
 
@@ -176,19 +177,7 @@ function recordTemplatedValues(yf: YamlFile): void {
 export function positionOf(text: string, lineCounter: LineCounter, offset: number): { line: number; column: number } {
   const { line } = lineCounter.linePos(offset);
   const start = lineCounter.lineStarts[line - 1] ?? 0;
-  // a surrogate pair is one character; counted in place (a flow-style file can be one long line)
-  let column = 1 + offset - start;
-  for (let i = start; i < offset - 1; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff) {
-      const d = text.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) {
-        column--;
-        i++;
-      }
-    }
-  }
-  return { line, column };
+  return { line, column: columnAt(text, start, offset) };
 }
 
 /**
