@@ -8,7 +8,7 @@ import { LineCounter, parse as parseYaml, parseDocument } from 'yaml';
 import { argumentSource, InputError, type Source } from '../errors.js';
 import type { Vars } from '../types.js';
 import { loadVarsFile } from '../load/vars-file.js';
-import { sourceAt, YAML_OPTIONS } from '../load/yaml-file.js';
+import { positionOf, sourceAt, YAML_OPTIONS } from '../load/yaml-file.js';
 
 export function parseExtraVars(items: string[], cwd: string): Vars {
   const out: Vars = {};
@@ -46,8 +46,8 @@ function parseOne(item: string, cwd: string): { vars: Vars; where: (key: string)
     const doc = parseDocument(text, { ...YAML_OPTIONS, lineCounter, prettyErrors: false });
     if (doc.errors.length) {
       const e = doc.errors[0];
-      const pos = lineCounter.linePos(e.pos[0]);
-      const where = pos.line === 1 ? arg(pos.col - 1) : { file: `-e ${shown(text)}`, line: pos.line, column: pos.col };
+      const pos = positionOf(text, lineCounter, e.pos[0]);
+      const where = pos.line === 1 ? arg(e.pos[0]) : { file: `-e ${shown(text)}`, ...pos };
       throw new InputError(`invalid JSON/YAML object: ${e.message.split('\n')[0]}`, where, { expected: 'an object like {"key": "value"}' });
     }
     const data = doc.toJS() as unknown;
@@ -57,8 +57,8 @@ function parseOne(item: string, cwd: string): { vars: Vars; where: (key: string)
       where: (k) => {
         const node = (doc.contents as { items?: Array<{ key?: { value?: unknown }; value?: { range?: number[] } }> }).items?.find((p) => String(p.key?.value) === k)?.value;
         const at = node?.range?.[0] ?? 0;
-        const pos = lineCounter.linePos(at);
-        return pos.line === 1 ? arg(at, `-e ${k}=...`) : { file: `-e ${k}=...`, line: pos.line, column: pos.col };
+        const pos = positionOf(text, lineCounter, at);
+        return pos.line === 1 ? arg(at, `-e ${k}=...`) : { file: `-e ${k}=...`, ...pos };
       },
     };
   }

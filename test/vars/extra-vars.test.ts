@@ -41,3 +41,9 @@ t.test('bad arguments name the -e argument by its keys, never a value (it may be
   t.throws(() => parseExtraVars(['@list.yaml'], dir), { message: /list\.yaml:1:1: invalid value \["a"\] \(at \/\); expected a map of variables/ });
   t.throws(() => parseExtraVars(['@missing.yaml'], dir), { message: /^-e @missing\.yaml:1:2: cannot read file \S*missing\.yaml: ENOENT/ });
 });
+
+t.test('a JSON object over several lines: columns after line 1 count characters, an emoji once', async (t) => {
+  const err = t.throws(() => parseExtraVars(['{"a": 1,\n "😀😀": [1, }'], '/')) as Error;
+  // line 2 is ` "😀😀": [1, }`: the } that closes nothing is its 12th character (14th UTF-16 unit)
+  t.match(err.message, /:2:12: invalid JSON\/YAML object/);
+});
