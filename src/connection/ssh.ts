@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { constants, homedir } from 'node:os';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
-import ssh2 from 'ssh2';
+import SshClientClass from 'ssh2/lib/client.js';
 import type { ClientChannel, Client as SshClient, ConnectConfig } from 'ssh2';
 import { ConnectError, HostKeyError, InterruptedError } from '../errors.js';
 import { fingerprint, hostKeyAlgorithms, lookupKnownKeys, recordKnownKey } from './known-hosts.js';
@@ -159,7 +159,7 @@ export class SshConnection extends ShellConnection {
       config.algorithms = { serverHostKey: hostKeyAlgorithms(known.map((k) => k.type)) as never };
     }
     return new Promise((resolve, reject) => {
-      const client = new ssh2.Client();
+      const client = new SshClientClass();
       let settled = false;
       client.once('ready', () => {
         settled = true;

@@ -31,6 +31,25 @@ export interface ExecOptions {
   read?: boolean;
   /** The engine's reads of the host's next tasks, sent in the same round trip as this read. */
   ahead?: (limit: number) => ReadRequest[];
+  /** How this read joins others of its kind in one command when they share a round trip. */
+  join?: ReadJoin;
+}
+
+/**
+ * Reads of one kind that one command answers together (`systemctl show` of several units): in a
+ * round trip of reads made ahead they run as one command, each read given its own part of the
+ * output. The parts must be what each read's own command prints; where they cannot be told apart
+ * (an exit code other than 0, anything on stderr, split's undefined), each read runs on its own.
+ */
+export interface ReadJoin {
+  /** Reads of the same kind join: it names the command shape (the tool and its fixed options). */
+  kind: string;
+  /** What this read asks about (a unit name). */
+  item: string;
+  /** The one command for these items, in order. */
+  command(items: string[]): string;
+  /** That command's stdout as each item's own, in order; undefined when it is not exactly that. */
+  split(stdout: string, count: number): string[] | undefined;
 }
 
 /** One read the engine knows a later task will make: its command and options. */

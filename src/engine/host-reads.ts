@@ -10,6 +10,9 @@
  *    made ahead, on every host, is dropped when it starts and again when it ends, and a batch that
  *    was under way during a change keeps none of its answers.
  *
+ * Reads of one kind in the same round trip (ExecOptions.join: `systemctl show` of several units) run
+ * as one command, each given its own part of the output (src/engine/joined-reads.ts).
+ *
  * So a converged play costs one round trip per host for all its typed reads in a row, serial or
  * not, and a read never answers from before a change. Reads go ahead only while the run is quiet:
  * a host's read carries others only when nothing changed anywhere since its last read (or, for its
@@ -19,7 +22,8 @@
 import { randomBytes } from 'node:crypto';
 import { quote } from '../connection/quote.js';
 import { withRunOptions } from '../connection/with-run-options.js';
-import type { Connection, ExecOptions, ExecResult, ReadRequest } from '../connection/types.js';
+import type { Connection, ExecOptions, ExecResult, ReadJoin, ReadRequest } from '../connection/types.js';
+import { joinReads } from './joined-reads.js';
 
 /** At most this many reads ahead in one round trip. */
 export const MAX_AHEAD = 24;
@@ -59,7 +63,7 @@ export class HostReads {
   }
 
   async run(conn: Connection, command: string, opts: ExecOptions): Promise<ExecResult> {
-    const { ahead, read, ...plain } = opts;
+    const { ahead, read, join, ...plain } = opts;
     if (!read) {
       this.changed();
       return conn.run(command, plain).finally(() => this.changed());
@@ -75,7 +79,7 @@ export class HostReads {
       return hit;
     }
     const seen = new Set([key]);
-    const batch: Array<{ key: string; command: string }> = [];
+    const batch: Array<{ key: string; command: string; join?: ReadJoin }> = [];
     if (this.quiet(conn.host)) {
       for (const r of ahead?.(MAX_AHEAD) ?? []) {
         if (batch.length >= MAX_AHEAD) break;
@@ -83,21 +87,27 @@ export class HostReads {
         const k = keyIn(group, r.command);
         if (seen.has(k) || mine?.has(k)) continue;
         seen.add(k);
-        batch.push({ key: k, command: r.command });
+        batch.push({ key: k, command: r.command, join: r.opts.join });
       }
     }
     if (batch.length === 0) return conn.run(command, plain).finally(() => this.ended(conn.host));
     const epoch = this.epoch;
-    const results = await runBatch(conn, [command, ...batch.map((r) => r.command)], plain);
-    if (!results) return conn.run(command, plain).finally(() => this.ended(conn.host));
-    if (this.epoch === epoch) {
+    const joined = joinReads([{ command, join }, ...batch]);
+    const results = await runBatch(conn, joined.commands, plain);
+    const answers = results && joined.answers(results);
+    if (answers && this.epoch === epoch) {
       let book = this.answers.get(conn.host);
       if (!book) this.answers.set(conn.host, (book = new Map()));
-      batch.forEach((r, i) => book.set(r.key, results[i + 1]));
-      this.counts.read += batch.length;
+      batch.forEach((r, i) => {
+        const a = answers[i + 1];
+        if (a === undefined) return;
+        book.set(r.key, a);
+        this.counts.read++;
+      });
     }
+    if (!answers?.[0]) return conn.run(command, plain).finally(() => this.ended(conn.host));
     this.ended(conn.host);
-    return results[0];
+    return answers[0];
   }
 }
 

@@ -15,7 +15,7 @@ import { typedModule } from './contract.js';
 import { registerModule } from './registry.js';
 import { attributeCommands, changedAttributes, checkAccounts, modeFor, resolveAttributes, type ResolvedAttributes, type WantedAttributes } from './support/attributes.js';
 import { accountsScript, parseAccounts, parseSections, sectionsScript, type MissingAccounts } from './support/fact-sections.js';
-import { fileFactsScript, followedFactsScript, parseFileFacts, parseFollowedFacts, resolvePathScript, type FileFacts } from './support/file-facts.js';
+import { fileFactsScript, followedFactsScript, followedTypeScript, parseFileFacts, parseFollowedFacts, parseFollowedType, resolvePathScript, type FileFacts } from './support/file-facts.js';
 import { formatMode } from './support/mode.js';
 import { attributeProps, pathSchema } from './support/schema-parts.js';
 import type { Fact, PlanInput } from './types.js';
@@ -256,7 +256,7 @@ export function fileFact(args: FileArgs): Fact<FileModuleFacts> {
     if (src !== undefined) parts.push(['src', followedFactsScript(src)]);
     else parts.push(['src', `p=${quote(path)}\n[ -L "$p" ] || exit 0\ns=$(readlink -- "$p") || exit 0\ncase "$s" in /*) ;; *) s="$(dirname -- "$p")/$s" ;; esac\n${followedFactsScript('$s', true)}`]);
   }
-  if (args.state === 'touch') parts.push(['parent', followedFactsScript(posix.dirname(path))]);
+  if (args.state === 'touch') parts.push(['parent', followedTypeScript(posix.dirname(path))]);
   const treeWhen = args.state === 'link' ? `[ -d "$p" ] && [ ! -L "$p" ]` : args.recurse ? (follow ? `[ -d "$p" ]` : `[ -d "$p" ] && [ ! -L "$p" ]`) : undefined;
   if (treeWhen) parts.push(['tree', `p=${quote(path)}\n${treeWhen} || exit 0\nq=$(${resolvePathScript('"$p"')}) && find "$q" -mindepth 1 ! -type l -printf ${TREE_FORMAT}`]);
   parts.push(['accounts', accountsScript(args.owner, args.group)]);
@@ -267,7 +267,7 @@ export function fileFact(args: FileArgs): Fact<FileModuleFacts> {
       const facts: FileModuleFacts = { path: parseFileFacts(path, s.path ?? 'absent\n'), missing: parseAccounts(s.accounts) };
       if (s.target?.trim()) facts.target = parseFollowedFacts(s.target);
       if (s.src?.trim()) facts.src = parseFollowedFacts(s.src);
-      if (s.parent?.trim()) facts.parent = parseFollowedFacts(s.parent);
+      if (s.parent?.trim()) facts.parent = parseFollowedType(s.parent);
       if (s.tree !== undefined && treeWhen) facts.tree = parseTree(s.tree);
       return facts;
     },

@@ -4,6 +4,7 @@
  * would install (a package of the same name, or a unit file it writes) is "would change", not an error.
  */
 import { quote } from '../connection/quote.js';
+import type { ReadJoin } from '../connection/types.js';
 import { TaskError } from '../errors.js';
 import { registerModule } from './registry.js';
 import { typedModule } from './contract.js';
@@ -24,7 +25,29 @@ export interface UnitFacts {
 }
 
 export function unitFactsCommand(name: string): string {
-  return `systemctl show -p LoadState -p ActiveState -p UnitFileState -p NeedDaemonReload -- ${quote(name)}`;
+  return unitsFactsCommand([name]);
+}
+
+function unitsFactsCommand(names: string[]): string {
+  return `systemctl show -p LoadState -p ActiveState -p UnitFileState -p NeedDaemonReload -- ${names.map(quote).join(' ')}`;
+}
+
+/** A block of `systemctl show`: one Key=value line per property. */
+const UNIT_BLOCK = /^(?:[A-Za-z]+=[^\n]*\n)+$/;
+
+/** `systemctl show` of several units prints each unit's block, in order, an empty line between. */
+export function splitUnitBlocks(stdout: string, count: number): string[] | undefined {
+  const parts = stdout.split('\n\n');
+  if (parts.length !== count) return undefined;
+  const blocks = parts.map((p, i) => (i < count - 1 ? `${p}\n` : p));
+  return blocks.every((b) => UNIT_BLOCK.test(b)) ? blocks : undefined;
+}
+
+/** The reads of several units share one `systemctl show`; a pattern (which names any number of
+ *  units, so any number of blocks) reads on its own. */
+export function unitFactsJoin(name: string): ReadJoin | undefined {
+  if (/[*?[\]\\]/.test(name)) return undefined;
+  return { kind: 'systemctl show unit facts', item: name, command: unitsFactsCommand, split: splitUnitBlocks };
 }
 
 export function parseUnitFacts(stdout: string): UnitFacts {
@@ -75,7 +98,7 @@ export const service = typedModule<ServiceArgs, UnitFacts, undefined>({
     anyOf: [{ required: ['state'] }, { required: ['enabled'] }, { required: ['daemon_reload'] }],
     additionalProperties: false,
   },
-  fact: (args) => ({ command: unitFactsCommand(args.name), parse: parseUnitFacts }),
+  fact: (args) => ({ command: unitFactsCommand(args.name), parse: parseUnitFacts, join: unitFactsJoin(args.name) }),
   plan(args, facts, input) {
     const missing = facts.LoadState === 'not-found';
     const pending = missing && unitIsPending(args.name, input.pending);

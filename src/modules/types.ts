@@ -7,7 +7,7 @@
  * Check mode is plan alone; the diff comes from plan. Arguments are validated against `schema` (ajv)
  * at load time, before any host is contacted.
  */
-import type { Connection } from '../connection/types.js';
+import type { Connection, ReadJoin } from '../connection/types.js';
 import type { Source } from '../errors.js';
 import type { FileDiff, Vars } from '../types.js';
 
@@ -137,6 +137,8 @@ export interface Fact<T> {
   timeoutMs?: number;
   /** Its answer depends on the moment it runs (a wait): never read ahead, never reused. */
   live?: true;
+  /** How it joins reads of its kind in one command (ExecOptions.join). */
+  join?: ReadJoin;
 }
 
 /** What a plan may know besides its arguments and facts: never the connection. */

@@ -123,3 +123,51 @@ t.test('a batch answers exactly what each read printed, whatever it printed', as
   for (const [i, c] of tricky.entries()) if (i > 0) t.same(await read(c), alone[i], c);
   t.equal(reads.counts.used, tricky.length - 1, 'every later read was answered by the batch');
 });
+
+/** Reads of one kind that a shell loop answers together: each item's own command prints its line;
+ *  the joined one prints them all, an empty line between (as `systemctl show` of several units). */
+function lineJoin(kind: string, joined: (items: string[]) => string = (items) => `s=; for i in ${items.join(' ')}; do [ -z "$s" ] || echo; s=1; printf '%s\\n' "$i"; done`): (item: string) => ReadRequest {
+  return (item) => ({
+    command: `printf '%s\\n' ${item}`,
+    opts: {
+      become: false,
+      join: {
+        kind,
+        item,
+        command: joined,
+        split: (stdout, count) => {
+          const parts = stdout.split('\n\n');
+          return parts.length === count ? parts.map((p, i) => (i < count - 1 ? `${p}\n` : p)) : undefined;
+        },
+      },
+    },
+  });
+}
+
+t.test('reads of one kind in a round trip run as one command; each gets what it prints alone', async (t) => {
+  const { raw, reads } = setup();
+  const line = lineJoin('lines');
+  const reqs = [line('one'), { command: 'echo other', opts: { become: false } }, line('two'), line('three')];
+  const alone = await Promise.all(reqs.map((r) => raw.run(r.command, { become: false })));
+  const n = raw.stats.commands;
+  const first = withReadsAhead(reads.wrap(raw), () => reqs.slice(1));
+  t.same(await first.run(reqs[0].command, { ...reqs[0].opts, read: true }), alone[0]);
+  t.equal(raw.stats.commands, n + 1, 'one round trip');
+  for (const [i, r] of reqs.entries()) if (i > 0) t.same(await reads.wrap(raw).run(r.command, { ...r.opts, read: true }), alone[i], r.command);
+  t.equal(raw.stats.commands, n + 1, 'every later read answered from it');
+  t.same(reads.counts, { read: 3, used: 3 });
+});
+
+t.test('a joined command whose output cannot be split: each read runs on its own, with its own answer', async (t) => {
+  const { raw, reads } = setup();
+  const line = lineJoin('broken', () => 'echo joined; exit 1');
+  const reqs = [line('one'), line('two'), { command: 'echo other', opts: { become: false } }];
+  const alone = await Promise.all(reqs.map((r) => raw.run(r.command, { become: false })));
+  const n = raw.stats.commands;
+  const first = withReadsAhead(reads.wrap(raw), () => reqs.slice(1));
+  t.same(await first.run(reqs[0].command, { ...reqs[0].opts, read: true }), alone[0], 'the first read ran again on its own');
+  t.equal(raw.stats.commands, n + 2);
+  for (const [i, r] of reqs.entries()) if (i > 0) t.same(await reads.wrap(raw).run(r.command, { ...r.opts, read: true }), alone[i], r.command);
+  t.equal(raw.stats.commands, n + 3, 'the other joined read ran on its turn; the plain one was answered ahead');
+  t.same(reads.counts, { read: 1, used: 1 });
+});

@@ -1,7 +1,7 @@
 // Real systemd runs in the lab (next issue); here the service module is tested through its facts
 // parsing and the systemctl commands it plans.
 import t from 'tap';
-import { parseUnitFacts, serviceCommands, unitIsPending } from '../../src/modules/service.js';
+import { parseUnitFacts, serviceCommands, splitUnitBlocks, unitFactsCommand, unitFactsJoin, unitIsPending } from '../../src/modules/service.js';
 import type { HostRunState } from '../../src/modules/types.js';
 import { newState } from '../support/module-context.js';
 
@@ -42,4 +42,30 @@ t.test('a unit an earlier task would install is pending (check mode says would c
     'systemctl enable -- keepalived',
     'systemctl start -- keepalived',
   ]);
+});
+
+// `systemctl show -p LoadState -p ActiveState -p UnitFileState -p NeedDaemonReload -- haproxy nosuch keepalived`
+// on a lab node (systemd 252), byte for byte
+const THREE_UNITS =
+  'LoadState=loaded\nActiveState=active\nUnitFileState=enabled\nNeedDaemonReload=no\n\n' +
+  'LoadState=not-found\nActiveState=inactive\nUnitFileState=\nNeedDaemonReload=no\n\n' +
+  'LoadState=loaded\nActiveState=active\nUnitFileState=enabled\nNeedDaemonReload=no\n';
+
+t.test('the reads of several units share one systemctl show, each given its own block', async (t) => {
+  const join = unitFactsJoin('haproxy')!;
+  t.equal(join.command(['haproxy', 'nosuch', "a'b"]), `systemctl show -p LoadState -p ActiveState -p UnitFileState -p NeedDaemonReload -- haproxy nosuch 'a'\\''b'`);
+  t.equal(join.command(['haproxy']), unitFactsCommand('haproxy'), 'one item: the read\'s own command');
+  const blocks = splitUnitBlocks(THREE_UNITS, 3)!;
+  t.same(blocks.join('\n'), THREE_UNITS, 'nothing lost or added');
+  t.same(parseUnitFacts(blocks[1]), { LoadState: 'not-found', ActiveState: 'inactive', UnitFileState: '', NeedDaemonReload: 'no' });
+  t.ok(blocks.every((b) => b.endsWith('NeedDaemonReload=no\n')), 'each block as systemctl prints it for one unit');
+  t.equal(splitUnitBlocks(THREE_UNITS, 2), undefined, 'more blocks than units');
+  t.equal(splitUnitBlocks(THREE_UNITS, 4), undefined, 'fewer blocks than units');
+  t.equal(splitUnitBlocks('LoadState=loaded\n\nnot a property\n', 2), undefined, 'a line that is no property');
+  t.equal(splitUnitBlocks('', 1), undefined, 'nothing printed');
+});
+
+t.test('a unit pattern names any number of units: it reads on its own', async (t) => {
+  for (const name of ['ha*', 'lb-?', 'a[bc]', 'x\\y']) t.equal(unitFactsJoin(name), undefined, name);
+  t.ok(unitFactsJoin('getty@tty1.service'));
 });

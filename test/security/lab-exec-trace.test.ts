@@ -7,16 +7,16 @@
  * what it looks for: a marker sent over real SSH shows in each node's trace, lbrun's own start in
  * the controller's, and each node's keepalived config test (run by the write's validate) in its own.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { labExec, labSsh } from '../lab/helpers.js';
 import { runCli } from '../support/run-cli.js';
 import { explain, LAB_HOSTS, labSession, VRRP_PASS } from '../e2e/lab-site.js';
-import { RUN_DIR } from '../../src/lab/config.js';
+import { attach, detach, execs, sshdListener, STRACE } from '../lab/node-trace.js';
 
 t.setTimeout(20 * 60_000);
 
@@ -25,41 +25,6 @@ t.teardown(() => rmSync(dir, { recursive: true, force: true }));
 
 const CANARY = `k${randomBytes(4).toString('hex').slice(0, 7)}`; // VRRPv2 auth_pass: at most 8 characters
 const FORMS = [CANARY, Buffer.from(CANARY).toString('base64').replace(/=+$/, ''), Buffer.from(CANARY).toString('hex')];
-const STRACE = ['-f', '-qq', '-v', '-s', '65535', '-e', 'trace=execve'];
-
-/** The PID (in the controller's namespace) of a lab node's sshd listener: a child of its PID 1. */
-function sshdListener(host: string): number {
-  const rec = JSON.parse(readFileSync(join(RUN_DIR, `host-${host}.json`), 'utf8')) as { init?: { pid: number } };
-  if (!rec.init) throw new Error(`${host}: the lab record has no init PID`);
-  const out = execFileSync('pgrep', ['-P', String(rec.init.pid), '-x', 'sshd'], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
-  if (out.length !== 1) throw new Error(`${host}: expected one sshd under PID ${rec.init.pid}, found ${JSON.stringify(out)}`);
-  return Number(out[0]);
-}
-
-/** Attach strace to PID; resolves once it is attached (the process shows a tracer). */
-async function attach(pid: number, out: string): Promise<ChildProcess> {
-  const child = spawn('strace', [...STRACE, '-o', out, '-p', String(pid)], { stdio: 'ignore' });
-  for (let i = 0; i < 100; i++) {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    if (/^TracerPid:\s*[1-9]/m.test(status)) return child;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  child.kill('SIGKILL');
-  throw new Error(`strace did not attach to PID ${pid}`);
-}
-
-async function detach(child: ChildProcess): Promise<void> {
-  const done = new Promise((r) => child.on('close', r));
-  child.kill('SIGINT');
-  await done;
-}
-
-/** The execve lines of a strace output file (throws when there is none: the tracer saw nothing). */
-function execs(file: string): string[] {
-  const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.includes('execve('));
-  if (lines.length === 0) throw new Error(`${file}: no execve recorded`);
-  return lines;
-}
 
 t.before(async () => {
   await labSession({ converge: true });

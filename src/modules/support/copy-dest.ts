@@ -11,7 +11,7 @@ import { quote } from '../../connection/quote.js';
 import { TaskError } from '../../errors.js';
 import type { Fact, Plan, PlanInput, TypedModule } from '../types.js';
 import { accountsScript, parseAccounts, parseSections, sectionsScript, type MissingAccounts } from './fact-sections.js';
-import { fileFactsScript, followedFactsScript, parseFileFacts, parseFollowedFacts, type FileFacts } from './file-facts.js';
+import { fileFactsScript, followedTypeScript, parseFileFacts, parseFollowedType, type FileFacts } from './file-facts.js';
 import { decideManagedFile, verifyManagedFile, writeManagedFile, type ManagedFile, type ManagedFileData } from './managed-file.js';
 import { attributeProps, hostPathSchema, modeSchema } from './schema-parts.js';
 
@@ -30,7 +30,7 @@ export interface CopyLikeFacts {
   dest: FileFacts;
   /** dest/basename(src) when dest is a directory or a symlink to one (with content: dest, read as absent). */
   inner?: FileFacts;
-  /** The directory dest goes in, through its links. */
+  /** The directory dest goes in, through its links: its path and type only. */
   parent: FileFacts;
   missing: MissingAccounts;
 }
@@ -63,7 +63,7 @@ export function copyLikeFact(args: CopyLikeArgs, input: { diff?: boolean }): Fac
   // content comes last: dest's, or (only when dest is a directory, so dest printed none) inner's
   const parts: Array<[string, string]> = [
     ['accounts', accountsScript(args.owner, args.group)],
-    ['parent', followedFactsScript(posix.dirname(dest.replace(/\/+$/, '') || '/'))],
+    ['parent', followedTypeScript(posix.dirname(dest.replace(/\/+$/, '') || '/'))],
     ['dest', fileFactsScript(dest, withContent)],
   ];
   let command = sectionsScript(parts);
@@ -75,7 +75,7 @@ export function copyLikeFact(args: CopyLikeArgs, input: { diff?: boolean }): Fac
       const s = parseSections(stdout, ['accounts', 'parent', 'dest', 'inner']);
       const facts: CopyLikeFacts = {
         dest: parseFileFacts(dest, s.dest ?? 'absent\n'),
-        parent: parseFollowedFacts(s.parent ?? `${posix.dirname(dest)}\nabsent\n`),
+        parent: parseFollowedType(s.parent ?? `${posix.dirname(dest)}\nabsent\n`),
         missing: parseAccounts(s.accounts),
       };
       if (s.inner !== undefined) facts.inner = parseFileFacts(inner ?? dest, s.inner);

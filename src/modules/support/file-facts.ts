@@ -27,10 +27,13 @@ export interface FileFacts {
 export const MAX_CONTENT = 1024 * 1024;
 const MARK = '--lbrun-content--';
 
+/** The type of "$p" in $t, by the shell's own tests. */
+const TYPE_OF_P = 'if [ -L "$p" ]; then t=link; elif [ -d "$p" ]; then t=directory; elif [ -f "$p" ]; then t=file; elif [ -e "$p" ]; then t=other; else t=absent; fi';
+
 export function fileFactsScript(path: string, withContent: boolean): string {
   return [
     `p=${quote(path)}`,
-    'if [ -L "$p" ]; then t=link; elif [ -d "$p" ]; then t=directory; elif [ -f "$p" ]; then t=file; elif [ -e "$p" ]; then t=other; else t=absent; fi',
+    TYPE_OF_P,
     'echo "$t"',
     '[ "$t" = absent ] && exit 0',
     'stat -c "%a %U %G %s %u %g %i %h" -- "$p"',
@@ -86,6 +89,19 @@ export function followedFactsScript(path: string, shellWord = false, withContent
 export function parseFollowedFacts(stdout: string): FileFacts {
   const nl = stdout.indexOf('\n');
   return parseFileFacts(stdout.slice(0, nl), stdout.slice(nl + 1));
+}
+
+/** The resolved path (resolvePathScript), then only its type: for a module that needs to know
+ *  whether a directory is there, not its attributes. No process for an existing directory, where
+ *  followedFactsScript runs `stat`. */
+export function followedTypeScript(path: string): string {
+  return `q=$(${resolvePathScript(quote(path))}) && printf '%s\\n' "$q"\np=$q\n${TYPE_OF_P}\necho "$t"`;
+}
+
+/** Its output (or followedFactsScript's): the resolved path and its type. */
+export function parseFollowedType(stdout: string): FileFacts {
+  const [path, type] = stdout.split('\n', 2);
+  return { path, type: type as FileFacts['type'] };
 }
 
 /** Facts of what a path names after following every symlink (`readlink -m`); the path's own facts
