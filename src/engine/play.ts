@@ -24,14 +24,16 @@ export async function runPlay(run: RunContext, play: PlaySpec): Promise<'continu
 
 async function runBatches(run: RunContext, ps: PlayScope, batches: string[][]): Promise<'continue' | 'stop'> {
   const { play } = ps;
-  // the next batch's SSH handshakes overlap this batch's work (serial plays), unless the play only
-  // runs controller modules
-  const needsConnections = [...allTasks(play.tasks), ...play.handlers].some((t) => getModule(t.module)?.controllerOnly !== true);
+  // SSH handshakes overlap other work, unless the play only runs controller modules or delegates
+  // every task elsewhere: the first
+  // batch's with the work before its first command (computing the reads made ahead, earlier tasks),
+  // the next batch's with this batch's work (serial plays)
+  const needsConnections = [...allTasks(play.tasks), ...play.handlers].some((t) => getModule(t.module)?.controllerOnly !== true && t.delegateTo === undefined);
   for (const [i, batch] of batches.entries()) {
     if (run.signal.aborted) return 'stop';
     if (batches.length > 1) run.emit({ event: 'batch_start', play: play.name, batch: i + 1, hosts: batch });
     for (const h of batch) run.recap.touch(h);
-    if (needsConnections) for (const h of batches[i + 1] ?? []) run.pool.warm(h, ps.settings.get(h)!);
+    if (needsConnections) for (const h of [...(i === 0 ? batch : []), ...(batches[i + 1] ?? [])]) run.pool.warm(h, ps.settings.get(h)!);
     const end = await new BatchRunner(ps, batch).run();
     if (end === 'abort') return 'stop';
     if (end === 'end_play') return 'continue';
