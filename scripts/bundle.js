@@ -63,9 +63,14 @@ await build({
   external: ['cpu-features', 'ssh2/package.json'],
   // a third less to read and scan at each start; names stay as they are
   minifyWhitespace: true,
+  // every character outside ASCII escaped: the loader reads the file as latin1 (src/startup/load-bundle.ts)
+  charset: 'ascii',
   plugins: [plugin],
   logLevel: 'warning',
 });
+const bundled = await readFile(join(outdir, 'cli.cjs'));
+const wide = bundled.findIndex((b) => b > 0x7f);
+if (wide >= 0) throw new Error(`dist/bundle/cli.cjs has a byte outside ASCII at offset ${wide}: the loader reads it as latin1`);
 // bin/lbrun.js (CommonJS) loads the bundle through this
 await build({
   entryPoints: [join(dist, 'startup', 'load-bundle.js')],

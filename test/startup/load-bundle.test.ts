@@ -114,3 +114,19 @@ t.test('a cache that cannot be written: no error, nothing left', async (t) => {
   t.equal(readFileSync(join(dir, 'cache'), 'utf8'), 'in the way');
   t.same(readdirSync(dir).sort(), ['cache', 'cli.cjs'], 'no temporary file left');
 });
+
+t.test('the built bundle is ASCII, so read as latin1 its text is the source text', async (t) => {
+  const bundle = fileURLToPath(new URL('../../dist/bundle/cli.cjs', import.meta.url));
+  const bytes = readFileSync(bundle);
+  t.equal(bytes.findIndex((b) => b > 0x7f), -1, 'no byte outside ASCII');
+  // a message whose source holds a character outside ASCII ("…"), through the real CLI
+  const dir = mkdtempSync(join(tmpdir(), 'lbrun-bundle-text-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'list.mustache'), '{{servers}}\n');
+  writeFileSync(join(dir, 'hosts.yaml'), 'all:\n  hosts:\n    h: { lbrun_connection: local }\n  vars:\n    servers: [a, b]\n');
+  writeFileSync(join(dir, 'play.yaml'), '- hosts: all\n  tasks:\n    - template: { src: list.mustache, dest: /tmp/x }\n');
+  const bin = fileURLToPath(new URL('../../bin/lbrun.js', import.meta.url));
+  const r = spawnSync(process.execPath, [bin, 'validate', join(dir, 'play.yaml'), '-i', join(dir, 'hosts.yaml')], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  t.equal(r.status, 3, r.stderr);
+  t.match(r.stderr, "'servers' is a list: use a section {{#servers}}…{{/servers}} to render it");
+});
