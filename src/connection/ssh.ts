@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { constants, homedir } from 'node:os';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
-import SshClientClass from 'ssh2/lib/client.js';
+import { connect as tcpConnect, type Socket } from 'node:net';
 import type { ClientChannel, Client as SshClient, ConnectConfig } from 'ssh2';
 import { ConnectError, HostKeyError, InterruptedError } from '../errors.js';
 import { fingerprint, hostKeyAlgorithms, lookupKnownKeys, recordKnownKey } from './known-hosts.js';
@@ -29,6 +29,15 @@ const REAP_WINDOW_MS = 5_000;
 const PID_WAIT_MS = 5_000;
 /** How long a command refused a channel (sshd's MaxSessions) keeps asking for one. */
 const REFUSED_RETRY_MS = 5_000;
+
+/**
+ * ssh2's Client class (only it: ssh2's index also loads its server, key generation and HTTP(S)
+ * agents, with Node's http, https and tls), loaded by the first connection, after its TCP connect
+ * has started: its start-up (~5 ms of crypto probes) overlaps the handshake, and commands that
+ * connect to nothing (validate, render) never pay it.
+ */
+let clientClass: Promise<typeof SshClient> | undefined;
+const loadClient = () => (clientClass ??= import('ssh2/lib/client.js').then((m) => m.default));
 
 export interface SshOptions {
   /** Trust an unknown (never a changed) host key and record it. */
@@ -134,7 +143,15 @@ export class SshConnection extends ShellConnection {
     return files;
   }
 
-  private open(end: Endpoint, sock?: ConnectConfig['sock']): Promise<SshClient> {
+  private async open(end: Endpoint, via?: ConnectConfig['sock']): Promise<SshClient> {
+    // the TCP connect first, then ssh2 (loaded meanwhile, once); an error before ssh2 listens is kept
+    let early: Error | undefined;
+    const sock = via ?? directSocket(end, (e) => (early ??= e));
+    const ClientClass = await loadClient();
+    if (early) {
+      sock.destroy();
+      throw early;
+    }
     const files = this.knownHostsFiles();
     const known = lookupKnownKeys(files, end.address, end.port).filter((k) => !k.revoked);
     let keyProblem: HostKeyError | undefined;
@@ -159,7 +176,7 @@ export class SshConnection extends ShellConnection {
       config.algorithms = { serverHostKey: hostKeyAlgorithms(known.map((k) => k.type)) as never };
     }
     return new Promise((resolve, reject) => {
-      const client = new SshClientClass();
+      const client = new ClientClass();
       let settled = false;
       client.once('ready', () => {
         settled = true;
@@ -174,10 +191,6 @@ export class SshConnection extends ShellConnection {
         reject(keyProblem ?? err);
       });
       client.connect(config);
-      // Commands are small writes that wait for their answer: without TCP_NODELAY, Nagle holds
-      // each one until the previous packet is acked, and the server's delayed ack costs ~40 ms
-      // per command.
-      client.setNoDelay(true);
     });
   }
 
@@ -430,6 +443,18 @@ export class SshConnection extends ShellConnection {
       });
     });
   }
+}
+
+/** A TCP connection to END, started now; errors go to onError until ssh2 takes the socket. */
+function directSocket(end: Endpoint, onError: (e: Error) => void): Socket {
+  const sock = tcpConnect({ host: end.address, port: end.port });
+  sock.on('error', onError);
+  // ssh2 adds several listeners per event to a socket it is given
+  sock.setMaxListeners(0);
+  // Commands are small writes that wait for their answer: without TCP_NODELAY, Nagle holds each
+  // one until the previous packet is acked, and the server's delayed ack costs ~40 ms per command.
+  sock.setNoDelay(true);
+  return sock;
 }
 
 /** sshd refused a channel (its MaxSessions reached). */
