@@ -10,6 +10,7 @@ import type { PlaySpec } from '../playbook/types.js';
 import { taskVars } from '../vars/precedence.js';
 import { splitBatches } from './batches.js';
 import { BatchRunner } from './batch.js';
+import { DEFAULT_FORKS } from './defaults.js';
 import type { RunContext } from './run-context.js';
 import type { PlayScope } from './task.js';
 import { allTasks } from '../playbook/includes.js';
@@ -25,15 +26,17 @@ export async function runPlay(run: RunContext, play: PlaySpec): Promise<'continu
 async function runBatches(run: RunContext, ps: PlayScope, batches: string[][]): Promise<'continue' | 'stop'> {
   const { play } = ps;
   // SSH handshakes overlap other work, unless the play only runs controller modules or delegates
-  // every task elsewhere: the first
-  // batch's with the work before its first command (computing the reads made ahead, earlier tasks),
-  // the next batch's with this batch's work (serial plays)
+  // every task elsewhere: at the start, the first batch's and those of later batches up to --forks
+  // hosts in all (a serial play's earlier turns may read them: facts of peers); then, during each
+  // batch, the next batch's
   const needsConnections = [...allTasks(play.tasks), ...play.handlers].some((t) => getModule(t.module)?.controllerOnly !== true && t.delegateTo === undefined);
+  const forks = Math.max(1, run.options.forks ?? DEFAULT_FORKS);
+  const atStart = batches.flat().slice(0, Math.max(forks, batches[0]?.length ?? 0));
   for (const [i, batch] of batches.entries()) {
     if (run.signal.aborted) return 'stop';
     if (batches.length > 1) run.emit({ event: 'batch_start', play: play.name, batch: i + 1, hosts: batch });
     for (const h of batch) run.recap.touch(h);
-    if (needsConnections) for (const h of [...(i === 0 ? batch : []), ...(batches[i + 1] ?? [])]) run.pool.warm(h, ps.settings.get(h)!);
+    if (needsConnections) for (const h of [...(i === 0 ? atStart : []), ...(batches[i + 1] ?? [])]) run.pool.warm(h, ps.settings.get(h)!);
     const end = await new BatchRunner(ps, batch).run();
     if (end === 'abort') return 'stop';
     if (end === 'end_play') return 'continue';
