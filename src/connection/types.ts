@@ -33,6 +33,24 @@ export interface ExecOptions {
   ahead?: (limit: number) => ReadRequest[];
   /** How this read joins others of its kind in one command when they share a round trip. */
   join?: ReadJoin;
+  /** Work this read shares with reads of its kind in a round trip (ReadPrelude). */
+  prelude?: ReadPrelude;
+}
+
+/**
+ * Work that reads of one kind share in a round trip of reads made ahead: a script run once before
+ * them, for all their items, that makes their own commands cheaper without changing what any of
+ * them prints (file facts: one `stat` and one `sha256sum` for every path, which each read's own
+ * `stat` and `sha256sum` then answer from). It prints nothing; what it does not cover, each read's
+ * own command does as it would alone.
+ */
+export interface ReadPrelude {
+  /** Reads with the same kind share one prelude. */
+  kind: string;
+  /** What this read brings to it (paths). */
+  items: string[];
+  /** The prelude for these items (all the kind's reads in the round trip, without repeats). */
+  script(items: string[]): string;
 }
 
 /**

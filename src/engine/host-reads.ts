@@ -11,7 +11,9 @@
  *    was under way during a change keeps none of its answers.
  *
  * Reads of one kind in the same round trip (ExecOptions.join: `systemctl show` of several units) run
- * as one command, each given its own part of the output (src/engine/joined-reads.ts).
+ * as one command, each given its own part of the output; reads that share work (ExecOptions.prelude:
+ * one `stat` and one `sha256sum` for the paths of every file read) get it done once before them
+ * (src/engine/joined-reads.ts).
  *
  * So a converged play costs one round trip per host for all its typed reads in a row, serial or
  * not, and a read never answers from before a change. Reads go ahead only while the run is quiet:
@@ -22,7 +24,7 @@
 import { randomBytes } from 'node:crypto';
 import { quote } from '../connection/quote.js';
 import { withRunOptions } from '../connection/with-run-options.js';
-import type { Connection, ExecOptions, ExecResult, ReadJoin, ReadRequest } from '../connection/types.js';
+import type { Connection, ExecOptions, ExecResult, ReadJoin, ReadPrelude, ReadRequest } from '../connection/types.js';
 import { joinReads } from './joined-reads.js';
 
 /** At most this many reads ahead in one round trip. */
@@ -63,7 +65,7 @@ export class HostReads {
   }
 
   async run(conn: Connection, command: string, opts: ExecOptions): Promise<ExecResult> {
-    const { ahead, read, join, ...plain } = opts;
+    const { ahead, read, join, prelude, ...plain } = opts;
     if (!read) {
       this.changed();
       return conn.run(command, plain).finally(() => this.changed());
@@ -79,7 +81,7 @@ export class HostReads {
       return hit;
     }
     const seen = new Set([key]);
-    const batch: Array<{ key: string; command: string; join?: ReadJoin }> = [];
+    const batch: Array<{ key: string; command: string; join?: ReadJoin; prelude?: ReadPrelude }> = [];
     if (this.quiet(conn.host)) {
       for (const r of ahead?.(MAX_AHEAD) ?? []) {
         if (batch.length >= MAX_AHEAD) break;
@@ -87,13 +89,13 @@ export class HostReads {
         const k = keyIn(group, r.command);
         if (seen.has(k) || mine?.has(k)) continue;
         seen.add(k);
-        batch.push({ key: k, command: r.command, join: r.opts.join });
+        batch.push({ key: k, command: r.command, join: r.opts.join, prelude: r.opts.prelude });
       }
     }
     if (batch.length === 0) return conn.run(command, plain).finally(() => this.ended(conn.host));
     const epoch = this.epoch;
-    const joined = joinReads([{ command, join }, ...batch]);
-    const results = await runBatch(conn, joined.commands, plain);
+    const joined = joinReads([{ command, join, prelude }, ...batch]);
+    const results = await runBatch(conn, joined.prelude, joined.commands, plain);
     const answers = results && joined.answers(results);
     if (answers && this.epoch === epoch) {
       let book = this.answers.get(conn.host);
@@ -168,11 +170,12 @@ function groupOf(opts: ExecOptions): string {
  * reads' own. undefined when the batch itself did
  * not work (then the caller runs its read alone).
  */
-async function runBatch(conn: Connection, commands: string[], opts: ExecOptions): Promise<ExecResult[] | undefined> {
+async function runBatch(conn: Connection, prelude: string, commands: string[], opts: ExecOptions): Promise<ExecResult[] | undefined> {
   const mark = `lbrun-read-${randomBytes(9).toString('hex')}`;
-  const script = commands
-    .map((c) => `(eval ${quote(c)}) </dev/null; printf '\\n${mark} %s\\n' "$?"; printf '\\n${mark}\\n' >&2`)
-    .join('\n');
+  const reads = commands.map((c) => `(eval ${quote(c)}) </dev/null; printf '\\n${mark} %s\\n' "$?"; printf '\\n${mark}\\n' >&2`);
+  // the prelude runs in this shell (a brace group: its variables and functions stay for the reads),
+  // its output thrown away, so no answer holds any of it
+  const script = [...(prelude ? [`{ ${prelude}\n} </dev/null >/dev/null 2>&1`] : []), ...reads].join('\n');
   const r = await conn.run(script, opts);
   if (r.rc !== 0) return undefined;
   return parseBatch(r.stdout, r.stderr, mark, commands.length);

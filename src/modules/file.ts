@@ -15,7 +15,7 @@ import { typedModule } from './contract.js';
 import { registerModule } from './registry.js';
 import { attributeCommands, changedAttributes, checkAccounts, modeFor, resolveAttributes, type ResolvedAttributes, type WantedAttributes } from './support/attributes.js';
 import { accountsScript, parseAccounts, parseSections, sectionsScript, type MissingAccounts } from './support/fact-sections.js';
-import { fileFactsScript, followedFactsScript, followedTypeScript, parseFileFacts, parseFollowedFacts, parseFollowedType, resolvePathScript, type FileFacts } from './support/file-facts.js';
+import { fileFactsScript, filePrelude, followedFactsScript, followedTypeScript, parseFileFacts, parseFollowedFacts, parseFollowedType, resolvePathScript, type FileFacts } from './support/file-facts.js';
 import { formatMode } from './support/mode.js';
 import { attributeProps, pathSchema } from './support/schema-parts.js';
 import type { Fact, PlanInput } from './types.js';
@@ -262,6 +262,7 @@ export function fileFact(args: FileArgs): Fact<FileModuleFacts> {
   parts.push(['accounts', accountsScript(args.owner, args.group)]);
   return {
     command: sectionsScript(parts),
+    prelude: filePrelude([path]),
     parse(stdout) {
       const s = parseSections(stdout, ['path', 'target', 'src', 'parent', 'tree', 'accounts']);
       const facts: FileModuleFacts = { path: parseFileFacts(path, s.path ?? 'absent\n'), missing: parseAccounts(s.accounts) };

@@ -7,7 +7,7 @@
  * Check mode is plan alone; the diff comes from plan. Arguments are validated against `schema` (ajv)
  * at load time, before any host is contacted.
  */
-import type { Connection, ReadJoin } from '../connection/types.js';
+import type { Connection, ReadJoin, ReadPrelude } from '../connection/types.js';
 import type { Source } from '../errors.js';
 import type { FileDiff, Vars } from '../types.js';
 
@@ -139,6 +139,8 @@ export interface Fact<T> {
   live?: true;
   /** How it joins reads of its kind in one command (ExecOptions.join). */
   join?: ReadJoin;
+  /** Work it shares with reads of its kind in a round trip (ExecOptions.prelude). */
+  prelude?: ReadPrelude;
 }
 
 /** What a plan may know besides its arguments and facts: never the connection. */

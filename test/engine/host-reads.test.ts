@@ -171,3 +171,20 @@ t.test('a joined command whose output cannot be split: each read runs on its own
   t.equal(raw.stats.commands, n + 3, 'the other joined read ran on its turn; the plain one was answered ahead');
   t.same(reads.counts, { read: 1, used: 1 });
 });
+
+t.test('a prelude runs once before the reads that share it; what it prints reaches no answer', async (t) => {
+  const { raw, reads } = setup();
+  const log = join(dir, 'prelude-log');
+  writeFileSync(log, '');
+  // the reads print a value the prelude may set; alone, each computes it itself
+  const prelude = { kind: 'value', items: ['v'], script: () => `echo noise; echo noise >&2; echo ran >> ${log}; shared_value=from-prelude` };
+  const reqs: ReadRequest[] = ['one', 'two'].map((n) => ({ command: `echo ${n} "\${shared_value:-computed}"`, opts: { become: false, prelude } }));
+  const n = raw.stats.commands;
+  const first = withReadsAhead(reads.wrap(raw), () => reqs.slice(1));
+  t.same(await first.run(reqs[0].command, { ...reqs[0].opts, read: true }), { rc: 0, stdout: 'one from-prelude\n', stderr: '' });
+  t.same(await reads.wrap(raw).run(reqs[1].command, { ...reqs[1].opts, read: true }), { rc: 0, stdout: 'two from-prelude\n', stderr: '' });
+  t.equal(raw.stats.commands, n + 1, 'one round trip');
+  t.equal(readFileSync(log, 'utf8'), 'ran\n', 'the prelude ran once');
+  const off = setup(false);
+  t.same(await off.read(reqs[0].command, [], { prelude }), { rc: 0, stdout: 'one computed\n', stderr: '' }, 'a read on its own runs no prelude');
+});

@@ -3,6 +3,7 @@
  * size, sha256, link target, and (for --diff and line edits) the content of small text files.
  */
 import { quote } from '../../connection/quote.js';
+import type { ReadPrelude } from '../../connection/types.js';
 import type { ModuleContext } from '../types.js';
 import { mustRun } from './host-run.js';
 
@@ -36,12 +37,66 @@ export function fileFactsScript(path: string, withContent: boolean): string {
     TYPE_OF_P,
     'echo "$t"',
     '[ "$t" = absent ] && exit 0',
-    'stat -c "%a %U %G %s %u %g %i %h" -- "$p"',
+    `stat -c "${STAT_FORMAT}" -- "$p"`,
     // sha256sum's own line (its sum, then the name, escaped with a leading backslash when needed): no `cut`
     'if [ "$t" = file ]; then sha256sum -- "$p"; else echo -; fi',
     'if [ "$t" = link ]; then readlink -- "$p"; else echo; fi',
     withContent ? `if [ "$t" = file ] && [ "$(stat -c %s -- "$p")" -le ${MAX_CONTENT} ]; then echo ${MARK}; cat -- "$p"; fi` : '',
   ].join('\n');
+}
+
+/** The stat format of fileFactsScript. */
+const STAT_FORMAT = '%a %U %G %s %u %g %i %h';
+
+/** A path the prelude takes: absolute, and no character that the shell or the lookup by name
+ *  (after a space, at the end of a line) could take for something else. */
+const PLAIN_PATH = /^\/[A-Za-z0-9._/@+:=,%-]*$/;
+
+/**
+ * File reads that share a round trip share their `stat` and `sha256sum` (ReadPrelude): one `stat`
+ * of every path, one `sha256sum` of those that are regular files, then shell functions named `stat`
+ * and `sha256sum` that print a path's line from those (byte for byte what the command prints for it
+ * alone) and run the command itself for anything else. Undefined when no path is plain enough.
+ */
+export function filePrelude(paths: Array<string | undefined>): ReadPrelude | undefined {
+  const items = paths.filter((p): p is string => p !== undefined && PLAIN_PATH.test(p));
+  return items.length > 0 ? { kind: 'file facts', items, script: filePreludeScript } : undefined;
+}
+
+export function filePreludeScript(paths: string[]): string {
+  const words = paths.map(quote).join(' ');
+  return `lbrun_NL='
+'
+lbrun_stat="$lbrun_NL$(command stat -c '${STAT_FORMAT} %n' -- ${words} 2>/dev/null)$lbrun_NL"
+set --
+for lbrun_p in ${words}; do [ -L "$lbrun_p" ] || { [ -f "$lbrun_p" ] && set -- "$@" "$lbrun_p"; }; done
+lbrun_sha=$lbrun_NL
+[ $# -eq 0 ] || lbrun_sha="$lbrun_NL$(command sha256sum -- "$@" 2>/dev/null)$lbrun_NL"
+set --
+stat() {
+  if [ $# -eq 4 ] && [ "$1" = -c ] && [ "$3" = -- ]; then
+    case $lbrun_stat in
+      *"$lbrun_NL"*" $4$lbrun_NL"*)
+        lbrun_h=\${lbrun_stat%%" $4$lbrun_NL"*}
+        lbrun_h=\${lbrun_h##*"$lbrun_NL"}
+        case $2 in
+          '${STAT_FORMAT}') printf '%s\n' "$lbrun_h"; return 0 ;;
+          %s) lbrun_h=\${lbrun_h#* * * }; printf '%s\n' "\${lbrun_h%% *}"; return 0 ;;
+        esac ;;
+    esac
+  fi
+  command stat "$@"
+}
+sha256sum() {
+  if [ $# -eq 2 ] && [ "$1" = -- ]; then
+    case $lbrun_sha in
+      *"$lbrun_NL"*"  $2$lbrun_NL"*)
+        lbrun_h=\${lbrun_sha%%"  $2$lbrun_NL"*}
+        printf '%s  %s\n' "\${lbrun_h##*"$lbrun_NL"}" "$2"; return 0 ;;
+    esac
+  fi
+  command sha256sum "$@"
+}`;
 }
 
 export function parseFileFacts(path: string, text: string): FileFacts {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { LocalConnection } from '../../../src/connection/local.js';
-import { fileFactsScript, followedFactsScript, parseFileFacts, parseFollowedFacts } from '../../../src/modules/support/file-facts.js';
+import { fileFactsScript, filePrelude, followedFactsScript, parseFileFacts, parseFollowedFacts } from '../../../src/modules/support/file-facts.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lbrun-file-facts-'));
 const conn = new LocalConnection('local', { become: false });
@@ -53,4 +53,32 @@ t.test('followed facts resolve a path as readlink -m does, with or without the s
     const r = await conn.run(followedFactsScript(path), { become: false, env: { CDPATH: join(base, 'real') } });
     t.equal(parseFollowedFacts(r.stdout).path, want, `${path} -> ${want}`);
   }
+});
+
+t.test('the shared prelude of file reads: every stat and sha256sum answers as the command itself', async (t) => {
+  const base = join(dir, 'prelude');
+  mkdirSync(join(base, 'd'), { recursive: true });
+  writeFileSync(join(base, 'f'), 'file\n');
+  writeFileSync(join(base, 'empty'), '');
+  writeFileSync(join(base, 'x%y=1'), 'odd but plain\n');
+  writeFileSync(join(base, 'with space'), 'not plain\n');
+  symlinkSync('f', join(base, 'l'));
+  symlinkSync('nowhere', join(base, 'dangling'));
+  // "f" and "d" are both a name and the end of another name: a lookup must take whole names
+  writeFileSync(join(base, 'd', 'f'), 'inner\n');
+  const names = ['f', 'empty', 'x%y=1', 'with space', 'l', 'dangling', 'd', 'd/f', 'missing', 'd/missing'];
+  const paths = names.map((n) => join(base, n));
+  const prelude = filePrelude(paths)!;
+  t.same(prelude.items, paths.filter((p) => !p.includes(' ')), 'a path with a space is left to the commands themselves');
+  const each = (p: string) => `stat -c "%a %U %G %s %u %g %i %h" -- '${p}'; echo "rc=$?"; stat -c %s -- '${p}'; echo "rc=$?"; sha256sum -- '${p}'; echo "rc=$?"`;
+  const probe = [...paths, join(base, 'not-listed')].map(each).join('\n');
+  const alone = await conn.run(probe, { become: false });
+  const shared = await conn.run(`{ ${prelude.script(prelude.items)}\n} </dev/null >/dev/null 2>&1\n${probe}`, { become: false });
+  t.equal(shared.stdout, alone.stdout, 'stdout byte for byte');
+  t.equal(shared.stderr, alone.stderr, 'stderr byte for byte');
+  t.match(alone.stdout, /rc=1/, 'control: some of them fail (missing paths, a directory for sha256sum)');
+  // the prelude ran the commands once: with the commands gone from PATH, its answers still come
+  const noCommands = await conn.run(`{ ${prelude.script(prelude.items)}\n} </dev/null >/dev/null 2>&1\nPATH=/nonexistent\n${each(join(base, 'f'))}`, { become: false });
+  t.equal(noCommands.stdout, (await conn.run(each(join(base, 'f')), { become: false })).stdout, 'answered from the prelude, not by running stat or sha256sum');
+  t.equal(filePrelude(['relative', undefined, '/a b']), undefined, 'nothing plain enough: no prelude');
 });
