@@ -5,6 +5,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { recap, runCli } from '../support/run-cli.js';
+import { FACTS_SCRIPT, parseFacts } from '../../src/engine/facts.js';
 
 const INV = 'all:\n  vars:\n    lbrun_connection: local\n  children:\n    lbs:\n      hosts:\n        h1: {}\n        h2: {}\n';
 const route = execFileSync('sh', ['-c', 'ip -4 route show default | head -n 1'], { encoding: 'utf8' });
@@ -58,4 +59,26 @@ t.test('offline: facts are unknown, a template that needs them is not rendered, 
   t.equal(files.length, 1, 'only h2, whose inventory declares the fact, is rendered');
   t.match(files[0], /h2/);
   t.equal(execFileSync('cat', [files[0]], { encoding: 'utf8' }), 'interface ens18\n');
+});
+
+// The script the facts were first read with (10 processes): the reference the lean one must match.
+const REFERENCE_SCRIPT = [
+  'echo "hostname=$(hostname -s 2>/dev/null || hostname)"',
+  'echo "fqdn=$(hostname -f 2>/dev/null || hostname)"',
+  'echo "nodename=$(uname -n)"',
+  'echo "route=$(ip -4 route show default 2>/dev/null | head -n 1)"',
+  'ip -o -4 addr show 2>/dev/null | sed "s/^/addr=/"',
+  'sed "s/^/os_/" /etc/os-release 2>/dev/null',
+  'sed -n "s/^MemTotal: *\\([0-9]*\\).*/mem=\\1/p" /proc/meminfo',
+  'echo "nproc=$(nproc 2>/dev/null)"',
+].join('; ');
+
+t.test('the facts script prints what the reference script prints, line for line', async (t) => {
+  const run = (script: string) => execFileSync('sh', ['-c', script], { encoding: 'utf8' });
+  const lean = run(FACTS_SCRIPT);
+  t.equal(lean, run(REFERENCE_SCRIPT));
+  t.same(parseFacts(lean), parseFacts(run(REFERENCE_SCRIPT)));
+  t.match(lean, /^hostname=.+\nfqdn=.+\nnodename=.+\n/, 'control: it printed the names');
+  t.match(lean, /\nos_ID=\w+\n/, 'control: and /etc/os-release');
+  t.match(lean, /\nmem=\d+\n/, 'control: and the memory');
 });
