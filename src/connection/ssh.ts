@@ -37,7 +37,11 @@ const REFUSED_RETRY_MS = 5_000;
  * connect to nothing (validate, render) never pay it.
  */
 let clientClass: Promise<typeof SshClient> | undefined;
-const loadClient = () => (clientClass ??= import('ssh2/lib/client.js').then((m) => m.default));
+const loadClient = () =>
+  (clientClass ??= import(
+    // @ts-expect-error @types/ssh2 types the package's index only; this file is the Client class it exports
+    'ssh2/lib/client.js'
+  ).then((m: { default: typeof SshClient }) => m.default));
 
 export interface SshOptions {
   /** Trust an unknown (never a changed) host key and record it. */

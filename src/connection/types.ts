@@ -33,8 +33,8 @@ export interface ExecOptions {
   ahead?: (limit: number) => ReadRequest[];
   /** How this read joins others of its kind in one command when they share a round trip. */
   join?: ReadJoin;
-  /** Work this read shares with reads of its kind in a round trip (ReadPrelude). */
-  prelude?: ReadPrelude;
+  /** Work this read shares with reads of each kind in a round trip (ReadPrelude). */
+  preludes?: ReadPrelude[];
 }
 
 /**

@@ -11,7 +11,7 @@
  *    was under way during a change keeps none of its answers.
  *
  * Reads of one kind in the same round trip (ExecOptions.join: `systemctl show` of several units) run
- * as one command, each given its own part of the output; reads that share work (ExecOptions.prelude:
+ * as one command, each given its own part of the output; reads that share work (ExecOptions.preludes:
  * one `stat` and one `sha256sum` for the paths of every file read) get it done once before them
  * (src/engine/joined-reads.ts).
  *
@@ -65,7 +65,7 @@ export class HostReads {
   }
 
   async run(conn: Connection, command: string, opts: ExecOptions): Promise<ExecResult> {
-    const { ahead, read, join, prelude, ...plain } = opts;
+    const { ahead, read, join, preludes, ...plain } = opts;
     if (!read) {
       this.changed();
       return conn.run(command, plain).finally(() => this.changed());
@@ -81,7 +81,7 @@ export class HostReads {
       return hit;
     }
     const seen = new Set([key]);
-    const batch: Array<{ key: string; command: string; join?: ReadJoin; prelude?: ReadPrelude }> = [];
+    const batch: Array<{ key: string; command: string; join?: ReadJoin; preludes?: ReadPrelude[] }> = [];
     if (this.quiet(conn.host)) {
       for (const r of ahead?.(MAX_AHEAD) ?? []) {
         if (batch.length >= MAX_AHEAD) break;
@@ -89,12 +89,12 @@ export class HostReads {
         const k = keyIn(group, r.command);
         if (seen.has(k) || mine?.has(k)) continue;
         seen.add(k);
-        batch.push({ key: k, command: r.command, join: r.opts.join, prelude: r.opts.prelude });
+        batch.push({ key: k, command: r.command, join: r.opts.join, preludes: r.opts.preludes });
       }
     }
     if (batch.length === 0) return conn.run(command, plain).finally(() => this.ended(conn.host));
     const epoch = this.epoch;
-    const joined = joinReads([{ command, join, prelude }, ...batch]);
+    const joined = joinReads([{ command, join, preludes }, ...batch]);
     const results = await runBatch(conn, joined.prelude, joined.commands, plain);
     const answers = results && joined.answers(results);
     if (answers && this.epoch === epoch) {

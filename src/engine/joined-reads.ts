@@ -13,7 +13,7 @@ import type { ExecResult, ReadJoin, ReadPrelude } from '../connection/types.js';
 export interface BatchRead {
   command: string;
   join?: ReadJoin;
-  prelude?: ReadPrelude;
+  preludes?: ReadPrelude[];
 }
 
 export interface JoinedBatch {
@@ -70,12 +70,11 @@ export function joinReads(reads: BatchRead[]): JoinedBatch {
  *  two or more reads share it: for one read alone it would only move that read's own work. */
 function preludeOf(reads: BatchRead[]): string {
   const kinds = new Map<string, { prelude: ReadPrelude; items: Set<string>; reads: number }>();
-  for (const r of reads) {
-    if (!r.prelude) continue;
-    let k = kinds.get(r.prelude.kind);
-    if (!k) kinds.set(r.prelude.kind, (k = { prelude: r.prelude, items: new Set(), reads: 0 }));
+  for (const p of reads.flatMap((r) => r.preludes ?? [])) {
+    let k = kinds.get(p.kind);
+    if (!k) kinds.set(p.kind, (k = { prelude: p, items: new Set(), reads: 0 }));
     k.reads++;
-    for (const i of r.prelude.items) k.items.add(i);
+    for (const i of p.items) k.items.add(i);
   }
   return [...kinds.values()]
     .filter((k) => k.reads > 1 && k.items.size > 0)

@@ -70,7 +70,7 @@ function readOf(scope: TaskScope, playHosts: string[]): ReadRequest | undefined 
     const env = taskEnvironment(task, vars);
     return {
       command: fact.command,
-      opts: { become: fact.become === false ? false : b.become, becomeUser: b.becomeUser, ...(env ? { env } : {}), ...(fact.join ? { join: fact.join } : {}), ...(fact.prelude ? { prelude: fact.prelude } : {}) },
+      opts: { become: fact.become === false ? false : b.become, becomeUser: b.becomeUser, ...(env ? { env } : {}), ...(fact.join ? { join: fact.join } : {}), ...(fact.preludes ? { preludes: fact.preludes } : {}) },
     };
   } catch {
     // not known yet (facts to gather, a value from a later task): that task reads on its turn

@@ -49,7 +49,7 @@ export function typedModule<A, F, P>(spec: TypedModule<A, F, P>): ModuleDefiniti
       const f = fact?.(args, ctx);
       if (f) {
         // a read: it may be answered by a read made ahead (src/engine/host-reads.ts) unless it is a wait
-        const opts = { ...(f.become === false ? { become: false } : {}), timeoutMs: ctx.timeoutMs ?? f.timeoutMs, read: f.live !== true, join: f.join, prelude: f.prelude };
+        const opts = { ...(f.become === false ? { become: false } : {}), timeoutMs: ctx.timeoutMs ?? f.timeoutMs, read: f.live !== true, join: f.join, preludes: f.preludes };
         facts = f.parse((await mustRun(ctx, f.command, `reading facts for ${spec.name}`, opts)).stdout);
       }
       const p = plan(args, facts, planInput(ctx));

@@ -14,7 +14,7 @@ import { TaskError } from '../errors.js';
 import { typedModule } from './contract.js';
 import { registerModule } from './registry.js';
 import { attributeCommands, changedAttributes, checkAccounts, modeFor, resolveAttributes, type ResolvedAttributes, type WantedAttributes } from './support/attributes.js';
-import { accountsScript, parseAccounts, parseSections, sectionsScript, type MissingAccounts } from './support/fact-sections.js';
+import { accountsPrelude, accountsScript, parseAccounts, parseSections, preludesOf, sectionsScript, type MissingAccounts } from './support/fact-sections.js';
 import { fileFactsScript, filePrelude, followedFactsScript, followedTypeScript, parseFileFacts, parseFollowedFacts, parseFollowedType, resolvePathScript, type FileFacts } from './support/file-facts.js';
 import { formatMode } from './support/mode.js';
 import { attributeProps, pathSchema } from './support/schema-parts.js';
@@ -262,7 +262,7 @@ export function fileFact(args: FileArgs): Fact<FileModuleFacts> {
   parts.push(['accounts', accountsScript(args.owner, args.group)]);
   return {
     command: sectionsScript(parts),
-    prelude: filePrelude([path]),
+    preludes: preludesOf(filePrelude([path]), accountsPrelude(args.owner, args.group)),
     parse(stdout) {
       const s = parseSections(stdout, ['path', 'target', 'src', 'parent', 'tree', 'accounts']);
       const facts: FileModuleFacts = { path: parseFileFacts(path, s.path ?? 'absent\n'), missing: parseAccounts(s.accounts) };

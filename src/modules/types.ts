@@ -139,8 +139,8 @@ export interface Fact<T> {
   live?: true;
   /** How it joins reads of its kind in one command (ExecOptions.join). */
   join?: ReadJoin;
-  /** Work it shares with reads of its kind in a round trip (ExecOptions.prelude). */
-  prelude?: ReadPrelude;
+  /** Work it shares with reads of each kind in a round trip (ExecOptions.preludes). */
+  preludes?: ReadPrelude[];
 }
 
 /** What a plan may know besides its arguments and facts: never the connection. */

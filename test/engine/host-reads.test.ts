@@ -178,7 +178,7 @@ t.test('a prelude runs once before the reads that share it; what it prints reach
   writeFileSync(log, '');
   // the reads print a value the prelude may set; alone, each computes it itself
   const prelude = { kind: 'value', items: ['v'], script: () => `echo noise; echo noise >&2; echo ran >> ${log}; shared_value=from-prelude` };
-  const reqs: ReadRequest[] = ['one', 'two'].map((n) => ({ command: `echo ${n} "\${shared_value:-computed}"`, opts: { become: false, prelude } }));
+  const reqs: ReadRequest[] = ['one', 'two'].map((n) => ({ command: `echo ${n} "\${shared_value:-computed}"`, opts: { become: false, preludes: [prelude] } }));
   const n = raw.stats.commands;
   const first = withReadsAhead(reads.wrap(raw), () => reqs.slice(1));
   t.same(await first.run(reqs[0].command, { ...reqs[0].opts, read: true }), { rc: 0, stdout: 'one from-prelude\n', stderr: '' });
@@ -186,5 +186,5 @@ t.test('a prelude runs once before the reads that share it; what it prints reach
   t.equal(raw.stats.commands, n + 1, 'one round trip');
   t.equal(readFileSync(log, 'utf8'), 'ran\n', 'the prelude ran once');
   const off = setup(false);
-  t.same(await off.read(reqs[0].command, [], { prelude }), { rc: 0, stdout: 'one computed\n', stderr: '' }, 'a read on its own runs no prelude');
+  t.same(await off.read(reqs[0].command, [], { preludes: [prelude] }), { rc: 0, stdout: 'one computed\n', stderr: '' }, 'a read on its own runs no prelude');
 });

@@ -53,12 +53,12 @@ t.test('nothing to join: the commands are the reads', async (t) => {
 t.test('reads sharing a prelude kind get one prelude for all their items; a read alone gets none', async (t) => {
   const prelude = (kind: string, items: string[]) => ({ kind, items, script: (all: string[]) => `${kind}: ${all.join(',')}` });
   const b = joinReads([
-    { command: 'a', prelude: prelude('files', ['/x', '/y']) },
+    { command: 'a', preludes: [prelude('files', ['/x', '/y'])] },
     { command: 'b' },
-    { command: 'c', prelude: prelude('files', ['/y', '/z']) },
-    { command: 'd', prelude: prelude('alone', ['/q']) },
+    { command: 'c', preludes: [prelude('files', ['/y', '/z'])] },
+    { command: 'd', preludes: [prelude('alone', ['/q'])] },
   ]);
   t.equal(b.prelude, 'files: /x,/y,/z', 'the items of both reads, first seen first, without repeats; none for the kind with one read');
   t.same(b.commands, ['a', 'b', 'c', 'd'], 'the reads themselves are unchanged');
-  t.equal(joinReads([{ command: 'a', prelude: prelude('files', ['/x']) }]).prelude, '');
+  t.equal(joinReads([{ command: 'a', preludes: [prelude('files', ['/x'])] }]).prelude, '');
 });

@@ -10,7 +10,7 @@ import { basename, posix } from 'node:path';
 import { quote } from '../../connection/quote.js';
 import { TaskError } from '../../errors.js';
 import type { Fact, Plan, PlanInput, TypedModule } from '../types.js';
-import { accountsScript, parseAccounts, parseSections, sectionsScript, type MissingAccounts } from './fact-sections.js';
+import { accountsPrelude, accountsScript, parseAccounts, parseSections, preludesOf, sectionsScript, type MissingAccounts } from './fact-sections.js';
 import { fileFactsScript, filePrelude, followedTypeScript, parseFileFacts, parseFollowedType, type FileFacts } from './file-facts.js';
 import { decideManagedFile, verifyManagedFile, writeManagedFile, type ManagedFile, type ManagedFileData } from './managed-file.js';
 import { attributeProps, hostPathSchema, modeSchema } from './schema-parts.js';
@@ -71,7 +71,7 @@ export function copyLikeFact(args: CopyLikeArgs, input: { diff?: boolean }): Fac
   if (!args.dest.endsWith('/')) command += `\nif [ -d ${quote(dest)} ]; then\n${sectionsScript([['inner', inner ? fileFactsScript(inner, withContent) : 'echo absent']])}\nfi`;
   return {
     command,
-    prelude: filePrelude([dest, inner]),
+    preludes: preludesOf(filePrelude([dest, inner]), accountsPrelude(args.owner, args.group)),
     parse(stdout) {
       const s = parseSections(stdout, ['accounts', 'parent', 'dest', 'inner']);
       const facts: CopyLikeFacts = {

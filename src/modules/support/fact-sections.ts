@@ -5,6 +5,7 @@
  * that prints file content must come last (content may hold anything).
  */
 import { quote } from '../../connection/quote.js';
+import type { ReadPrelude } from '../../connection/types.js';
 
 const mark = (name: string) => `--lbrun-fact:${name}--`;
 
@@ -37,6 +38,52 @@ export function accountsScript(owner: string | undefined, group: string | undefi
   if (owner !== undefined && !/^\d+$/.test(owner)) lines.push(`getent passwd ${quote(owner)} >/dev/null || echo passwd`);
   if (group !== undefined && !/^\d+$/.test(group)) lines.push(`getent group ${quote(group)} >/dev/null || echo group`);
   return [...lines, 'true'].join('\n');
+}
+
+/** A name the accounts prelude takes (any other is looked up by getent itself). */
+const PLAIN_NAME = /^[A-Za-z0-9._-]+$/;
+
+/**
+ * Reads that check account names share one `getent passwd` and one `getent group` (ReadPrelude);
+ * a shell function named getent then answers `getent passwd|group NAME` for a name found there with
+ * getent's own line, and runs getent itself for anything else (a name not found, other options).
+ */
+export function accountsPrelude(owner: string | undefined, group: string | undefined): ReadPrelude | undefined {
+  const items = [
+    ...(owner !== undefined && !/^\d+$/.test(owner) && PLAIN_NAME.test(owner) ? [`passwd:${owner}`] : []),
+    ...(group !== undefined && !/^\d+$/.test(group) && PLAIN_NAME.test(group) ? [`group:${group}`] : []),
+  ];
+  return items.length > 0 ? { kind: 'accounts', items, script: accountsPreludeScript } : undefined;
+}
+
+export function accountsPreludeScript(items: string[]): string {
+  const names = (db: string) => items.filter((i) => i.startsWith(`${db}:`)).map((i) => quote(i.slice(db.length + 1)));
+  const table = (db: string) => (names(db).length > 0 ? `"$lbrun_NL$(command getent ${db} ${names(db).join(' ')} 2>/dev/null)$lbrun_NL"` : '$lbrun_NL');
+  return `lbrun_NL='
+'
+lbrun_passwd=${table('passwd')}
+lbrun_group=${table('group')}
+getent() {
+  if [ $# -eq 2 ]; then
+    case $1 in
+      passwd) lbrun_t=$lbrun_passwd ;;
+      group) lbrun_t=$lbrun_group ;;
+      *) lbrun_t= ;;
+    esac
+    case $lbrun_t in
+      *"$lbrun_NL$2:"*)
+        lbrun_t=\${lbrun_t#*"$lbrun_NL$2:"}
+        printf '%s:%s\n' "$2" "\${lbrun_t%%"$lbrun_NL"*}"; return 0 ;;
+    esac
+  fi
+  command getent "$@"
+}`;
+}
+
+/** The preludes a read shares, those it has. */
+export function preludesOf(...preludes: Array<ReadPrelude | undefined>): ReadPrelude[] | undefined {
+  const out = preludes.filter((p): p is ReadPrelude => p !== undefined);
+  return out.length > 0 ? out : undefined;
 }
 
 export interface MissingAccounts {
